@@ -1,0 +1,60 @@
+# The project's commands. Everything a target needs it installs itself
+# (npm packages from the lockfile, Go modules, staticcheck), so a fresh clone
+# needs only `make offline` and `make test`.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+STAGE ?= dev
+FN ?= hello
+# Functions come from serverless.yml: one per `artifact: bin/<fn>.zip`.
+FUNCTIONS := $(shell sed -n 's|^ *artifact: bin/\(.*\)\.zip *$$|\1|p' serverless.yml)
+# Every module of the workspace, as package patterns.
+PACKAGES := $(shell go list -m -f '{{.Dir}}/...')
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+SERVERLESS := npx --no-install serverless
+LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags='-s -w'
+
+.PHONY: help build test lint bench package deploy logs remove clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# npm ci only when node_modules is missing or older than the lockfile.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: ## Build each function's arm64 bootstrap and bin/<fn>.zip
+	@for fn in $(FUNCTIONS); do \
+	  (cd $$fn && $(LAMBDA_BUILD) -o ../bin/$$fn/bootstrap .); \
+	  go run ./tools/lambdazip -o bin/$$fn.zip bin/$$fn/bootstrap; \
+	  echo "bin/$$fn.zip  $$(stat -c %s bin/$$fn.zip) bytes"; \
+	done
+
+test: build node_modules/.package-lock.json ## Run every module's tests (race detector on) and check the CloudFormation
+	go test -race -count=1 $(PACKAGES)
+
+lint: ## gofmt, go vet and staticcheck over every module
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet $(PACKAGES)
+	go run $(STATICCHECK) $(PACKAGES)
+
+bench: build ## Handler cost per message and each function's zip size
+	go test -run '^$$' -bench . -benchmem $(PACKAGES)
+	@for fn in $(FUNCTIONS); do echo "bin/$$fn.zip  $$(stat -c %s bin/$$fn.zip) bytes"; done
+
+package: build node_modules/.package-lock.json ## serverless package --stage $(STAGE)
+	$(SERVERLESS) package --stage $(STAGE)
+
+deploy: build node_modules/.package-lock.json ## serverless deploy --stage $(STAGE) (e.g. make deploy STAGE=prod)
+	$(SERVERLESS) deploy --stage $(STAGE)
+
+logs: node_modules/.package-lock.json ## serverless logs -f $(FN) --stage $(STAGE) (e.g. make logs FN=hello STAGE=prod)
+	$(SERVERLESS) logs -f $(FN) --stage $(STAGE) $(ARGS)
+
+remove: node_modules/.package-lock.json ## serverless remove --stage $(STAGE)
+	$(SERVERLESS) remove --stage $(STAGE)
+
+clean: ## Remove build output
+	rm -rf bin .serverless

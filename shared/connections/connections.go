@@ -1,0 +1,142 @@
+// Package connections talks to the API Gateway @connections management API:
+// it sends data to a connection, reads it and closes it. Every send runs in its
+// own X-Ray subsegment and writes one log line, so each message a function
+// pushes can be followed from the client's frame back to the invocation.
+package connections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
+
+	"wsapi/shared/logging"
+	"wsapi/shared/tracing"
+)
+
+// ErrGone means the connection is closed or never existed (HTTP 410): the
+// caller should forget it.
+var ErrGone = errors.New("connection is gone")
+
+// ErrPayloadTooLarge means the data is over the 128 KB API Gateway accepts.
+var ErrPayloadTooLarge = errors.New("payload too large")
+
+// Client is the @connections API of one WebSocket API stage.
+type Client struct {
+	api      *apigatewaymanagementapi.Client
+	endpoint string
+}
+
+// New returns a client for endpoint (https://{domainName}/{stage}).
+func New(cfg aws.Config, endpoint string) *Client {
+	api := apigatewaymanagementapi.NewFromConfig(cfg, func(o *apigatewaymanagementapi.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+	})
+	return &Client{api: api, endpoint: endpoint}
+}
+
+// Endpoint returns the client's base URL.
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// Post sends data to the connection as one frame.
+func (c *Client) Post(ctx context.Context, connectionID string, data []byte) error {
+	ctx, span := tracing.Start(ctx, "PostToConnection")
+	start := time.Now()
+	_, err := c.api.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{
+		ConnectionId: aws.String(connectionID),
+		Data:         data,
+	})
+	err = classify(err)
+	outcome := Outcome(err)
+
+	span.Annotate("connectionId", connectionID)
+	span.Annotate("bytes", len(data))
+	span.Annotate("outcome", outcome)
+	span.End(err)
+
+	log := logging.ForConnection(ctx, connectionID)
+	ev := log.Info()
+	if outcome == "error" {
+		ev = log.Error().Err(err)
+	}
+	ev.Int("bytes", len(data)).
+		Float64("durationMs", float64(time.Since(start).Microseconds())/1000).
+		Str("outcome", outcome).
+		Msg("PostToConnection")
+
+	if err != nil {
+		return fmt.Errorf("post to connection %s: %w", connectionID, err)
+	}
+	return nil
+}
+
+// Connection is what API Gateway knows of an open connection.
+type Connection struct {
+	ConnectedAt  time.Time
+	LastActiveAt time.Time
+	SourceIP     string
+	UserAgent    string
+}
+
+// Get describes the connection.
+func (c *Client) Get(ctx context.Context, connectionID string) (Connection, error) {
+	out, err := c.api.GetConnection(ctx, &apigatewaymanagementapi.GetConnectionInput{
+		ConnectionId: aws.String(connectionID),
+	})
+	if err != nil {
+		return Connection{}, fmt.Errorf("get connection %s: %w", connectionID, classify(err))
+	}
+	conn := Connection{
+		ConnectedAt:  aws.ToTime(out.ConnectedAt),
+		LastActiveAt: aws.ToTime(out.LastActiveAt),
+	}
+	if out.Identity != nil {
+		conn.SourceIP = aws.ToString(out.Identity.SourceIp)
+		conn.UserAgent = aws.ToString(out.Identity.UserAgent)
+	}
+	return conn, nil
+}
+
+// Delete closes the connection.
+func (c *Client) Delete(ctx context.Context, connectionID string) error {
+	_, err := c.api.DeleteConnection(ctx, &apigatewaymanagementapi.DeleteConnectionInput{
+		ConnectionId: aws.String(connectionID),
+	})
+	if err != nil {
+		return fmt.Errorf("delete connection %s: %w", connectionID, classify(err))
+	}
+	return nil
+}
+
+// Outcome names a send's result the way logs and traces report it: ok, gone or error.
+func Outcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, ErrGone):
+		return "gone"
+	default:
+		return "error"
+	}
+}
+
+// classify adds this package's sentinels to the SDK's typed errors, keeping
+// the original in the chain.
+func classify(err error) error {
+	var gone *types.GoneException
+	var tooLarge *types.PayloadTooLargeException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &gone):
+		return fmt.Errorf("%w: %w", ErrGone, err)
+	case errors.As(err, &tooLarge):
+		return fmt.Errorf("%w: %w", ErrPayloadTooLarge, err)
+	default:
+		return err
+	}
+}

@@ -1,0 +1,61 @@
+// Package invocation adapts a route's logic to a Lambda handler: it gives
+// every invocation its logger (function, route, requestId, connectionId,
+// traceId) and closes it with one line carrying the status and duration.
+package invocation
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/rs/zerolog"
+
+	"wsapi/shared/logging"
+)
+
+// Handler is a route's logic for one WebSocket event.
+type Handler func(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error)
+
+// Logged returns h with each invocation logged through base.
+func Logged(base zerolog.Logger, h Handler) Handler {
+	return func(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+		start := time.Now()
+		inv := logging.Invocation{
+			Route:        req.RequestContext.RouteKey,
+			ConnectionID: req.RequestContext.ConnectionID,
+			TraceID:      traceID(ctx),
+		}
+		if lc, ok := lambdacontext.FromContext(ctx); ok {
+			inv.RequestID = lc.AwsRequestID
+		}
+		ctx = logging.WithInvocation(ctx, base, inv)
+
+		resp, err := h(ctx, req)
+
+		log := logging.From(ctx)
+		ev := log.Info()
+		if err != nil {
+			ev = log.Error().Err(err)
+		}
+		ev.Int("status", resp.StatusCode).
+			Float64("durationMs", float64(time.Since(start).Microseconds())/1000).
+			Msg("invocation done")
+		return resp, err
+	}
+}
+
+// traceID returns the root of the X-Amzn-Trace-Id that aws-lambda-go puts in
+// the context of each invocation (Root=1-5759e988-bd862e3fe1be46a994272793;Parent=…;Sampled=1).
+// Reading it here rather than through the X-Ray SDK keeps functions that do
+// not trace free of the SDK's weight.
+func traceID(ctx context.Context) string {
+	header, _ := ctx.Value("x-amzn-trace-id").(string)
+	for part := range strings.SplitSeq(header, ";") {
+		if root, ok := strings.CutPrefix(part, "Root="); ok {
+			return root
+		}
+	}
+	return ""
+}

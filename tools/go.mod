@@ -1,0 +1,3 @@
+module wsapi/tools
+
+go 1.26

@@ -1,0 +1,195 @@
+package stackcheck
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// root is the project root, where serverless.yml lives.
+const root = "../.."
+
+type resource struct {
+	Type       string         `json:"Type"`
+	Properties map[string]any `json:"Properties"`
+}
+
+type template struct {
+	Resources map[string]resource `json:"Resources"`
+}
+
+// packaged runs `serverless package --stage prod` once and returns the
+// template and the directory holding it.
+func packaged(t *testing.T) (template, string) {
+	t.Helper()
+	for _, fn := range []string{"onconnect", "ondisconnect", "hello"} {
+		if _, err := os.Stat(filepath.Join(root, "bin", fn+".zip")); err != nil {
+			t.Fatalf("bin/%s.zip is missing: run `make build` (make test does) before this test", fn)
+		}
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("npx", "--no-install", "serverless", "package", "--stage", "prod", "--package", dir)
+	cmd.Dir = root
+	// Packaging reads no AWS account; make sure a developer's credentials are not used.
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=", "SLS_TELEMETRY_DISABLED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("serverless package: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "cloudformation-template-update-stack.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl template
+	if err := json.Unmarshal(raw, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	return tpl, dir
+}
+
+func TestTemplate(t *testing.T) {
+	tpl, dir := packaged(t)
+
+	t.Run("websocket API", func(t *testing.T) {
+		api := tpl.Resources["WebsocketsApi"]
+		if api.Type != "AWS::ApiGatewayV2::Api" || api.Properties["ProtocolType"] != "WEBSOCKET" ||
+			api.Properties["RouteSelectionExpression"] != "$request.body.action" {
+			t.Errorf("WebsocketsApi = %+v, want a WEBSOCKET API selecting on $request.body.action", api)
+		}
+	})
+
+	t.Run("routes", func(t *testing.T) {
+		want := map[string]string{"$connect": "Onconnect", "$disconnect": "Ondisconnect", "hello": "Hello"}
+		got := map[string]string{}
+		for _, r := range tpl.Resources {
+			if r.Type != "AWS::ApiGatewayV2::Route" {
+				continue
+			}
+			key, _ := r.Properties["RouteKey"].(string)
+			target, _ := json.Marshal(r.Properties["Target"])
+			got[key] = string(target)
+		}
+		if len(got) != len(want) {
+			t.Errorf("routes = %v, want exactly %v", keys(got), keys(want))
+		}
+		for key, fn := range want {
+			integ := fn + "WebsocketsIntegration"
+			if !strings.Contains(got[key], `"Ref":"`+integ+`"`) {
+				t.Errorf("route %s targets %s, want %s", key, got[key], integ)
+				continue
+			}
+			uri, _ := json.Marshal(tpl.Resources[integ].Properties["IntegrationUri"])
+			if !strings.Contains(string(uri), fn+"LambdaFunction") {
+				t.Errorf("%s invokes %s, want %sLambdaFunction", integ, uri, fn)
+			}
+		}
+	})
+
+	t.Run("functions", func(t *testing.T) {
+		for _, fn := range []string{"Onconnect", "Ondisconnect", "Hello"} {
+			p := tpl.Resources[fn+"LambdaFunction"].Properties
+			tracing, _ := p["TracingConfig"].(map[string]any)
+			if p["Runtime"] != "provided.al2023" || p["Handler"] != "bootstrap" ||
+				fmt.Sprint(p["Architectures"]) != "[arm64]" || tracing["Mode"] != "Active" {
+				t.Errorf("%s: runtime %v handler %v architectures %v tracing %v, want provided.al2023 bootstrap [arm64] Active",
+					fn, p["Runtime"], p["Handler"], p["Architectures"], tracing)
+			}
+			role, _ := json.Marshal(p["Role"])
+			if string(role) != `{"Fn::GetAtt":["`+fn+`Role","Arn"]}` {
+				t.Errorf("%s runs as %s, want its own %sRole", fn, role, fn)
+			}
+			if days := tpl.Resources[fn+"LogGroup"].Properties["RetentionInDays"]; days == nil {
+				t.Errorf("%s's log group keeps logs forever: set logRetentionInDays", fn)
+			}
+		}
+	})
+
+	t.Run("least privilege", func(t *testing.T) {
+		manage := `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":execute-api:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":",{"Ref":"WebsocketsApi"},"/prod/POST/@connections/*"]]}`
+		tests := []struct {
+			role string
+			want map[string]string // action -> resource
+		}{
+			{"OnconnectRole", map[string]string{
+				"logs:CreateLogStream": `{"Fn::GetAtt":["OnconnectLogGroup","Arn"]}`, "logs:PutLogEvents": `{"Fn::GetAtt":["OnconnectLogGroup","Arn"]}`,
+				"xray:PutTraceSegments": `"*"`, "xray:PutTelemetryRecords": `"*"`,
+			}},
+			{"OndisconnectRole", map[string]string{
+				"logs:CreateLogStream": `{"Fn::GetAtt":["OndisconnectLogGroup","Arn"]}`, "logs:PutLogEvents": `{"Fn::GetAtt":["OndisconnectLogGroup","Arn"]}`,
+				"xray:PutTraceSegments": `"*"`, "xray:PutTelemetryRecords": `"*"`,
+			}},
+			{"HelloRole", map[string]string{
+				"logs:CreateLogStream": `{"Fn::GetAtt":["HelloLogGroup","Arn"]}`, "logs:PutLogEvents": `{"Fn::GetAtt":["HelloLogGroup","Arn"]}`,
+				"xray:PutTraceSegments": `"*"`, "xray:PutTelemetryRecords": `"*"`,
+				"execute-api:ManageConnections": manage,
+			}},
+		}
+		for _, tt := range tests {
+			got := grants(t, tpl.Resources[tt.role])
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("%s grants\n  %v\nwant\n  %v", tt.role, got, tt.want)
+			}
+		}
+	})
+
+	t.Run("cfn-lint", func(t *testing.T) {
+		lint, err := exec.LookPath("cfn-lint")
+		if err != nil {
+			t.Log("cfn-lint is not installed: the template was checked by the tests above only")
+			return
+		}
+		// The framework's own DependsOn lists draw warnings; errors fail.
+		out, err := exec.Command(lint, "--non-zero-exit-code", "error", filepath.Join(dir, "cloudformation-template-update-stack.json")).CombinedOutput()
+		if err != nil {
+			t.Errorf("cfn-lint: %v\n%s", err, out)
+		}
+	})
+}
+
+// grants flattens a role's inline policies into action -> resource.
+func grants(t *testing.T, role resource) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	policies, _ := role.Properties["Policies"].([]any)
+	for _, p := range policies {
+		doc := p.(map[string]any)["PolicyDocument"].(map[string]any)
+		for _, s := range doc["Statement"].([]any) {
+			st := s.(map[string]any)
+			if st["Effect"] != "Allow" {
+				t.Errorf("unexpected statement %v", st)
+			}
+			res, _ := json.Marshal(st["Resource"])
+			for _, a := range asList(st["Action"]) {
+				out[a] = string(res)
+			}
+		}
+	}
+	return out
+}
+
+func asList(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, s := range v {
+			out = append(out, s.(string))
+		}
+		return out
+	}
+	return nil
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
