@@ -15,7 +15,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SERVERLESS := npx --no-install serverless
 LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags='-s -w'
 
-.PHONY: help build test lint bench package deploy logs remove clean
+.PHONY: help build test lint bench package deploy logs remove clean offline offline-build logs-offline
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,5 +56,18 @@ logs: node_modules/.package-lock.json ## serverless logs -f $(FN) --stage $(STAG
 remove: node_modules/.package-lock.json ## serverless remove --stage $(STAGE)
 	$(SERVERLESS) remove --stage $(STAGE)
 
+offline-build:
+	@for fn in $(FUNCTIONS); do \
+	  (cd $$fn && CGO_ENABLED=0 go build -tags lambda.norpc -o ../.offline/bin/$$fn/bootstrap .); \
+	done
+	go build -o .offline/gateway ./offline
+
+offline: offline-build ## Run the API here: ws://localhost:3001 (flags: make offline ARGS="-port 4000 -stage dev")
+	exec .offline/gateway $(ARGS)
+
+logs-offline: ## Follow one function's offline log (make logs-offline FN=hello)
+	@test -f .offline/logs/$(FN).log || { echo "no log for $(FN) yet: run make offline and send it a message"; exit 1; }
+	tail -n 50 -F .offline/logs/$(FN).log
+
 clean: ## Remove build output
-	rm -rf bin .serverless
+	rm -rf bin .serverless .offline

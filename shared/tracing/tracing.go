@@ -14,9 +14,8 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Init sends the X-Ray SDK's own messages to log, so that a function's
-// output stays JSON lines, and reports a missing trace context there
-// instead of failing the call.
+// Init sends the X-Ray SDK's warnings and errors to log, so that a
+// function's output stays JSON lines; its chatter below that is dropped.
 func Init(log zerolog.Logger) {
 	xray.SetLogger(sdkLogger{log: log.With().Str("component", "xray").Logger()})
 }
@@ -66,16 +65,10 @@ type sdkLogger struct {
 }
 
 func (l sdkLogger) Log(level xraylog.LogLevel, msg fmt.Stringer) {
-	var ev *zerolog.Event
 	switch level {
 	case xraylog.LogLevelError:
-		ev = l.log.Error()
+		l.log.Error().Msg(msg.String())
 	case xraylog.LogLevelWarn:
-		ev = l.log.Warn()
-	case xraylog.LogLevelInfo:
-		ev = l.log.Info()
-	default:
-		ev = l.log.Debug()
+		l.log.Warn().Msg(msg.String())
 	}
-	ev.Msg(msg.String())
 }

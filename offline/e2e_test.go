@@ -1,0 +1,412 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"wsapi/offline/internal/slsconfig"
+)
+
+// The end-to-end tests build the real functions and the real gateway, start
+// the gateway as a user would and talk to it over WebSocket.
+
+var (
+	buildDir   string // holds gateway and bin/<fn>/bootstrap
+	projectDir = ".."
+)
+
+func TestMain(m *testing.M) {
+	code, err := buildAll()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(code(m))
+}
+
+func buildAll() (func(*testing.M) int, error) {
+	dir, err := os.MkdirTemp("", "offline-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	buildDir = dir
+	cfg, err := slsconfig.Load(filepath.Join(projectDir, "serverless.yml"), slsconfig.Options{Stage: "local"})
+	if err != nil {
+		return nil, err
+	}
+	build := func(dst, pkg string, flags ...string) error {
+		args := append([]string{"build"}, flags...)
+		args = append(args, "-o", dst, pkg)
+		cmd := exec.Command("go", args...)
+		cmd.Dir = projectDir
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
+		return nil
+	}
+	for key := range cfg.Functions {
+		if err := build(filepath.Join(dir, "bin", key, "bootstrap"), "./"+key, "-tags", "lambda.norpc"); err != nil {
+			return nil, err
+		}
+	}
+	if err := build(filepath.Join(dir, "gateway"), "./offline"); err != nil {
+		return nil, err
+	}
+	return func(m *testing.M) int {
+		defer os.RemoveAll(dir)
+		return m.Run()
+	}, nil
+}
+
+// gatewayProc is a running offline gateway.
+type gatewayProc struct {
+	cmd  *exec.Cmd
+	url  string
+	logs string
+
+	mu   sync.Mutex
+	out  strings.Builder
+	done chan struct{}
+}
+
+var readyLine = regexp.MustCompile(`ready: (ws://localhost:\d+)`)
+
+func startGateway(t *testing.T, args ...string) *gatewayProc {
+	t.Helper()
+	logs := t.TempDir()
+	args = append([]string{"-port", "0", "-config", filepath.Join(projectDir, "serverless.yml"), "-bin", filepath.Join(buildDir, "bin"), "-logs", logs}, args...)
+	cmd := exec.Command(filepath.Join(buildDir, "gateway"), args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	g := &gatewayProc{cmd: cmd, logs: logs, done: make(chan struct{})}
+	ready := make(chan string, 1)
+	go func() {
+		defer close(g.done)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			g.mu.Lock()
+			g.out.WriteString(line + "\n")
+			g.mu.Unlock()
+			if m := readyLine.FindStringSubmatch(line); m != nil {
+				ready <- m[1]
+			}
+		}
+		_ = cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case <-g.done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-g.done
+		}
+		if t.Failed() {
+			t.Logf("gateway output:\n%s", g.output())
+		}
+	})
+	select {
+	case g.url = <-ready:
+	case <-g.done:
+		t.Fatalf("gateway exited before it was ready:\n%s", g.output())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("gateway not ready after 30 s:\n%s", g.output())
+	}
+	return g
+}
+
+func (g *gatewayProc) output() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.out.String()
+}
+
+// waitOutput polls the gateway's output until it matches re, or fails.
+func (g *gatewayProc) waitOutput(t *testing.T, re string, count int) []string {
+	t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		m := rx.FindAllString(g.output(), -1)
+		if len(m) >= count {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gateway output has %d lines matching\n  %s\nwant %d", len(m), re, count)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func dial(t *testing.T, url string) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+func send(t *testing.T, c *websocket.Conn, msg string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+		t.Fatalf("send %s: %v", msg, err)
+	}
+	_, got, err := c.Read(ctx)
+	if err != nil {
+		t.Fatalf("no answer to %s: %v", msg, err)
+	}
+	return string(got)
+}
+
+func TestTutorialSession(t *testing.T) {
+	g := startGateway(t)
+	c := dial(t, g.url)
+
+	var forbidden struct{ Message, ConnectionID, RequestID string }
+	got := send(t, c, `{}`)
+	if err := json.Unmarshal([]byte(got), &forbidden); err != nil || forbidden.Message != "Forbidden" || len(forbidden.ConnectionID) != 16 {
+		t.Fatalf("{} got %s, want API Gateway's Forbidden with the connection id", got)
+	}
+	if want := fmt.Sprintf(`{"message": "Forbidden", "connectionId":"%s", "requestId":"%s"}`, forbidden.ConnectionID, forbidden.RequestID); got != want {
+		t.Errorf("Forbidden frame = %s, want exactly %s", got, want)
+	}
+
+	tests := []struct{ send, want string }{
+		{`{"action":"hello","userName":"taro"}`, `{"message":"hello, taro!"}`},
+		{`{"action":"hello","userName":"太郎"}`, `{"message":"hello, 太郎!"}`},
+		{`not json`, fmt.Sprintf(`{"message": "Forbidden", "connectionId":"%s", "requestId":"`, forbidden.ConnectionID)},
+		{`{"action":"hello"}`, `{"error":"missing_field","message":"userName is required"}`},
+		{`{"action":"hello","userName":""}`, `{"error":"invalid_field","message":"userName must not be empty"}`},
+		{`{"action":"hello","userName":7}`, `{"error":"invalid_field","message":"userName must be a string"}`},
+		{`{"action":"hello","userName":"` + strings.Repeat("x", 65) + `"}`, `{"error":"invalid_field","message":"userName must be at most 64 characters, got 65"}`},
+		{`{"action":"hello","userName":"a\u0007b"}`, `{"error":"invalid_field","message":"userName must not contain control characters"}`},
+		{`{"action":"hello","userName":"\ud800"}`, `{"error":"invalid_field","message":"userName must be valid UTF-8"}`},
+		// Still open after every error above.
+		{`{"action":"hello","userName":"hanako"}`, `{"message":"hello, hanako!"}`},
+	}
+	for _, tt := range tests {
+		if got := send(t, c, tt.send); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s\n got %s\nwant %s", tt.send, got, tt.want)
+		}
+	}
+}
+
+func TestReplyGoesToTheCallerOnly(t *testing.T) {
+	g := startGateway(t)
+	victim := dial(t, g.url)
+	var f struct{ ConnectionID string }
+	_ = json.Unmarshal([]byte(send(t, victim, `{}`)), &f)
+
+	attacker := dial(t, g.url)
+	msg := fmt.Sprintf(`{"action":"hello","userName":"mallory","connectionId":%q}`, f.ConnectionID)
+	if got := send(t, attacker, msg); got != `{"message":"hello, mallory!"}` {
+		t.Errorf("attacker got %s", got)
+	}
+	// The victim must get nothing: its next frame is the answer to its own message.
+	if got := send(t, victim, `{"action":"hello","userName":"taro"}`); got != `{"message":"hello, taro!"}` {
+		t.Errorf("victim got %s, a frame meant for nobody", got)
+	}
+}
+
+func TestLogsAndTraces(t *testing.T) {
+	g := startGateway(t)
+	c := dial(t, g.url)
+	send(t, c, `{"action":"hello","userName":"taro"}`)
+	// The reply can arrive before the invocation ends; a message sent before
+	// then would start a second instance, as on Lambda.
+	g.waitOutput(t, `hello +│ END RequestId`, 1)
+	send(t, c, `{"action":"hello","userName":"taro"}`)
+	c.Close(websocket.StatusNormalClosure, "bye")
+
+	for _, want := range []string{
+		`(?m)^hello +│ START RequestId: [0-9a-f-]{36} Version: \$LATEST$`,
+		`(?m)^hello +│ REPORT RequestId: [0-9a-f-]{36}\tDuration: [0-9.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [0-9.]+ ms$`,
+		// The second hello is warm: no Init Duration.
+		`(?m)^hello +│ REPORT RequestId: [0-9a-f-]{36}\tDuration: [0-9.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB$`,
+		`(?m)^hello +│ \{"level":"info","function":"go-websocket-api-local-hello","route":"hello","requestId":"[0-9a-f-]{36}","connectionId":"[A-Za-z0-9]{15}=","traceId":"1-[0-9a-f]{8}-[0-9a-f]{24}","bytes":26,"durationMs":[0-9.]+,"outcome":"ok"`,
+		`(?m)^onconnect +│ .*"sourceIp":"127.0.0.1"`,
+		`(?m)^ondisconnect +│ .*"disconnectStatusCode":1000,"disconnectReason":"bye"`,
+		`(?m)^x-ray +│ └─ go-websocket-api-local-hello  [0-9.]+ ms  \(Lambda function\)  requestId=[0-9a-f-]{36}  route=hello$`,
+		`(?m)^x-ray +│    └─ PostToConnection  [0-9.]+ ms  bytes=26  connectionId=[A-Za-z0-9]{15}=  outcome=ok$`,
+		`(?m)^x-ray +│ └─ go-websocket-api-local-ondisconnect`,
+	} {
+		g.waitOutput(t, want, 1)
+	}
+
+	logFile, err := os.ReadFile(filepath.Join(g.logs, "hello.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(logFile), "START RequestId"); n != 2 {
+		t.Errorf("hello.log holds %d invocations, want 2:\n%s", n, logFile)
+	}
+	if strings.Contains(string(logFile), "onconnect") {
+		t.Error("hello.log holds another function's lines")
+	}
+}
+
+func TestCtrlC(t *testing.T) {
+	g := startGateway(t)
+	clients := []*websocket.Conn{dial(t, g.url), dial(t, g.url+"/local")}
+	for _, c := range clients {
+		send(t, c, `{"action":"hello","userName":"taro"}`)
+	}
+	children := childPIDs(g.cmd.Process.Pid)
+	if len(children) < 3 {
+		t.Fatalf("gateway runs %d function processes, want onconnect, ondisconnect and hello at least", len(children))
+	}
+
+	closed := make(chan error, len(clients))
+	for _, c := range clients {
+		go func() {
+			_, _, err := c.Read(context.Background())
+			closed <- err
+		}()
+	}
+	if err := g.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for range clients {
+		select {
+		case err := <-closed:
+			if websocket.CloseStatus(err) != websocket.StatusGoingAway {
+				t.Errorf("client saw %v, want close 1001", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("clients were not closed")
+		}
+	}
+	select {
+	case <-g.done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("gateway did not exit after Ctrl-C")
+	}
+	if code := g.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("gateway exit code %d, want 0", code)
+	}
+	out := g.output()
+	if n := strings.Count(out, `"disconnectStatusCode":1001`); n != len(clients) {
+		t.Errorf("$disconnect ran %d times with 1001, want %d", n, len(clients))
+	}
+	for _, pid := range children {
+		if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
+			t.Errorf("function process %d outlived the gateway", pid)
+		}
+	}
+}
+
+// TestWscat is the README's session, typed into the real wscat.
+func TestWscat(t *testing.T) {
+	g := startGateway(t)
+	cmd := exec.Command("npx", "--no-install", "wscat", "-c", g.url)
+	cmd.Dir = projectDir
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("wscat (npm ci installs it): %v", err)
+	}
+	defer func() {
+		stdin.Close()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	// Without a terminal wscat prints no "Connected" banner, and lines typed
+	// before it connects are lost: the gateway's CONNECT line says when to type.
+	var mu sync.Mutex
+	var printed strings.Builder
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := stdout.Read(buf)
+			mu.Lock()
+			printed.Write(buf[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	waitFor := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			mu.Lock()
+			got := printed.String()
+			mu.Unlock()
+			if strings.Contains(got, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("wscat printed %q, want %q; gateway output:\n%s", got, want, g.output())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	g.waitOutput(t, `gateway +│ CONNECT `, 1)
+	session := []struct{ send, want string }{
+		{`{"action":"hello","userName":"taro"}`, `{"message":"hello, taro!"}` + "\n"},
+		{`{"action":"hello"}`, `{"error":"missing_field","message":"userName is required"}` + "\n"},
+		{`hello`, `{"message": "Forbidden", "connectionId":"`},
+	}
+	for _, s := range session {
+		io.WriteString(stdin, s.send+"\n")
+		waitFor(s.want)
+	}
+}
+
+// childPIDs lists the processes whose parent is pid.
+func childPIDs(pid int) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out
+}

@@ -1,0 +1,265 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/coder/websocket"
+)
+
+// maxInflightPerConn bounds the messages of one connection being handled at
+// once: past it the gateway stops reading from that client (TCP pushes back)
+// rather than queue without limit or drop.
+const maxInflightPerConn = 32
+
+// writeTimeout bounds a frame write to a client that stopped reading.
+const writeTimeout = 10 * time.Second
+
+// conn is one client connection.
+type conn struct {
+	id          string
+	sourceIP    string
+	userAgent   string
+	domainName  string
+	connectedAt time.Time
+	authorizer  any
+	lastActive  atomic.Int64 // unix nanoseconds
+
+	ws    *websocket.Conn
+	slots chan struct{}
+	idle  *time.Timer
+
+	closeOnce   sync.Once
+	closeCode   int
+	closeReason string
+}
+
+func (c *conn) touch(idle time.Duration) {
+	c.lastActive.Store(time.Now().UnixNano())
+	c.idle.Reset(idle)
+}
+
+// close ends the connection from the gateway's side with code, which is
+// what $disconnect then reports.
+func (c *conn) close(code int, reason string) {
+	c.closeOnce.Do(func() {
+		c.closeCode, c.closeReason = code, reason
+		_ = c.ws.Close(websocket.StatusCode(code), reason)
+	})
+}
+
+func (c *conn) send(data []byte) error {
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	return c.ws.Write(ctx, websocket.MessageText, data)
+}
+
+// serveWebSocket runs the handshake through $connect, then reads messages
+// until the socket closes, then runs $disconnect.
+func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		w.Header().Set("Upgrade", "websocket")
+		http.Error(w, "this is a WebSocket endpoint: connect with a WebSocket client, e.g. wscat -c ws://"+r.Host, http.StatusUpgradeRequired)
+		return
+	}
+	now := time.Now()
+	c := &conn{
+		id:          newID(),
+		sourceIP:    sourceIP(r),
+		userAgent:   r.UserAgent(),
+		domainName:  r.Host,
+		connectedAt: now,
+		slots:       make(chan struct{}, maxInflightPerConn),
+	}
+	c.lastActive.Store(now.UnixNano())
+
+	accept := &websocket.AcceptOptions{InsecureSkipVerify: true} // API Gateway does not check Origin.
+	if status, ok := g.connect(w, r, c, accept); !ok {
+		g.logf("CONNECT     %s  rejected %d", c.id, status)
+		return
+	}
+	ws, err := websocket.Accept(w, r, accept)
+	if err != nil {
+		// Accept has answered the client already.
+		g.logf("CONNECT     %s  handshake failed: %v", c.id, err)
+		return
+	}
+	ws.SetReadLimit(MaxMessageBytes)
+	c.ws = ws
+	c.idle = time.AfterFunc(g.cfg.IdleTimeout, func() { c.close(1001, "Going away") })
+	defer c.idle.Stop()
+	hardLimit := time.AfterFunc(g.cfg.MaxDuration, func() { c.close(1001, "Going away") })
+	defer hardLimit.Stop()
+
+	if !g.register(c) {
+		c.close(1001, "Going away")
+		return
+	}
+	g.logf("CONNECT     %s  from %s", c.id, c.sourceIP)
+	code, reason := g.read(c)
+	g.unregister(c)
+	g.disconnect(c, code, reason)
+}
+
+// connect runs the $connect route, if there is one, while the client waits
+// for the handshake. A 2xx accepts; any other status rejects with that
+// status, and a failed function with 502. Headers it returns join the
+// handshake's response.
+func (g *Gateway) connect(w http.ResponseWriter, r *http.Request, c *conn, accept *websocket.AcceptOptions) (int, bool) {
+	route, ok := g.cfg.Routes["$connect"]
+	if !ok {
+		return http.StatusOK, true
+	}
+	ev := g.api.connectEvent(c, r, c.connectedAt)
+	resp, err := g.invoke(route.Function, "$connect", ev)
+	if err != nil {
+		http.Error(w, `{"message": "Internal server error"}`, http.StatusBadGateway)
+		return http.StatusBadGateway, false
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		w.WriteHeader(resp.StatusCode)
+		return resp.StatusCode, false
+	}
+	for k, v := range resp.Headers {
+		if strings.EqualFold(k, "Sec-WebSocket-Protocol") {
+			accept.Subprotocols = []string{v}
+			continue
+		}
+		w.Header().Set(k, v)
+	}
+	return resp.StatusCode, true
+}
+
+func (g *Gateway) register(c *conn) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closing {
+		return false
+	}
+	g.conns[c.id] = c
+	// Held until $disconnect has run, so Shutdown waits for it.
+	g.inflight.Add(1)
+	return true
+}
+
+// unregister makes @connections answer 410 for c from now on.
+func (g *Gateway) unregister(c *conn) {
+	g.mu.Lock()
+	delete(g.conns, c.id)
+	g.mu.Unlock()
+}
+
+// read hands each message to its route until the socket closes, and returns
+// how it closed.
+func (g *Gateway) read(c *conn) (int, string) {
+	for {
+		typ, data, err := c.ws.Read(context.Background())
+		if err != nil {
+			return closeStatus(c, err)
+		}
+		if typ == websocket.MessageBinary {
+			c.close(int(websocket.StatusUnsupportedData), "Binary frames are not supported")
+			continue
+		}
+		c.touch(g.cfg.IdleTimeout)
+		c.slots <- struct{}{}
+		g.inflight.Add(1)
+		go func() {
+			defer func() { <-c.slots; g.inflight.Done() }()
+			g.message(c, data)
+		}()
+	}
+}
+
+// closeStatus is the code and reason $disconnect reports: the gateway's own
+// when it closed the socket, else the client's close frame, else 1006.
+func closeStatus(c *conn, err error) (int, string) {
+	var ce websocket.CloseError
+	done := false
+	c.closeOnce.Do(func() { done = true })
+	switch {
+	case !done:
+		// The gateway closed it (idle, limits, DELETE, shutdown).
+		return c.closeCode, c.closeReason
+	case errors.As(err, &ce) && ce.Code == websocket.StatusMessageTooBig:
+		return int(ce.Code), "Message too big"
+	case errors.As(err, &ce):
+		return int(ce.Code), ce.Reason
+	case strings.Contains(err.Error(), "read limited"):
+		return int(websocket.StatusMessageTooBig), "Message too big"
+	default:
+		return int(websocket.StatusAbnormalClosure), "Connection closed abnormally"
+	}
+}
+
+// message runs the route a message selects and answers as API Gateway does
+// when there is no route or the integration fails.
+func (g *Gateway) message(c *conn, data []byte) {
+	start := time.Now()
+	key := g.selector.Select(data)
+	if key == "" {
+		requestID := newID()
+		_ = c.send(fmt.Appendf(nil, `{"message": "Forbidden", "connectionId":"%s", "requestId":"%s"}`, c.id, requestID))
+		g.logf("MESSAGE     %s  no route for %.60q: Forbidden", c.id, data)
+		return
+	}
+	route := g.cfg.Routes[key]
+	ev := g.api.messageEvent(c, key, data, start)
+	resp, err := g.invoke(route.Function, key, ev)
+	if err != nil {
+		_ = c.send(fmt.Appendf(nil, `{"message": "Internal server error", "connectionId":"%s", "requestId":"%s"}`, c.id, ev.RequestContext.RequestID))
+		g.logf("MESSAGE     %s  %s → %s failed: %v", c.id, key, route.Function, err)
+		return
+	}
+	if route.RouteResponse && resp.Body != "" {
+		_ = c.send([]byte(resp.Body))
+	}
+	g.logf("MESSAGE     %s  %s → %s  %d  %.2f ms", c.id, key, route.Function, resp.StatusCode, ms(time.Since(start)))
+}
+
+// disconnect runs $disconnect once the socket is closed.
+func (g *Gateway) disconnect(c *conn, code int, reason string) {
+	defer g.inflight.Done()
+	g.logf("DISCONNECT  %s  %d %s", c.id, code, reason)
+	route, ok := g.cfg.Routes["$disconnect"]
+	if !ok {
+		return
+	}
+	ev := g.api.disconnectEvent(c, code, reason, time.Now())
+	if _, err := g.invoke(route.Function, "$disconnect", ev); err != nil {
+		g.logf("DISCONNECT  %s  %s failed: %v", c.id, route.Function, err)
+	}
+}
+
+// invoke runs function with ev and reads its proxy response. A response
+// without a status counts as 200, as API Gateway takes it.
+func (g *Gateway) invoke(function, route string, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, fmt.Errorf("encode %s event: %w", route, err)
+	}
+	out, err := g.cfg.Invoker.Invoke(context.Background(), function, route, payload)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, err
+	}
+	var resp events.APIGatewayProxyResponse
+	if len(out) > 0 && string(out) != "null" {
+		if err := json.Unmarshal(out, &resp); err != nil {
+			return events.APIGatewayProxyResponse{}, fmt.Errorf("%s returned %.80q, not a proxy response: %w", function, out, err)
+		}
+	}
+	if resp.StatusCode == 0 {
+		resp.StatusCode = http.StatusOK
+	}
+	return resp, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

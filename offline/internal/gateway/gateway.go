@@ -1,0 +1,167 @@
+// Package gateway is the local stand-in for an API Gateway WebSocket API: the
+// wss endpoint with its $connect handshake, route selection and $disconnect,
+// the quotas it enforces, and the @connections management API on the same
+// port. Functions are reached through an Invoker, as API Gateway reaches
+// Lambda; what the gateway does is laid out file by file after the API
+// Gateway developer guide: endpoint.go (connections and messages),
+// routes.go (route selection), events.go (the Lambda proxy events),
+// management.go (@connections) and sigv4.go (request signing).
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Quotas of API Gateway WebSocket APIs.
+const (
+	MaxMessageBytes = 128 << 10
+	MaxFrameBytes   = 32 << 10
+)
+
+// Route is one route key's integration.
+type Route struct {
+	Function string
+	// RouteResponse sends the function's returned body back to the client as a
+	// frame (routeResponseSelectionExpression: $default); otherwise the route
+	// is one-way.
+	RouteResponse bool
+}
+
+// Invoker runs a function with an event and returns its response payload. An
+// error means the integration failed: the function reported an error, timed
+// out or crashed.
+type Invoker interface {
+	Invoke(ctx context.Context, function string, route string, payload []byte) ([]byte, error)
+}
+
+// Config is what a gateway serves.
+type Config struct {
+	APIID                    string
+	Stage                    string
+	RouteSelectionExpression string
+	Routes                   map[string]Route
+	Invoker                  Invoker
+	// Credentials the @connections API accepts signatures from: the ones the
+	// local Lambda runtime gives every function.
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Region                                     string
+	IdleTimeout, MaxDuration                   time.Duration
+	// ManagementDelay is added to every @connections call, standing in for the
+	// network between Lambda and API Gateway.
+	ManagementDelay time.Duration
+	// Log receives one line per connection, message and @connections call;
+	// nil logs nothing.
+	Log *log.Logger
+}
+
+// Gateway serves WebSocket clients and the @connections API over HTTP.
+type Gateway struct {
+	cfg      Config
+	api      api
+	selector *RouteSelector
+	verifier *verifier
+
+	mu       sync.RWMutex
+	conns    map[string]*conn
+	closing  bool
+	inflight sync.WaitGroup // invocations and $disconnects under way
+}
+
+// New checks cfg and returns a gateway for it.
+func New(cfg Config) (*Gateway, error) {
+	if cfg.Invoker == nil {
+		return nil, errors.New("gateway: no Invoker")
+	}
+	if cfg.Stage == "" {
+		return nil, errors.New("gateway: no stage")
+	}
+	keys := make([]string, 0, len(cfg.Routes))
+	for k := range cfg.Routes {
+		keys = append(keys, k)
+	}
+	sel, err := NewRouteSelector(cfg.RouteSelectionExpression, keys)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 10 * time.Minute
+	}
+	if cfg.MaxDuration <= 0 {
+		cfg.MaxDuration = 2 * time.Hour
+	}
+	return &Gateway{
+		cfg:      cfg,
+		api:      api{id: cfg.APIID, stage: cfg.Stage},
+		selector: sel,
+		verifier: &verifier{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, token: cfg.SessionToken, region: cfg.Region},
+		conns:    make(map[string]*conn),
+	}, nil
+}
+
+// ServeHTTP routes a request to the WebSocket endpoint (/ or /{stage}) or
+// the @connections API (/{stage}/@connections/{connectionId}).
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	switch {
+	case len(segs) == 3 && (segs[1] == "@connections" || segs[1] == "%40connections"):
+		g.serveManagement(w, r, segs[0], segs[2])
+	case r.URL.Path == "/" || r.URL.Path == "/"+g.cfg.Stage || r.URL.Path == "/"+g.cfg.Stage+"/":
+		g.serveWebSocket(w, r)
+	default:
+		http.Error(w, fmt.Sprintf("nothing here: connect to ws://%s/ or ws://%s/%s", r.Host, r.Host, g.cfg.Stage), http.StatusNotFound)
+	}
+}
+
+// Connections returns how many clients are connected.
+func (g *Gateway) Connections() int {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return len(g.conns)
+}
+
+// Shutdown closes every connection with 1001 (going away), runs their
+// $disconnect and waits for the invocations under way, or for ctx.
+func (g *Gateway) Shutdown(ctx context.Context) error {
+	g.mu.Lock()
+	g.closing = true
+	conns := make([]*conn, 0, len(g.conns))
+	for _, c := range g.conns {
+		conns = append(conns, c)
+	}
+	g.mu.Unlock()
+
+	for _, c := range conns {
+		go c.close(1001, "Going away")
+	}
+	done := make(chan struct{})
+	go func() {
+		g.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("gateway shutdown: %w", ctx.Err())
+	}
+}
+
+func (g *Gateway) lookup(id string) (*conn, bool) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	c, ok := g.conns[id]
+	return c, ok
+}
+
+func (g *Gateway) logf(format string, args ...any) {
+	if g.cfg.Log != nil {
+		g.cfg.Log.Printf(format, args...)
+	}
+}

@@ -1,0 +1,438 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
+	"github.com/coder/websocket"
+)
+
+const (
+	testKey    = "AKIDLOCAL"
+	testSecret = "local-secret"
+	testToken  = "local-token"
+)
+
+// functions plays the Lambda side in-process: each function is a Go func
+// receiving the event, as a bootstrap would.
+type functions struct {
+	mu          sync.Mutex
+	events      map[string][]events.APIGatewayWebsocketProxyRequest
+	disconnects chan events.APIGatewayWebsocketProxyRequest
+	srv         func() string // the gateway's URL, for functions that call @connections
+}
+
+func (f *functions) Invoke(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
+	var ev events.APIGatewayWebsocketProxyRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	f.events[function] = append(f.events[function], ev)
+	f.mu.Unlock()
+	switch function {
+	case "connect":
+		q := ev.QueryStringParameters
+		if q["fail"] != "" {
+			return nil, errors.New("connect crashed")
+		}
+		status := 200
+		if s := q["status"]; s != "" {
+			status, _ = strconv.Atoi(s)
+		}
+		resp := events.APIGatewayProxyResponse{StatusCode: status}
+		if p := q["proto"]; p != "" {
+			resp.Headers = map[string]string{"Sec-WebSocket-Protocol": p}
+		}
+		return json.Marshal(resp)
+	case "echo":
+		return json.Marshal(events.APIGatewayProxyResponse{StatusCode: 200, Body: "echo: " + ev.Body})
+	case "post":
+		// What a route function does: reply through @connections, signed.
+		_, err := client(f.srv(), testKey, testSecret).PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{
+			ConnectionId: aws.String(ev.RequestContext.ConnectionID),
+			Data:         []byte("posted: " + ev.Body),
+		})
+		return []byte(`{"statusCode":200}`), err
+	case "boom":
+		return nil, errors.New("function failed")
+	case "disconnect":
+		f.disconnects <- ev
+		return []byte(`{"statusCode":200}`), nil
+	}
+	return nil, fmt.Errorf("no function %s", function)
+}
+
+func client(url, key, secret string) *apigatewaymanagementapi.Client {
+	return apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
+		Region:           "ap-northeast-1",
+		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, testToken),
+		BaseEndpoint:     aws.String(url + "/local"),
+		RetryMaxAttempts: 1,
+	})
+}
+
+type harness struct {
+	gw  *Gateway
+	srv *httptest.Server
+	fns *functions
+	ws  string
+}
+
+func start(t *testing.T, tune func(*Config)) *harness {
+	t.Helper()
+	fns := &functions{events: map[string][]events.APIGatewayWebsocketProxyRequest{}, disconnects: make(chan events.APIGatewayWebsocketProxyRequest, 16)}
+	cfg := Config{
+		APIID: "a1b2c3d4e5", Stage: "local", Region: "ap-northeast-1",
+		RouteSelectionExpression: "$request.body.action",
+		Routes: map[string]Route{
+			"$connect":    {Function: "connect"},
+			"$disconnect": {Function: "disconnect"},
+			"echo":        {Function: "echo", RouteResponse: true},
+			"post":        {Function: "post"},
+			"boom":        {Function: "boom"},
+			"quiet":       {Function: "echo"},
+		},
+		Invoker:     fns,
+		AccessKeyID: testKey, SecretAccessKey: testSecret, SessionToken: testToken,
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	gw, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	fns.srv = func() string { return srv.URL }
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = gw.Shutdown(ctx)
+		srv.Close()
+	})
+	return &harness{gw: gw, srv: srv, fns: fns, ws: "ws" + strings.TrimPrefix(srv.URL, "http")}
+}
+
+func (h *harness) dial(t *testing.T, path string) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, h.ws+path, nil)
+	if err != nil {
+		t.Fatalf("dial %s: %v", path, err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+func roundTrip(t *testing.T, c *websocket.Conn, msg string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	_, got, err := c.Read(ctx)
+	if err != nil {
+		t.Fatalf("no answer to %s: %v", msg, err)
+	}
+	return string(got)
+}
+
+// connectionID learns the caller's id the way a client can: from the Forbidden frame.
+func connectionID(t *testing.T, c *websocket.Conn) string {
+	t.Helper()
+	var f struct{ ConnectionID string }
+	if err := json.Unmarshal([]byte(roundTrip(t, c, `{}`)), &f); err != nil || f.ConnectionID == "" {
+		t.Fatalf("no connection id: %v", err)
+	}
+	return f.ConnectionID
+}
+
+func (h *harness) disconnected(t *testing.T) events.APIGatewayWebsocketProxyRequest {
+	t.Helper()
+	select {
+	case ev := <-h.fns.disconnects:
+		return ev
+	case <-time.After(10 * time.Second):
+		t.Fatal("$disconnect did not run")
+		return events.APIGatewayWebsocketProxyRequest{}
+	}
+}
+
+func TestMessages(t *testing.T) {
+	h := start(t, nil)
+	c := h.dial(t, "/local")
+	tests := []struct {
+		name, send string
+		want       func(id string) string
+	}{
+		{"no route and no $default", `{"action":"nope"}`, nil},
+		{"not JSON", `hello`, nil},
+		{"route response", `{"action":"echo","x":1}`, func(string) string { return `echo: {"action":"echo","x":1}` }},
+		{"reply through @connections", `{"action":"post"}`, func(string) string { return `posted: {"action":"post"}` }},
+		{"failed integration", `{"action":"boom"}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := roundTrip(t, c, tt.send)
+			switch tt.name {
+			case "no route and no $default", "not JSON":
+				var f struct{ ConnectionID, RequestID string }
+				_ = json.Unmarshal([]byte(got), &f)
+				want := fmt.Sprintf(`{"message": "Forbidden", "connectionId":"%s", "requestId":"%s"}`, f.ConnectionID, f.RequestID)
+				if got != want || len(f.ConnectionID) != 16 || len(f.RequestID) != 16 {
+					t.Errorf("got %s, want %s with 16-character ids", got, want)
+				}
+			case "failed integration":
+				var f struct{ ConnectionID, RequestID string }
+				_ = json.Unmarshal([]byte(got), &f)
+				want := fmt.Sprintf(`{"message": "Internal server error", "connectionId":"%s", "requestId":"%s"}`, f.ConnectionID, f.RequestID)
+				if got != want || f.ConnectionID == "" {
+					t.Errorf("got %s, want %s", got, want)
+				}
+			default:
+				if want := tt.want(""); got != want {
+					t.Errorf("got %s, want %s", got, want)
+				}
+			}
+		})
+	}
+	// A one-way route sends nothing back; the connection is still open after all of the above.
+	if got := roundTrip(t, c, `{"action":"echo"}`); got != `echo: {"action":"echo"}` {
+		t.Errorf("after errors the connection answers %q", got)
+	}
+}
+
+func TestConnectEvent(t *testing.T) {
+	h := start(t, nil)
+	c := h.dial(t, "/local?token=abc&x=1")
+	id := connectionID(t, c)
+	roundTrip(t, c, `{"action":"echo","n":1}`)
+
+	h.fns.mu.Lock()
+	conn := h.fns.events["connect"][0]
+	msg := h.fns.events["echo"][0]
+	h.fns.mu.Unlock()
+
+	rc := conn.RequestContext
+	if rc.EventType != "CONNECT" || rc.RouteKey != "$connect" || rc.ConnectionID != id || rc.Stage != "local" ||
+		rc.DomainName != strings.TrimPrefix(h.srv.URL, "http://") || rc.APIID != "a1b2c3d4e5" || rc.MessageDirection != "IN" ||
+		rc.RequestID == "" || rc.RequestID != rc.ExtendedRequestID || rc.Identity.SourceIP != "127.0.0.1" {
+		t.Errorf("CONNECT requestContext = %+v", rc)
+	}
+	if _, err := time.Parse(clfTime, rc.RequestTime); err != nil {
+		t.Errorf("requestTime %q is not CLF: %v", rc.RequestTime, err)
+	}
+	if conn.QueryStringParameters["token"] != "abc" || conn.Headers["Host"] == "" || conn.Headers["Sec-Websocket-Key"] == "" {
+		t.Errorf("CONNECT carries query %v headers %v", conn.QueryStringParameters, conn.Headers)
+	}
+	mc := msg.RequestContext
+	if mc.EventType != "MESSAGE" || mc.RouteKey != "echo" || mc.MessageID == nil || msg.Body != `{"action":"echo","n":1}` ||
+		msg.Headers != nil || mc.ConnectedAt != rc.ConnectedAt || mc.RequestTimeEpoch < rc.RequestTimeEpoch {
+		t.Errorf("MESSAGE event = %+v", msg)
+	}
+}
+
+func TestHandshake(t *testing.T) {
+	h := start(t, nil)
+	tests := []struct {
+		query  string
+		status int
+	}{
+		{"status=401", 401},
+		{"status=403", 403},
+		{"status=500", 500},
+		{"fail=1", 502},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, resp, err := websocket.Dial(ctx, h.ws+"/local?"+tt.query, nil)
+			if err == nil || resp == nil || resp.StatusCode != tt.status {
+				t.Fatalf("handshake: err %v resp %v, want rejected with %d", err, resp, tt.status)
+			}
+		})
+	}
+	if n := h.gw.Connections(); n != 0 {
+		t.Errorf("rejected handshakes left %d connections", n)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, h.ws+"/?proto=chat", &websocket.DialOptions{Subprotocols: []string{"chat"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if c.Subprotocol() != "chat" {
+		t.Errorf("subprotocol = %q, want the one $connect returned", c.Subprotocol())
+	}
+
+	resp, err := http.Get(h.srv.URL + "/local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUpgradeRequired {
+		t.Errorf("plain GET = %d, want 426", resp.StatusCode)
+	}
+}
+
+func TestManagementAPI(t *testing.T) {
+	h := start(t, nil)
+	c := h.dial(t, "/local")
+	id := connectionID(t, c)
+	ctx := context.Background()
+	api := client(h.srv.URL, testKey, testSecret)
+
+	if _, err := api.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: []byte("pushed")}); err != nil {
+		t.Fatalf("POST: %v", err)
+	}
+	if _, got, err := c.Read(ctx); err != nil || string(got) != "pushed" {
+		t.Fatalf("client got %q %v, want pushed", got, err)
+	}
+
+	got, err := api.GetConnection(ctx, &apigatewaymanagementapi.GetConnectionInput{ConnectionId: &id})
+	if err != nil {
+		t.Fatalf("GET: %v", err)
+	}
+	if got.ConnectedAt == nil || got.LastActiveAt == nil || got.Identity == nil || aws.ToString(got.Identity.SourceIp) != "127.0.0.1" {
+		t.Errorf("GET = %+v", got)
+	}
+
+	var tooLarge *types.PayloadTooLargeException
+	if _, err := api.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: bytes.Repeat([]byte("x"), MaxMessageBytes+1)}); !errors.As(err, &tooLarge) {
+		t.Errorf("POST over 128 KB: %v, want PayloadTooLargeException", err)
+	}
+	var forbidden *types.ForbiddenException
+	if _, err := client(h.srv.URL, testKey, "wrong").PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: []byte("x")}); !errors.As(err, &forbidden) {
+		t.Errorf("POST with a wrong secret: %v, want ForbiddenException", err)
+	}
+	resp, err := http.Post(h.srv.URL+"/local/@connections/"+strings.ReplaceAll(id, "=", "%3D"), "text/plain", strings.NewReader("unsigned"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-ErrorType") != "ForbiddenException" {
+		t.Errorf("unsigned POST = %d %q, want 403 ForbiddenException", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+	}
+	var gone *types.GoneException
+	if _, err := api.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String("NoSuchConnXXXX="), Data: []byte("x")}); !errors.As(err, &gone) {
+		t.Errorf("POST to an unknown connection: %v, want GoneException", err)
+	}
+
+	if _, err := api.DeleteConnection(ctx, &apigatewaymanagementapi.DeleteConnectionInput{ConnectionId: &id}); err != nil {
+		t.Fatalf("DELETE: %v", err)
+	}
+	if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+		t.Errorf("after DELETE the client read %v, want close 1000", err)
+	}
+	if ev := h.disconnected(t); ev.RequestContext.ConnectionID != id || ev.RequestContext.EventType != "DISCONNECT" {
+		t.Errorf("$disconnect event = %+v", ev.RequestContext)
+	}
+	if _, err := api.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: []byte("x")}); !errors.As(err, &gone) {
+		t.Errorf("POST after DELETE: %v, want GoneException", err)
+	}
+}
+
+func TestClose(t *testing.T) {
+	tests := []struct {
+		name       string
+		tune       func(*Config)
+		act        func(t *testing.T, c *websocket.Conn)
+		wantCode   int
+		wantReason string
+	}{
+		{"client closes", nil, func(t *testing.T, c *websocket.Conn) {
+			c.Close(websocket.StatusNormalClosure, "bye")
+		}, 1000, "bye"},
+		{"client vanishes", nil, func(t *testing.T, c *websocket.Conn) {
+			c.CloseNow()
+		}, 1006, "Connection closed abnormally"},
+		{"binary frame", nil, func(t *testing.T, c *websocket.Conn) {
+			c.Write(context.Background(), websocket.MessageBinary, []byte{1, 2})
+			_, _, err := c.Read(context.Background())
+			if websocket.CloseStatus(err) != websocket.StatusUnsupportedData {
+				t.Errorf("client read %v, want close 1003", err)
+			}
+		}, 1003, "Binary frames are not supported"},
+		{"message over 128 KB", nil, func(t *testing.T, c *websocket.Conn) {
+			c.Write(context.Background(), websocket.MessageText, bytes.Repeat([]byte("x"), MaxMessageBytes+1))
+			_, _, err := c.Read(context.Background())
+			if websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+				t.Errorf("client read %v, want close 1009", err)
+			}
+		}, 1009, "Message too big"},
+		{"idle timeout", func(c *Config) { c.IdleTimeout = 50 * time.Millisecond }, func(t *testing.T, c *websocket.Conn) {
+			_, _, err := c.Read(context.Background())
+			if websocket.CloseStatus(err) != websocket.StatusGoingAway {
+				t.Errorf("client read %v, want close 1001", err)
+			}
+		}, 1001, "Going away"},
+		{"connection duration", func(c *Config) { c.MaxDuration = 50 * time.Millisecond }, func(t *testing.T, c *websocket.Conn) {
+			_, _, err := c.Read(context.Background())
+			if websocket.CloseStatus(err) != websocket.StatusGoingAway {
+				t.Errorf("client read %v, want close 1001", err)
+			}
+		}, 1001, "Going away"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := start(t, tt.tune)
+			c := h.dial(t, "/")
+			tt.act(t, c)
+			ev := h.disconnected(t)
+			rc := ev.RequestContext
+			if rc.DisconnectStatusCode != int64(tt.wantCode) || rc.DisconnectReason == nil || *rc.DisconnectReason != tt.wantReason {
+				t.Errorf("$disconnect got %d %v, want %d %q", rc.DisconnectStatusCode, rc.DisconnectReason, tt.wantCode, tt.wantReason)
+			}
+		})
+	}
+}
+
+func TestShutdown(t *testing.T) {
+	h := start(t, nil)
+	clients := []*websocket.Conn{h.dial(t, "/"), h.dial(t, "/local")}
+	for _, c := range clients {
+		connectionID(t, c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	errs := make(chan error, len(clients))
+	for _, c := range clients {
+		go func() {
+			_, _, err := c.Read(ctx)
+			errs <- err
+		}()
+	}
+	if err := h.gw.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range clients {
+		if err := <-errs; websocket.CloseStatus(err) != websocket.StatusGoingAway {
+			t.Errorf("client read %v, want close 1001", err)
+		}
+	}
+	// Shutdown returned only after every $disconnect ran.
+	if n := len(h.fns.disconnects); n != len(clients) {
+		t.Errorf("%d $disconnect ran before Shutdown returned, want %d", n, len(clients))
+	}
+}

@@ -1,0 +1,78 @@
+package gateway
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// apiError answers a @connections call the way API Gateway does, with the
+// error type in X-Amzn-ErrorType: the AWS SDKs pick the typed error from it
+// (GoneException, ForbiddenException, PayloadTooLargeException).
+func apiError(w http.ResponseWriter, status int, errorType, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-ErrorType", errorType)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"message": message})
+}
+
+// serveManagement is the @connections API: POST sends a frame, GET describes
+// the connection, DELETE closes it.
+func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage, escapedID string) {
+	if g.cfg.ManagementDelay > 0 {
+		time.Sleep(g.cfg.ManagementDelay)
+	}
+	start := time.Now()
+	id, err := url.PathUnescape(escapedID)
+	if err != nil || stage != g.cfg.Stage {
+		apiError(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxMessageBytes+1))
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "BadRequestException", "could not read the request body: "+err.Error())
+		return
+	}
+	if len(body) > MaxMessageBytes {
+		apiError(w, http.StatusRequestEntityTooLarge, "PayloadTooLargeException", fmt.Sprintf("Message too long: over %d bytes", MaxMessageBytes))
+		return
+	}
+	if err := g.verifier.verify(r, body); err != nil {
+		g.logf("@connections %s %s  403: %v", r.Method, id, err)
+		apiError(w, http.StatusForbidden, "ForbiddenException", err.Error())
+		return
+	}
+	c, ok := g.lookup(id)
+	if !ok {
+		g.logf("@connections %s %s  410 gone", r.Method, id)
+		apiError(w, http.StatusGone, "GoneException", fmt.Sprintf("connection %s is gone", id))
+		return
+	}
+
+	switch r.Method {
+	case http.MethodPost:
+		if err := c.send(body); err != nil {
+			apiError(w, http.StatusGone, "GoneException", fmt.Sprintf("connection %s is gone", id))
+			return
+		}
+		c.touch(g.cfg.IdleTimeout)
+		w.WriteHeader(http.StatusOK)
+		g.logf("@connections POST %s  200  %d bytes  %.2f ms", id, len(body), ms(time.Since(start)))
+	case http.MethodGet:
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"connectedAt":  c.connectedAt.UTC().Format(time.RFC3339Nano),
+			"identity":     map[string]string{"sourceIp": c.sourceIP, "userAgent": c.userAgent},
+			"lastActiveAt": time.Unix(0, c.lastActive.Load()).UTC().Format(time.RFC3339Nano),
+		})
+	case http.MethodDelete:
+		go c.close(1000, "")
+		w.WriteHeader(http.StatusNoContent)
+		g.logf("@connections DELETE %s  204", id)
+	default:
+		apiError(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
+	}
+}

@@ -1,0 +1,18 @@
+// Package xraydaemon stands in for the AWS X-Ray daemon on a developer's
+// machine. Functions instrumented with the X-Ray SDK send their subsegments
+// as UDP datagrams to AWS_XRAY_DAEMON_ADDRESS; in Lambda those subsegments
+// hang under a function segment that Lambda itself records. The gateway plays
+// Lambda's part: it hands each invocation a trace header made by
+// NewTraceHeader and calls Record with the function segment once the
+// invocation ends. The daemon collects the datagrams of each trace, waits a
+// short settle window after the function segment for late datagrams (UDP
+// gives no end-of-trace signal, and may lose datagrams), then hands the
+// assembled tree to Config.OnComplete, which the gateway prints with Render.
+//
+// Nothing here blocks the caller of Record: completion and delivery run on
+// the daemon's own goroutine. Memory is bounded: a trace whose function
+// segment is never recorded is dropped after Config.MaxAge, at most
+// Config.MaxTraces traces are held (the oldest is dropped to make room), and
+// a trace keeps at most 1,000 segments. Malformed datagrams are counted in
+// Stats and otherwise ignored.
+package xraydaemon

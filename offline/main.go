@@ -1,0 +1,261 @@
+// Command offline runs the API on this machine as API Gateway and Lambda
+// would: the functions' real bootstrap binaries behind a local WebSocket
+// endpoint, with the @connections API and an X-Ray daemon, all read from
+// serverless.yml.
+//
+//	go run ./offline            # ws://localhost:3001
+//	go run ./offline -port 4000 -stage dev
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"syscall"
+	"time"
+
+	"wsapi/offline/internal/gateway"
+	"wsapi/offline/internal/lambdaruntime"
+	"wsapi/offline/internal/slsconfig"
+	"wsapi/offline/internal/xraydaemon"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // A second Ctrl-C ends the process at once.
+	}()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "offline:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	config, bin, logs, host, stage, region string
+	port, maxInstances                     int
+	idleTimeout, maxDuration, mgmtDelay    time.Duration
+	traces, quiet                          bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("offline", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	port := 3001
+	if p := os.Getenv("PORT"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return o, fmt.Errorf("PORT=%q is not a port number", p)
+		}
+		port = n
+	}
+	fs.StringVar(&o.config, "config", "serverless.yml", "the service's serverless.yml")
+	fs.StringVar(&o.bin, "bin", ".offline/bin", "where each function's host-built bootstrap is: <bin>/<function>/bootstrap")
+	fs.StringVar(&o.logs, "logs", ".offline/logs", "where each function's log file is written: <logs>/<function>.log")
+	fs.StringVar(&o.host, "host", "127.0.0.1", "address to listen on; 0.0.0.0 serves other machines too")
+	fs.IntVar(&o.port, "port", port, "port to listen on (also $PORT); 0 picks a free one")
+	fs.StringVar(&o.stage, "stage", "local", "stage name: the ${sls:stage} of serverless.yml and the path /{stage}")
+	fs.StringVar(&o.region, "region", "", "region (default: the one serverless.yml resolves to)")
+	fs.IntVar(&o.maxInstances, "max-instances", 10, "instances per function at most; more concurrent invocations wait")
+	fs.DurationVar(&o.idleTimeout, "idle-timeout", 10*time.Minute, "close a connection idle this long (API Gateway: 10m)")
+	fs.DurationVar(&o.maxDuration, "max-duration", 2*time.Hour, "close a connection open this long (API Gateway: 2h)")
+	fs.DurationVar(&o.mgmtDelay, "management-delay", 0, "add this delay to every @connections call, as the network to API Gateway would")
+	fs.BoolVar(&o.traces, "traces", true, "print each invocation's X-Ray trace")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only the routes, warnings and the ready line (function logs still go to -logs)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	o, err := parseFlags(args, stdout)
+	if err != nil {
+		return err
+	}
+	cfg, err := slsconfig.Load(o.config, slsconfig.Options{Stage: o.stage, Region: o.region})
+	if err != nil {
+		return err
+	}
+	out := &console{w: stdout, width: 12}
+	for _, w := range cfg.Warnings {
+		out.printf("warning", "%s", w)
+	}
+	lines := out
+	if o.quiet {
+		lines = &console{w: io.Discard}
+	}
+
+	var daemon *xraydaemon.Daemon
+	daemonAddr := "127.0.0.1:2000"
+	if o.traces && !o.quiet {
+		daemon, err = xraydaemon.Listen("127.0.0.1:0", xraydaemon.Config{OnComplete: func(t *xraydaemon.Trace) {
+			_ = xraydaemon.Render(writerFunc(func(p []byte) { out.write("x-ray", p) }), t)
+		}})
+		if err != nil {
+			return err
+		}
+		defer daemon.Close()
+		daemonAddr = daemon.Addr()
+	}
+
+	rt, err := lambdaruntime.New(lambdaruntime.Options{Region: cfg.Region, XRayDaemonAddr: daemonAddr})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = rt.Close(ctx)
+	}()
+
+	routes, names, err := deploy(cfg, o, rt, lines)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", net.JoinHostPort(o.host, strconv.Itoa(o.port)))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	gw, err := gateway.New(gateway.Config{
+		APIID:                    apiID(cfg.Service),
+		Stage:                    o.stage,
+		Region:                   cfg.Region,
+		RouteSelectionExpression: cfg.RouteSelectionExpression,
+		Routes:                   routes,
+		Invoker:                  &lambdaService{runtime: rt, xray: daemon, names: names},
+		AccessKeyID:              lambdaruntime.AccessKeyID,
+		SecretAccessKey:          lambdaruntime.SecretAccessKey,
+		SessionToken:             lambdaruntime.SessionToken,
+		IdleTimeout:              o.idleTimeout,
+		MaxDuration:              o.maxDuration,
+		ManagementDelay:          o.mgmtDelay,
+		Log:                      log.New(lines, "", 0),
+	})
+	if err != nil {
+		return err
+	}
+
+	base := "ws://" + displayAddr(ln.Addr(), o.host)
+	printRoutes(out, cfg, routes, base, o.stage, daemonAddr, daemon != nil)
+	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	out.printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, o.stage)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	out.printf("gateway", "stopping: closing %d connections with 1001 and running their $disconnect", gw.Connections())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = gw.Shutdown(shutdownCtx)
+	_ = srv.Close()
+	if err != nil {
+		return err
+	}
+	out.printf("gateway", "stopped")
+	return nil
+}
+
+// deploy adds every function a route uses to the runtime and returns the
+// gateway's routes and each function's deployed name.
+func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *console) (map[string]gateway.Route, map[string]string, error) {
+	routes := make(map[string]gateway.Route)
+	names := make(map[string]string)
+	for _, r := range cfg.Routes {
+		routes[r.Key] = gateway.Route{Function: r.Function, RouteResponse: r.RouteResponseSelectionExpression != ""}
+		if _, done := names[r.Function]; done {
+			continue
+		}
+		fn := cfg.Functions[r.Function]
+		exe := filepath.Join(o.bin, fn.Key, "bootstrap")
+		if _, err := os.Stat(exe); err != nil {
+			return nil, nil, fmt.Errorf("function %s: no bootstrap at %s: build it for this machine first (make offline does)", fn.Key, exe)
+		}
+		flog, err := openFunctionLog(o.logs, fn.Key, out)
+		if err != nil {
+			return nil, nil, err
+		}
+		err = rt.Add(lambdaruntime.Function{
+			Name:           fn.Name,
+			Executable:     exe,
+			Env:            fn.Environment,
+			Timeout:        fn.Timeout,
+			MemoryMB:       fn.MemoryMB,
+			MaxConcurrency: o.maxInstances,
+			Log:            flog,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		names[r.Function] = fn.Name
+	}
+	return routes, names, nil
+}
+
+func printRoutes(out *console, cfg *slsconfig.Config, routes map[string]gateway.Route, base, stage, daemonAddr string, traced bool) {
+	out.printf("gateway", "%s, stage %s, region %s, routes on %s:", cfg.Service, stage, cfg.Region, cfg.RouteSelectionExpression)
+	keys := make([]string, 0, len(routes))
+	for k := range routes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fn := cfg.Functions[routes[k].Function]
+		out.printf("gateway", "  %-14s → %s (%s, %d MB, %s timeout)", k, fn.Key, fn.Name, fn.MemoryMB, fn.Timeout)
+	}
+	mgmt := "http" + base[len("ws"):] + "/" + stage + "/@connections/{connectionId}"
+	out.printf("gateway", "  %-14s → %s", "@connections", mgmt)
+	if traced {
+		out.printf("gateway", "  %-14s → udp %s", "X-Ray daemon", daemonAddr)
+	}
+}
+
+// apiID is a stable stand-in for the 10-character id AWS gives an API.
+func apiID(service string) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	var h uint32 = 2166136261
+	for i := 0; i < len(service); i++ {
+		h = (h ^ uint32(service[i])) * 16777619
+	}
+	id := make([]byte, 10)
+	for i := range id {
+		id[i] = alphabet[h%uint32(len(alphabet))]
+		h = h*1103515245 + 12345
+	}
+	return string(id)
+}
+
+// displayAddr names the listener the way a user types it.
+func displayAddr(addr net.Addr, host string) string {
+	_, port, _ := net.SplitHostPort(addr.String())
+	if host == "127.0.0.1" || host == "localhost" || host == "" {
+		return "localhost:" + port
+	}
+	return net.JoinHostPort(host, port)
+}
+
+type writerFunc func([]byte)
+
+func (f writerFunc) Write(p []byte) (int, error) {
+	f(p)
+	return len(p), nil
+}
