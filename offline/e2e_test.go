@@ -87,7 +87,7 @@ type gatewayProc struct {
 
 var readyLine = regexp.MustCompile(`ready: (ws://localhost:\d+)`)
 
-func startGateway(t *testing.T, args ...string) *gatewayProc {
+func startGateway(t testing.TB, args ...string) *gatewayProc {
 	t.Helper()
 	logs := t.TempDir()
 	args = append([]string{"-port", "0", "-config", filepath.Join(projectDir, "serverless.yml"), "-bin", filepath.Join(buildDir, "bin"), "-logs", logs}, args...)
@@ -145,7 +145,7 @@ func (g *gatewayProc) output() string {
 }
 
 // waitOutput polls the gateway's output until it matches re, or fails.
-func (g *gatewayProc) waitOutput(t *testing.T, re string, count int) []string {
+func (g *gatewayProc) waitOutput(t testing.TB, re string, count int) []string {
 	t.Helper()
 	rx := regexp.MustCompile(re)
 	deadline := time.Now().Add(15 * time.Second)
@@ -161,7 +161,7 @@ func (g *gatewayProc) waitOutput(t *testing.T, re string, count int) []string {
 	}
 }
 
-func dial(t *testing.T, url string) *websocket.Conn {
+func dial(t testing.TB, url string) *websocket.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -173,7 +173,7 @@ func dial(t *testing.T, url string) *websocket.Conn {
 	return c
 }
 
-func send(t *testing.T, c *websocket.Conn, msg string) string {
+func send(t testing.TB, c *websocket.Conn, msg string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

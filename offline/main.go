@@ -135,7 +135,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	gw, err := gateway.New(gateway.Config{
 		APIID:                    apiID(cfg.Service),
 		Stage:                    o.stage,
-		Region:                   cfg.Region,
 		RouteSelectionExpression: cfg.RouteSelectionExpression,
 		Routes:                   routes,
 		Invoker:                  &lambdaService{runtime: rt, xray: daemon, names: names},

@@ -33,9 +33,10 @@ type conn struct {
 	authorizer  any
 	lastActive  atomic.Int64 // unix nanoseconds
 
-	ws    *websocket.Conn
-	slots chan struct{}
-	idle  *time.Timer
+	ws     *websocket.Conn
+	frames *frameGuard
+	slots  chan struct{}
+	idle   *time.Timer
 
 	closeOnce   sync.Once
 	closeCode   int
@@ -86,7 +87,8 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		g.logf("CONNECT     %s  rejected %d", c.id, status)
 		return
 	}
-	ws, err := websocket.Accept(w, r, accept)
+	c.frames = &frameGuard{max: MaxFrameBytes}
+	ws, err := websocket.Accept(&guardedWriter{ResponseWriter: w, guard: c.frames}, r, accept)
 	if err != nil {
 		// Accept has answered the client already.
 		g.logf("CONNECT     %s  handshake failed: %v", c.id, err)
@@ -164,6 +166,10 @@ func (g *Gateway) read(c *conn) (int, string) {
 		typ, data, err := c.ws.Read(context.Background())
 		if err != nil {
 			return closeStatus(c, err)
+		}
+		if c.frames.tooBig.Load() {
+			c.close(int(websocket.StatusMessageTooBig), "Frame too big")
+			continue
 		}
 		if typ == websocket.MessageBinary {
 			c.close(int(websocket.StatusUnsupportedData), "Binary frames are not supported")

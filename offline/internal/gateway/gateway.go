@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // Quotas of API Gateway WebSocket APIs.
@@ -51,7 +53,6 @@ type Config struct {
 	// Credentials the @connections API accepts signatures from: the ones the
 	// local Lambda runtime gives every function.
 	AccessKeyID, SecretAccessKey, SessionToken string
-	Region                                     string
 	IdleTimeout, MaxDuration                   time.Duration
 	// ManagementDelay is added to every @connections call, standing in for the
 	// network between Lambda and API Gateway.
@@ -100,7 +101,7 @@ func New(cfg Config) (*Gateway, error) {
 		cfg:      cfg,
 		api:      api{id: cfg.APIID, stage: cfg.Stage},
 		selector: sel,
-		verifier: &verifier{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, token: cfg.SessionToken, region: cfg.Region},
+		verifier: &verifier{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, token: cfg.SessionToken, signer: v4.NewSigner()},
 		conns:    make(map[string]*conn),
 	}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,7 +99,7 @@ func start(t *testing.T, tune func(*Config)) *harness {
 	t.Helper()
 	fns := &functions{events: map[string][]events.APIGatewayWebsocketProxyRequest{}, disconnects: make(chan events.APIGatewayWebsocketProxyRequest, 16)}
 	cfg := Config{
-		APIID: "a1b2c3d4e5", Stage: "local", Region: "ap-northeast-1",
+		APIID: "a1b2c3d4e5", Stage: "local",
 		RouteSelectionExpression: "$request.body.action",
 		Routes: map[string]Route{
 			"$connect":    {Function: "connect"},
@@ -217,6 +218,32 @@ func TestMessages(t *testing.T) {
 	// A one-way route sends nothing back; the connection is still open after all of the above.
 	if got := roundTrip(t, c, `{"action":"echo"}`); got != `echo: {"action":"echo"}` {
 		t.Errorf("after errors the connection answers %q", got)
+	}
+}
+
+// TestLargeMessageInFrames sends a message over the frame quota but within
+// the message quota, split into frames of 25 KB: API Gateway takes it whole.
+func TestLargeMessageInFrames(t *testing.T) {
+	h := start(t, nil)
+	c := h.dial(t, "/")
+	c.SetReadLimit(-1)
+	ctx := context.Background()
+	body := `{"action":"echo","pad":"` + strings.Repeat("x", 100<<10) + `"}`
+	w, err := c.Writer(ctx, websocket.MessageText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for chunk := range slices.Chunk([]byte(body), 25<<10) {
+		if _, err := w.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, got, err := c.Read(ctx)
+	if err != nil || string(got) != "echo: "+body {
+		t.Fatalf("got %d bytes, err %v; want the message echoed whole", len(got), err)
 	}
 }
 
@@ -381,6 +408,14 @@ func TestClose(t *testing.T) {
 				t.Errorf("client read %v, want close 1009", err)
 			}
 		}, 1009, "Message too big"},
+		{"frame over 32 KB", nil, func(t *testing.T, c *websocket.Conn) {
+			// One Write is one frame.
+			c.Write(context.Background(), websocket.MessageText, bytes.Repeat([]byte("x"), MaxFrameBytes+1))
+			_, _, err := c.Read(context.Background())
+			if websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+				t.Errorf("client read %v, want close 1009", err)
+			}
+		}, 1009, "Frame too big"},
 		{"idle timeout", func(c *Config) { c.IdleTimeout = 50 * time.Millisecond }, func(t *testing.T, c *websocket.Conn) {
 			_, _, err := c.Read(context.Background())
 			if websocket.CloseStatus(err) != websocket.StatusGoingAway {

@@ -19,7 +19,9 @@ import (
 // credentials the local runtime hands to functions, so that a call the AWS
 // API would refuse (unsigned, or signed for another service) is refused here.
 type verifier struct {
-	accessKeyID, secret, token, region string
+	accessKeyID, secret, token string
+	// signer caches the derived signing key per day, region and service.
+	signer *v4.Signer
 }
 
 // authorization is a parsed SigV4 Authorization header.
@@ -84,7 +86,7 @@ func (v *verifier) verify(r *http.Request, body []byte) error {
 	}
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: v.accessKeyID, SecretAccessKey: v.secret, SessionToken: v.token}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, again, hex.EncodeToString(sum[:]), a.service, a.region, signingTime); err != nil {
+	if err := v.signer.SignHTTP(context.Background(), creds, again, hex.EncodeToString(sum[:]), a.service, a.region, signingTime); err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
 	want, err := parseAuthorization(again.Header.Get("Authorization"))

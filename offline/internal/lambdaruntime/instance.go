@@ -57,6 +57,7 @@ type instance struct {
 	initErr    *FunctionError
 	exitStatus string
 	maxMemMB   int
+	statusFile *os.File // /proc/<pid>/status, opened at the first sample
 }
 
 func newInstance(log *lineWriter) *instance {
@@ -117,8 +118,12 @@ func (i *instance) wait(cmd *exec.Cmd) {
 	_ = syscall.Kill(-i.pid, syscall.SIGKILL)
 	i.mu.Lock()
 	i.exitStatus = cmd.ProcessState.String()
+	if i.statusFile != nil {
+		_ = i.statusFile.Close()
+		i.statusFile = nil
+	}
+	close(i.exited) // under mu: sampleMemory must not open the status of a reaped pid
 	i.mu.Unlock()
-	close(i.exited)
 	_ = i.logW.Close()
 	_ = i.srv.Close()
 }
@@ -208,12 +213,15 @@ func (i *instance) postedInitError() *FunctionError {
 // sampleMemory records the process's peak memory while it is still alive,
 // so an invocation that ends in a crash can still report one.
 func (i *instance) sampleMemory() int {
-	mb := 0
-	if !i.hasExited() { // once reaped, the pid may be someone else's
-		mb = maxMemoryMB(i.pid)
-	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	mb := 0
+	if i.statusFile == nil && !i.hasExited() { // once reaped, the pid may be someone else's
+		i.statusFile, _ = openStatus(i.pid)
+	}
+	if i.statusFile != nil {
+		mb = peakMemoryMB(i.statusFile)
+	}
 	if mb > i.maxMemMB {
 		i.maxMemMB = mb
 	}

@@ -3,6 +3,8 @@
 package lambdaruntime
 
 import (
+	"errors"
+	"os"
 	"os/exec"
 	"syscall"
 )
@@ -14,4 +16,6 @@ func startProcess(cmd *exec.Cmd) error {
 	return cmd.Start()
 }
 
-func maxMemoryMB(int) int { return 0 }
+func openStatus(int) (*os.File, error) { return nil, errors.ErrUnsupported }
+
+func peakMemoryMB(*os.File) int { return 0 }

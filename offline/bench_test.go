@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// The benchmarks drive the real gateway and functions the way a client
+// does, and put beside them the floor: a bare Go WebSocket echo server on
+// the same loopback, measured the same way. Latencies are reported as
+// percentiles of one round trip: frame sent until reply received.
+
+// roundTrips sends n hellos one at a time on c and returns each round trip.
+func roundTrips(b *testing.B, c *websocket.Conn, name string, n int) []time.Duration {
+	ctx := context.Background()
+	out := make([]time.Duration, 0, n)
+	for i := range n {
+		msg := fmt.Sprintf(`{"action":"hello","userName":"%s-%d"}`, name, i)
+		want := fmt.Sprintf(`{"message":"hello, %s-%d!"}`, name, i)
+		start := time.Now()
+		if err := c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+			b.Fatal(err)
+		}
+		_, got, err := c.Read(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, time.Since(start))
+		// Replies are checked one by one: a lost, duplicated or crossed
+		// reply fails the run.
+		if string(got) != want {
+			b.Fatalf("reply %s, want %s", got, want)
+		}
+	}
+	return out
+}
+
+func reportPercentiles(b *testing.B, d []time.Duration) {
+	slices.Sort(d)
+	pct := func(p float64) float64 {
+		return float64(d[int(float64(len(d)-1)*p)].Microseconds())
+	}
+	b.ReportMetric(pct(0.50), "p50-µs")
+	b.ReportMetric(pct(0.99), "p99-µs")
+}
+
+// echoServer is the floor: coder/websocket answering each frame with
+// the hello reply, no functions behind it.
+func echoServer(b *testing.B) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		for {
+			_, msg, err := c.Read(context.Background())
+			if err != nil {
+				return
+			}
+			name := strings.TrimSuffix(strings.TrimPrefix(string(msg), `{"action":"hello","userName":"`), `"}`)
+			if err := c.Write(context.Background(), websocket.MessageText, []byte(`{"message":"hello, `+name+`!"}`)); err != nil {
+				return
+			}
+		}
+	}))
+	b.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
+}
+
+func gatewayURL(b *testing.B) string {
+	g := startGateway(b, "-quiet", "-max-instances", "4")
+	return g.url
+}
+
+func BenchmarkOneClient(b *testing.B) {
+	for _, target := range []struct {
+		name string
+		url  func(*testing.B) string
+	}{{"gateway", gatewayURL}, {"floor", echoServer}} {
+		b.Run(target.name, func(b *testing.B) {
+			c := dial(b, target.url(b))
+			roundTrips(b, c, "warm", 200) // warm instances, as a user's second message finds them
+			b.ResetTimer()
+			d := roundTrips(b, c, "taro", b.N)
+			b.StopTimer()
+			reportPercentiles(b, d)
+		})
+	}
+}
+
+func BenchmarkHundredClients(b *testing.B) {
+	const clients = 100
+	for _, target := range []struct {
+		name string
+		url  func(*testing.B) string
+	}{{"gateway", gatewayURL}, {"floor", echoServer}} {
+		b.Run(target.name, func(b *testing.B) {
+			url := target.url(b)
+			conns := make([]*websocket.Conn, clients)
+			for i := range conns {
+				conns[i] = dial(b, url)
+				roundTrips(b, conns[i], "warm", 5)
+			}
+			per := max(b.N/clients, 1)
+			var mu sync.Mutex
+			var all []time.Duration
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for i, c := range conns {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					d := roundTrips(b, c, "client"+strconv.Itoa(i), per)
+					mu.Lock()
+					all = append(all, d...)
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			b.ReportMetric(float64(len(all))/elapsed.Seconds(), "hellos/s")
+			reportPercentiles(b, all)
+		})
+	}
+}
+
+var initDuration = regexp.MustCompile(`(?m)^(\S+) +│ REPORT .*\tInit Duration: ([0-9.]+) ms$`)
+
+// BenchmarkColdStart reports each function's Init Duration, as Lambda's
+// REPORT line gives it, on a fresh gateway each time.
+func BenchmarkColdStart(b *testing.B) {
+	sums := map[string]float64{}
+	for range b.N {
+		g := startGateway(b)
+		c := dial(b, g.url)
+		send(b, c, `{"action":"hello","userName":"taro"}`)
+		c.Close(websocket.StatusNormalClosure, "")
+		g.waitOutput(b, `ondisconnect +│ REPORT .*Init Duration`, 1)
+		for _, m := range initDuration.FindAllStringSubmatch(g.output(), -1) {
+			v, _ := strconv.ParseFloat(m[2], 64)
+			sums[m[1]] += v
+		}
+		_ = g.cmd.Process.Signal(os.Interrupt)
+		<-g.done
+	}
+	for fn, sum := range sums {
+		b.ReportMetric(sum/float64(b.N), fn+"-init-ms")
+	}
+}
+
+// BenchmarkIdleConnections reports the gateway's resident memory per idle
+// connection, with 10,000 connections open.
+func BenchmarkIdleConnections(b *testing.B) {
+	const n = 10_000
+	for range b.N {
+		g := startGateway(b, "-quiet")
+		warm := dial(b, g.url)
+		send(b, warm, `{"action":"hello","userName":"taro"}`)
+		before := rss(b, g.cmd.Process.Pid)
+
+		conns := make([]*websocket.Conn, 0, n)
+		for range n {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			c, _, err := websocket.Dial(ctx, g.url, nil)
+			cancel()
+			if err != nil {
+				b.Fatalf("connection %d: %v", len(conns), err)
+			}
+			conns = append(conns, c)
+		}
+		after := rss(b, g.cmd.Process.Pid)
+		b.ReportMetric(float64(after-before)/n, "bytes/conn")
+		b.ReportMetric(float64(after)/(1<<20), "gateway-MB")
+		for _, c := range conns {
+			c.CloseNow()
+		}
+	}
+}
+
+// rss is a process's resident memory in bytes, from /proc.
+func rss(b *testing.B, pid int) int64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(status)
+	if m == nil {
+		b.Fatalf("no VmRSS in /proc/%d/status", pid)
+	}
+	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return kb << 10
+}

@@ -1,0 +1,98 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+)
+
+// frameGuard watches the bytes a client sends for WebSocket frame headers,
+// to enforce API Gateway's 32 KB frame quota. WebSocket libraries hand over
+// whole messages (a 128 KB message may arrive in several frames and is
+// fine), so the frame sizes are read here, from the wire, as the bytes pass.
+type frameGuard struct {
+	net.Conn
+	r      io.Reader
+	max    uint64
+	tooBig atomic.Bool
+
+	hdr       [14]byte // the header being read: at most 2 + 8 + 4 bytes
+	hdrLen    int
+	remaining uint64 // payload bytes of the current frame still to pass
+}
+
+func (g *frameGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	g.scan(p[:n])
+	return n, err
+}
+
+func (g *frameGuard) scan(b []byte) {
+	for len(b) > 0 {
+		if g.remaining > 0 {
+			skip := min(g.remaining, uint64(len(b)))
+			g.remaining -= skip
+			b = b[skip:]
+			continue
+		}
+		g.hdr[g.hdrLen] = b[0]
+		g.hdrLen++
+		b = b[1:]
+		if g.hdrLen < 2 {
+			continue
+		}
+		need := 2
+		length := uint64(g.hdr[1] & 0x7f)
+		switch length {
+		case 126:
+			need += 2
+		case 127:
+			need += 8
+		}
+		if g.hdr[1]&0x80 != 0 {
+			need += 4 // masking key
+		}
+		if g.hdrLen < need {
+			continue
+		}
+		switch length {
+		case 126:
+			length = uint64(binary.BigEndian.Uint16(g.hdr[2:4]))
+		case 127:
+			length = binary.BigEndian.Uint64(g.hdr[2:10])
+		}
+		if length > g.max {
+			g.tooBig.Store(true)
+		}
+		g.remaining, g.hdrLen = length, 0
+	}
+}
+
+// guardedWriter hands the WebSocket library a connection read through a
+// frameGuard when it hijacks the request's connection.
+type guardedWriter struct {
+	http.ResponseWriter
+	guard *frameGuard
+}
+
+func (w *guardedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("connection cannot be hijacked")
+	}
+	conn, brw, err := hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Bytes the HTTP server read ahead belong to the first frames.
+	ahead, _ := brw.Reader.Peek(brw.Reader.Buffered())
+	w.guard.Conn = conn
+	w.guard.r = io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), conn)
+	brw.Reader.Reset(w.guard)
+	return w.guard, brw, nil
+}
