@@ -6,19 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"wsapi/shared/connections"
 	"wsapi/shared/logging"
 	"wsapi/shared/reply"
+	"wsapi/shared/username"
 )
-
-// maxUserNameRunes bounds userName so a greeting stays one small frame.
-const maxUserNameRunes = 64
 
 // Poster sends one frame to one connection.
 type Poster interface {
@@ -75,19 +70,8 @@ func userName(body string) (string, *reply.Error) {
 	if err := json.Unmarshal(raw, &name); err != nil {
 		return "", reply.Errorf(reply.CodeInvalidField, "userName must be a string")
 	}
-	// encoding/json turns invalid UTF-8 and lone surrogates into U+FFFD;
-	// a name holding one was not valid text to begin with.
-	if !utf8.Valid(raw) || strings.ContainsRune(name, utf8.RuneError) {
-		return "", reply.Errorf(reply.CodeInvalidField, "userName must be valid UTF-8")
-	}
-	if strings.TrimSpace(name) == "" {
-		return "", reply.Errorf(reply.CodeInvalidField, "userName must not be empty")
-	}
-	if n := utf8.RuneCountInString(name); n > maxUserNameRunes {
-		return "", reply.Errorf(reply.CodeInvalidField, "userName must be at most %d characters, got %d", maxUserNameRunes, n)
-	}
-	if strings.ContainsFunc(name, unicode.IsControl) {
-		return "", reply.Errorf(reply.CodeInvalidField, "userName must not contain control characters")
+	if err := username.Check(name); err != nil {
+		return "", reply.Errorf(reply.CodeInvalidField, "userName %v", err)
 	}
 	return name, nil
 }

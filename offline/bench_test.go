@@ -82,7 +82,7 @@ func echoServer(b *testing.B) string {
 
 func gatewayURL(b *testing.B) string {
 	g := startGateway(b, "-quiet", "-max-instances", "4")
-	return g.url
+	return g.url + "?token=" + tokenFor(b, "taro")
 }
 
 func BenchmarkOneClient(b *testing.B) {
@@ -147,7 +147,7 @@ func BenchmarkColdStart(b *testing.B) {
 	sums := map[string]float64{}
 	for range b.N {
 		g := startGateway(b)
-		c := dial(b, g.url)
+		c := g.dial(b, "taro", "")
 		send(b, c, `{"action":"hello","userName":"taro"}`)
 		c.Close(websocket.StatusNormalClosure, "")
 		g.waitOutput(b, `ondisconnect +│ REPORT .*Init Duration`, 1)
@@ -169,14 +169,14 @@ func BenchmarkIdleConnections(b *testing.B) {
 	const n = 10_000
 	for range b.N {
 		g := startGateway(b, "-quiet")
-		warm := dial(b, g.url)
+		warm := g.dial(b, "taro", "")
 		send(b, warm, `{"action":"hello","userName":"taro"}`)
 		before := rss(b, g.cmd.Process.Pid)
 
 		conns := make([]*websocket.Conn, 0, n)
 		for range n {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			c, _, err := websocket.Dial(ctx, g.url, nil)
+			c, _, err := websocket.Dial(ctx, g.url+"?token="+tokenFor(b, "idle"), nil)
 			cancel()
 			if err != nil {
 				b.Fatalf("connection %d: %v", len(conns), err)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"wsapi/authorizer/token"
 	"wsapi/offline/internal/slsconfig"
 )
 
@@ -90,7 +91,8 @@ var readyLine = regexp.MustCompile(`ready: (ws://localhost:\d+)`)
 func startGateway(t testing.TB, args ...string) *gatewayProc {
 	t.Helper()
 	logs := t.TempDir()
-	args = append([]string{"-port", "0", "-config", filepath.Join(projectDir, "serverless.yml"), "-bin", filepath.Join(buildDir, "bin"), "-logs", logs}, args...)
+	args = append([]string{"-port", "0", "-config", filepath.Join(projectDir, "serverless.yml"), "-bin", filepath.Join(buildDir, "bin"), "-logs", logs,
+		"-env", "TOKEN_SECRET=" + testSecret}, args...)
 	cmd := exec.Command(filepath.Join(buildDir, "gateway"), args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -161,6 +163,25 @@ func (g *gatewayProc) waitOutput(t testing.TB, re string, count int) []string {
 	}
 }
 
+// testSecret signs the tokens of the tests' users.
+const testSecret = "e2e-test-secret-at-least-32-bytes-long"
+
+// tokenFor is what `make token USER=user` prints, for testSecret.
+func tokenFor(t testing.TB, user string) string {
+	t.Helper()
+	tok, err := token.Sign([]byte(testSecret), user, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// dial connects as user, to path ("" or "/local").
+func (g *gatewayProc) dial(t testing.TB, user, path string) *websocket.Conn {
+	t.Helper()
+	return dial(t, g.url+path+"?token="+tokenFor(t, user))
+}
+
 func dial(t testing.TB, url string) *websocket.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -189,7 +210,7 @@ func send(t testing.TB, c *websocket.Conn, msg string) string {
 
 func TestTutorialSession(t *testing.T) {
 	g := startGateway(t)
-	c := dial(t, g.url)
+	c := g.dial(t, "taro", "")
 
 	var forbidden struct{ Message, ConnectionID, RequestID string }
 	got := send(t, c, `{}`)
@@ -222,11 +243,11 @@ func TestTutorialSession(t *testing.T) {
 
 func TestReplyGoesToTheCallerOnly(t *testing.T) {
 	g := startGateway(t)
-	victim := dial(t, g.url)
+	victim := g.dial(t, "hanako", "")
 	var f struct{ ConnectionID string }
 	_ = json.Unmarshal([]byte(send(t, victim, `{}`)), &f)
 
-	attacker := dial(t, g.url)
+	attacker := g.dial(t, "mallory", "")
 	msg := fmt.Sprintf(`{"action":"hello","userName":"mallory","connectionId":%q}`, f.ConnectionID)
 	if got := send(t, attacker, msg); got != `{"message":"hello, mallory!"}` {
 		t.Errorf("attacker got %s", got)
@@ -239,7 +260,7 @@ func TestReplyGoesToTheCallerOnly(t *testing.T) {
 
 func TestLogsAndTraces(t *testing.T) {
 	g := startGateway(t)
-	c := dial(t, g.url)
+	c := g.dial(t, "taro", "")
 	send(t, c, `{"action":"hello","userName":"taro"}`)
 	// The reply can arrive before the invocation ends; a message sent before
 	// then would start a second instance, as on Lambda.
@@ -276,7 +297,7 @@ func TestLogsAndTraces(t *testing.T) {
 
 func TestCtrlC(t *testing.T) {
 	g := startGateway(t)
-	clients := []*websocket.Conn{dial(t, g.url), dial(t, g.url+"/local")}
+	clients := []*websocket.Conn{g.dial(t, "taro", ""), g.dial(t, "taro", "/local")}
 	for _, c := range clients {
 		send(t, c, `{"action":"hello","userName":"taro"}`)
 	}
@@ -327,7 +348,7 @@ func TestCtrlC(t *testing.T) {
 // TestWscat is the README's session, typed into the real wscat.
 func TestWscat(t *testing.T) {
 	g := startGateway(t)
-	cmd := exec.Command("npx", "--no-install", "wscat", "-c", g.url)
+	cmd := exec.Command("npx", "--no-install", "wscat", "-c", g.url+"?token="+tokenFor(t, "taro"))
 	cmd.Dir = projectDir
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -20,9 +21,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
+	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/internal/slsconfig"
@@ -42,14 +45,29 @@ func main() {
 }
 
 type options struct {
-	config, bin, logs, host, stage, region string
-	port, maxInstances                     int
-	idleTimeout, maxDuration, mgmtDelay    time.Duration
-	traces, quiet                          bool
+	config, bin, logs, data, host, stage, region string
+	port, maxInstances                           int
+	idleTimeout, maxDuration, mgmtDelay          time.Duration
+	traces, quiet                                bool
+	env                                          envFlag
+}
+
+// envFlag collects -env KEY=VALUE settings.
+type envFlag map[string]string
+
+func (e envFlag) String() string { return fmt.Sprint(map[string]string(e)) }
+
+func (e envFlag) Set(kv string) error {
+	k, v, ok := strings.Cut(kv, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", kv)
+	}
+	e[k] = v
+	return nil
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
-	var o options
+	o := options{env: envFlag{}}
 	fs := flag.NewFlagSet("offline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	port := 3001
@@ -63,6 +81,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.config, "config", "serverless.yml", "the service's serverless.yml")
 	fs.StringVar(&o.bin, "bin", ".offline/bin", "where each function's host-built bootstrap is: <bin>/<function>/bootstrap")
 	fs.StringVar(&o.logs, "logs", ".offline/logs", "where each function's log file is written: <logs>/<function>.log")
+	fs.StringVar(&o.data, "data", "", "keep the local DynamoDB tables in this directory between runs (default: in memory)")
+	fs.Var(o.env, "env", "add KEY=VALUE to every function's environment, for settings that only exist offline (repeatable)")
 	fs.StringVar(&o.host, "host", "127.0.0.1", "address to listen on; 0.0.0.0 serves other machines too")
 	fs.IntVar(&o.port, "port", port, "port to listen on (also $PORT); 0 picks a free one")
 	fs.StringVar(&o.stage, "stage", "local", "stage name: the ${sls:stage} of serverless.yml and the path /{stage}")
@@ -113,6 +133,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		daemonAddr = daemon.Addr()
 	}
 
+	if len(tablesOf(cfg.Resources)) > 0 {
+		db, err := startDynamoDB(ctx, cfg, o, out)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		o.env["AWS_ENDPOINT_URL_DYNAMODB"] = db.Endpoint()
+	}
+
 	rt, err := lambdaruntime.New(lambdaruntime.Options{Region: cfg.Region, XRayDaemonAddr: daemonAddr})
 	if err != nil {
 		return err
@@ -134,6 +163,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	gw, err := gateway.New(gateway.Config{
 		APIID:                    apiID(cfg.Service),
+		AccountID:                lambdaruntime.AccountID,
+		Region:                   cfg.Region,
 		Stage:                    o.stage,
 		RouteSelectionExpression: cfg.RouteSelectionExpression,
 		Routes:                   routes,
@@ -174,40 +205,95 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// deploy adds every function a route uses to the runtime and returns the
-// gateway's routes and each function's deployed name.
+// deploy adds every function a route or authorizer uses to the runtime and
+// returns the gateway's routes and each function's deployed name.
 func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *console) (map[string]gateway.Route, map[string]string, error) {
 	routes := make(map[string]gateway.Route)
 	names := make(map[string]string)
-	for _, r := range cfg.Routes {
-		routes[r.Key] = gateway.Route{Function: r.Function, RouteResponse: r.RouteResponseSelectionExpression != ""}
-		if _, done := names[r.Function]; done {
-			continue
+	add := func(key string) error {
+		if _, done := names[key]; done {
+			return nil
 		}
-		fn := cfg.Functions[r.Function]
+		fn := cfg.Functions[key]
 		exe := filepath.Join(o.bin, fn.Key, "bootstrap")
 		if _, err := os.Stat(exe); err != nil {
-			return nil, nil, fmt.Errorf("function %s: no bootstrap at %s: build it for this machine first (make offline does)", fn.Key, exe)
+			return fmt.Errorf("function %s: no bootstrap at %s: build it for this machine first (make offline does)", fn.Key, exe)
 		}
 		flog, err := openFunctionLog(o.logs, fn.Key, out)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
+		env := maps.Clone(fn.Environment)
+		if env == nil {
+			env = map[string]string{}
+		}
+		maps.Copy(env, o.env)
 		err = rt.Add(lambdaruntime.Function{
 			Name:           fn.Name,
 			Executable:     exe,
-			Env:            fn.Environment,
+			Env:            env,
 			Timeout:        fn.Timeout,
 			MemoryMB:       fn.MemoryMB,
 			MaxConcurrency: o.maxInstances,
 			Log:            flog,
 		})
 		if err != nil {
+			return err
+		}
+		names[key] = fn.Name
+		return nil
+	}
+	for _, r := range cfg.Routes {
+		route := gateway.Route{Function: r.Function, RouteResponse: r.RouteResponseSelectionExpression != ""}
+		if a := r.Authorizer; a != nil {
+			route.Authorizer = &gateway.Authorizer{Function: a.Function, IdentitySource: a.IdentitySource}
+			if err := add(a.Function); err != nil {
+				return nil, nil, err
+			}
+		}
+		if err := add(r.Function); err != nil {
 			return nil, nil, err
 		}
-		names[r.Function] = fn.Name
+		routes[r.Key] = route
 	}
 	return routes, names, nil
+}
+
+// tablesOf lists the DynamoDB tables among CloudFormation resources.
+func tablesOf(resources map[string]any) []string {
+	var ids []string
+	for id, r := range resources {
+		if m, ok := r.(map[string]any); ok && m["Type"] == "AWS::DynamoDB::Table" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// startDynamoDB runs dynalite, a DynamoDB API server from npm, and creates
+// the tables serverless.yml declares.
+func startDynamoDB(ctx context.Context, cfg *slsconfig.Config, o options, out *console) (*dynamolocal.Server, error) {
+	db, err := dynamolocal.Start(ctx, dynamolocal.Options{
+		ProjectDir: filepath.Dir(o.config),
+		DataDir:    o.data,
+		Log:        writerFunc(func(p []byte) { out.write("dynamodb", p) }),
+	})
+	if err != nil {
+		return nil, err
+	}
+	report, err := dynamolocal.CreateTables(ctx, db.Endpoint(), cfg.Resources)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	for _, line := range report.Tables {
+		out.printf("dynamodb", "%s", line)
+	}
+	for _, w := range report.Warnings {
+		out.printf("warning", "%s", w)
+	}
+	out.printf("dynamodb", "DynamoDB API (dynalite) at %s", db.Endpoint())
+	return db, nil
 }
 
 func printRoutes(out *console, cfg *slsconfig.Config, routes map[string]gateway.Route, base, stage, daemonAddr string, traced bool) {
@@ -220,6 +306,9 @@ func printRoutes(out *console, cfg *slsconfig.Config, routes map[string]gateway.
 	for _, k := range keys {
 		fn := cfg.Functions[routes[k].Function]
 		out.printf("gateway", "  %-14s → %s (%s, %d MB, %s timeout)", k, fn.Key, fn.Name, fn.MemoryMB, fn.Timeout)
+		if a := routes[k].Authorizer; a != nil {
+			out.printf("gateway", "  %-14s   authorized by %s from %s", "", a.Function, strings.Join(a.IdentitySource, ", "))
+		}
 	}
 	mgmt := "http" + base[len("ws"):] + "/" + stage + "/@connections/{connectionId}"
 	out.printf("gateway", "  %-14s → %s", "@connections", mgmt)

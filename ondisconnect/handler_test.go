@@ -4,12 +4,31 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"wsapi/shared/logging"
 )
+
+type fakeRegistry struct {
+	removed []string
+	err     error
+}
+
+func (f *fakeRegistry) Remove(_ context.Context, id string) error {
+	f.removed = append(f.removed, id)
+	return f.err
+}
+
+func TestRegistryFails(t *testing.T) {
+	boom := errors.New("throttled")
+	resp, err := Handler{Registry: &fakeRegistry{err: boom}}.Handle(context.Background(), events.APIGatewayWebsocketProxyRequest{})
+	if !errors.Is(err, boom) || resp.StatusCode != 500 {
+		t.Errorf("got %d %v, want a failed invocation wrapping %v", resp.StatusCode, err, boom)
+	}
+}
 
 func TestHandle(t *testing.T) {
 	reason := "Client-side close frame status code"
@@ -28,7 +47,8 @@ func TestHandle(t *testing.T) {
 			log, _ := logging.New(&out, "fn", "")
 			ctx := logging.WithInvocation(context.Background(), log, logging.Invocation{Route: "$disconnect", ConnectionID: "XDmENcnwIE0CFEQ="})
 
-			resp, err := Handle(ctx, events.APIGatewayWebsocketProxyRequest{
+			reg := &fakeRegistry{}
+			resp, err := Handler{Registry: reg}.Handle(ctx, events.APIGatewayWebsocketProxyRequest{
 				RequestContext: events.APIGatewayWebsocketProxyRequestContext{
 					RouteKey: "$disconnect", EventType: "DISCONNECT", ConnectionID: "XDmENcnwIE0CFEQ=",
 					DisconnectStatusCode: tt.code, DisconnectReason: tt.reason,
@@ -49,6 +69,9 @@ func TestHandle(t *testing.T) {
 			}
 			if line["connectionId"] != "XDmENcnwIE0CFEQ=" {
 				t.Errorf("logged connectionId %v", line["connectionId"])
+			}
+			if len(reg.removed) != 1 || reg.removed[0] != "XDmENcnwIE0CFEQ=" {
+				t.Errorf("removed %v, want the closed connection", reg.removed)
 			}
 		})
 	}

@@ -1,13 +1,19 @@
-// Command ondisconnect records a closed WebSocket connection.
+// Command ondisconnect removes a closed WebSocket connection from the
+// connection registry.
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"wsapi/shared/invocation"
 	"wsapi/shared/logging"
+	"wsapi/shared/registry"
+	"wsapi/shared/tracing"
 )
 
 func main() {
@@ -15,5 +21,14 @@ func main() {
 	if err != nil {
 		log.Warn().Err(err).Msg("config")
 	}
-	lambda.Start(invocation.Logged(log, Handle))
+	tracing.Init(log)
+
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Fatal().Err(err).Msg("load AWS config")
+	}
+	tracing.Instrument(&cfg)
+
+	h := Handler{Registry: registry.New(dynamodb.NewFromConfig(cfg), os.Getenv("CONNECTIONS_TABLE"))}
+	lambda.Start(invocation.Logged(log, h.Handle))
 }

@@ -14,22 +14,17 @@ package token
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"wsapi/shared/username"
 )
 
 // MinSecretBytes is the shortest secret Sign and Verify accept: HMAC-SHA256
 // is only as strong as its key, and RFC 7518 §3.2 asks for a key at least
 // as long as the hash output.
 const MinSecretBytes = 32
-
-// maxUserRunes is the same bound hello puts on userName, so that whoever
-// connects can also be greeted.
-const maxUserRunes = 64
 
 // Why a token was refused.
 var (
@@ -48,11 +43,6 @@ var (
 	// fault of the configuration, not of the token.
 	ErrWeakSecret = errors.New("token secret too short")
 )
-
-var parserOptions = []jwt.ParserOption{
-	jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-	jwt.WithExpirationRequired(),
-}
 
 // Sign returns a token naming user, valid from now for ttl.
 func Sign(secret []byte, user string, ttl time.Duration, now time.Time) (string, error) {
@@ -87,7 +77,11 @@ func Verify(secret []byte, tokenString string, now time.Time) (user string, err 
 		return "", ErrMissing
 	}
 	var claims jwt.RegisteredClaims
-	parser := jwt.NewParser(append(parserOptions, jwt.WithTimeFunc(func() time.Time { return now }))...)
+	parser := jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(func() time.Time { return now }),
+	)
 	_, err = parser.ParseWithClaims(tokenString, &claims, func(*jwt.Token) (any, error) { return secret, nil })
 	if err != nil {
 		return "", classify(err)
@@ -98,8 +92,7 @@ func Verify(secret []byte, tokenString string, now time.Time) (user string, err 
 	return claims.Subject, nil
 }
 
-// classify maps jwt's errors onto ours. The order matters: jwt wraps a
-// failed claim check in ErrTokenInvalidClaims and the reason beside it.
+// classify maps jwt's errors onto ours, keeping jwt's as the detail.
 func classify(err error) error {
 	var sentinel error
 	switch {
@@ -118,22 +111,11 @@ func classify(err error) error {
 	return fmt.Errorf("%w: %w", sentinel, err)
 }
 
-// checkUser reports whether user is a valid user name: 1 to 64 characters
-// of valid UTF-8, not blank, no control characters (hello's userName rules).
+// checkUser applies the one rule for user names (shared/username), the
+// same a greeting's userName meets, so that whoever connects can be greeted.
 func checkUser(user string) error {
-	// encoding/json turns invalid UTF-8 in a claim into U+FFFD, so its
-	// presence means the name was not valid text to begin with.
-	if !utf8.ValidString(user) || strings.ContainsRune(user, utf8.RuneError) {
-		return fmt.Errorf("%w: user name must be valid UTF-8", ErrInvalidSubject)
-	}
-	if strings.TrimSpace(user) == "" {
-		return fmt.Errorf("%w: user name must not be empty", ErrInvalidSubject)
-	}
-	if n := utf8.RuneCountInString(user); n > maxUserRunes {
-		return fmt.Errorf("%w: user name must be at most %d characters, got %d", ErrInvalidSubject, maxUserRunes, n)
-	}
-	if strings.ContainsFunc(user, unicode.IsControl) {
-		return fmt.Errorf("%w: user name must not contain control characters", ErrInvalidSubject)
+	if err := username.Check(user); err != nil {
+		return fmt.Errorf("%w: user name %w", ErrInvalidSubject, err)
 	}
 	return nil
 }

@@ -45,7 +45,13 @@ func fakeDynamoDB(t *testing.T) (*httptest.Server, func() []wireCall) {
 		}
 		mu.Lock()
 		calls = append(calls, c)
+		runaway := len(calls) > 100
 		mu.Unlock()
+		if runaway {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"__type":"com.amazon.coral.validate#ValidationException","message":"fake: over 100 requests"}`)
+			return
+		}
 
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		switch c.target {

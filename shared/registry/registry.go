@@ -53,8 +53,10 @@ var errInvalid = errors.New("invalid input")
 type Entry struct {
 	ConnectionID string
 	UserName     string
-	SourceIP     string
-	ConnectedAt  time.Time
+	SourceIP     string // optional
+	// ConnectedAt is requestContext.connectedAt, fixed for the connection
+	// however often Add is retried; the row's expiry counts from it.
+	ConnectedAt time.Time
 }
 
 // DB is the part of the DynamoDB API the registry uses (*dynamodb.Client satisfies it).
@@ -169,7 +171,7 @@ func (r *Registry) ConnectionsOf(ctx context.Context, userName string) ([]string
 	var start map[string]types.AttributeValue
 	for page := 1; ; page++ {
 		in := base
-		_ = start
+		in.ExclusiveStartKey = start
 		out, err := r.db.Query(ctx, &in)
 		if err != nil {
 			return nil, fmt.Errorf("registry: connections of %q: page %d: %w", userName, page, err)

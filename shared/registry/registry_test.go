@@ -60,6 +60,10 @@ func (f *fakeDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dy
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.queries = append(f.queries, in)
+	// A registry that stops following the pages would otherwise loop here.
+	if len(f.queries) > 100 {
+		return nil, errors.New("fake: over 100 queries")
+	}
 	page := 0
 	if in.ExclusiveStartKey != nil {
 		page = slices.IndexFunc(f.pages, func(p *dynamodb.QueryOutput) bool {

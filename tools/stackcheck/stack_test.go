@@ -27,7 +27,7 @@ type template struct {
 // template and the directory holding it.
 func packaged(t *testing.T) (template, string) {
 	t.Helper()
-	for _, fn := range []string{"onconnect", "ondisconnect", "hello"} {
+	for _, fn := range []string{"authorizer", "onconnect", "ondisconnect", "hello", "send"} {
 		if _, err := os.Stat(filepath.Join(root, "bin", fn+".zip")); err != nil {
 			t.Fatalf("bin/%s.zip is missing: run `make build` (make test does) before this test", fn)
 		}
@@ -63,7 +63,7 @@ func TestTemplate(t *testing.T) {
 	})
 
 	t.Run("routes", func(t *testing.T) {
-		want := map[string]string{"$connect": "Onconnect", "$disconnect": "Ondisconnect", "hello": "Hello"}
+		want := map[string]string{"$connect": "Onconnect", "$disconnect": "Ondisconnect", "hello": "Hello", "send": "Send"}
 		got := map[string]string{}
 		for _, r := range tpl.Resources {
 			if r.Type != "AWS::ApiGatewayV2::Route" {
@@ -90,7 +90,7 @@ func TestTemplate(t *testing.T) {
 	})
 
 	t.Run("functions", func(t *testing.T) {
-		for _, fn := range []string{"Onconnect", "Ondisconnect", "Hello"} {
+		for _, fn := range []string{"Authorizer", "Onconnect", "Ondisconnect", "Hello", "Send"} {
 			p := tpl.Resources[fn+"LambdaFunction"].Properties
 			tracing, _ := p["TracingConfig"].(map[string]any)
 			if p["Runtime"] != "provided.al2023" || p["Handler"] != "bootstrap" ||
@@ -108,19 +108,77 @@ func TestTemplate(t *testing.T) {
 		}
 	})
 
+	t.Run("authorizer on $connect", func(t *testing.T) {
+		var auth resource
+		for _, r := range tpl.Resources {
+			if r.Type == "AWS::ApiGatewayV2::Authorizer" {
+				auth = r
+			}
+		}
+		uri, _ := json.Marshal(auth.Properties["AuthorizerUri"])
+		if auth.Properties["AuthorizerType"] != "REQUEST" || fmt.Sprint(auth.Properties["IdentitySource"]) != "[route.request.querystring.token]" ||
+			!strings.Contains(string(uri), "AuthorizerLambdaFunction") {
+			t.Errorf("authorizer = %+v, want a REQUEST authorizer on the token query parameter, run by the authorizer function", auth.Properties)
+		}
+		for _, r := range tpl.Resources {
+			if r.Type != "AWS::ApiGatewayV2::Route" {
+				continue
+			}
+			want := "NONE"
+			if r.Properties["RouteKey"] == "$connect" {
+				want = "CUSTOM"
+			}
+			if r.Properties["AuthorizationType"] != want {
+				t.Errorf("route %v: AuthorizationType %v, want %s", r.Properties["RouteKey"], r.Properties["AuthorizationType"], want)
+			}
+		}
+		env, _ := json.Marshal(tpl.Resources["AuthorizerLambdaFunction"].Properties["Environment"])
+		if !strings.Contains(string(env), `"TOKEN_SECRET_PARAMETER":"/go-websocket-api/prod/token-secret"`) || strings.Contains(string(env), `"TOKEN_SECRET"`) {
+			t.Errorf("authorizer environment = %s, want the SSM parameter's name and never a secret", env)
+		}
+	})
+
+	t.Run("connections table", func(t *testing.T) {
+		p := tpl.Resources["ConnectionsTable"].Properties
+		got, _ := json.Marshal(map[string]any{
+			"name": p["TableName"], "billing": p["BillingMode"], "sse": p["SSESpecification"], "key": p["KeySchema"],
+			"indexes": p["GlobalSecondaryIndexes"], "ttl": p["TimeToLiveSpecification"],
+		})
+		want := `{"billing":"PAY_PER_REQUEST","indexes":[{"IndexName":"byUser","KeySchema":[{"AttributeName":"userName","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],` +
+			`"key":[{"AttributeName":"connectionId","KeyType":"HASH"}],"name":"go-websocket-api-prod-connections","sse":{"SSEEnabled":true},"ttl":{"AttributeName":"expiresAt","Enabled":true}}`
+		if string(got) != want {
+			t.Errorf("ConnectionsTable =\n  %s\nwant\n  %s", got, want)
+		}
+	})
+
 	t.Run("least privilege", func(t *testing.T) {
 		manage := `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":execute-api:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":",{"Ref":"WebsocketsApi"},"/prod/POST/@connections/*"]]}`
+		table := `{"Fn::GetAtt":["ConnectionsTable","Arn"]}`
 		tests := []struct {
 			role string
 			want map[string]string // action -> resource
 		}{
+			{"AuthorizerRole", map[string]string{
+				"logs:CreateLogStream": `{"Fn::GetAtt":["AuthorizerLogGroup","Arn"]}`, "logs:PutLogEvents": `{"Fn::GetAtt":["AuthorizerLogGroup","Arn"]}`,
+				"xray:PutTraceSegments": `"*"`, "xray:PutTelemetryRecords": `"*"`,
+				"ssm:GetParameter": `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":ssm:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":parameter/go-websocket-api/prod/token-secret"]]}`,
+			}},
 			{"OnconnectRole", map[string]string{
 				"logs:CreateLogStream": `{"Fn::GetAtt":["OnconnectLogGroup","Arn"]}`, "logs:PutLogEvents": `{"Fn::GetAtt":["OnconnectLogGroup","Arn"]}`,
 				"xray:PutTraceSegments": `"*"`, "xray:PutTelemetryRecords": `"*"`,
+				"dynamodb:PutItem": table,
 			}},
 			{"OndisconnectRole", map[string]string{
 				"logs:CreateLogStream": `{"Fn::GetAtt":["OndisconnectLogGroup","Arn"]}`, "logs:PutLogEvents": `{"Fn::GetAtt":["OndisconnectLogGroup","Arn"]}`,
 				"xray:PutTraceSegments": `"*"`, "xray:PutTelemetryRecords": `"*"`,
+				"dynamodb:DeleteItem": table,
+			}},
+			{"SendRole", map[string]string{
+				"logs:CreateLogStream": `{"Fn::GetAtt":["SendLogGroup","Arn"]}`, "logs:PutLogEvents": `{"Fn::GetAtt":["SendLogGroup","Arn"]}`,
+				"xray:PutTraceSegments": `"*"`, "xray:PutTelemetryRecords": `"*"`,
+				"execute-api:ManageConnections": manage,
+				"dynamodb:Query":                `{"Fn::Join":["",[{"Fn::GetAtt":["ConnectionsTable","Arn"]},"/index/byUser"]]}`,
+				"dynamodb:DeleteItem":           table,
 			}},
 			{"HelloRole", map[string]string{
 				"logs:CreateLogStream": `{"Fn::GetAtt":["HelloLogGroup","Arn"]}`, "logs:PutLogEvents": `{"Fn::GetAtt":["HelloLogGroup","Arn"]}`,

@@ -54,6 +54,7 @@ const (
 // Server is one dynalite process serving the DynamoDB API on loopback.
 type Server struct {
 	endpoint string
+	dataDir  string
 	cmd      *exec.Cmd
 	exited   chan struct{} // closed once cmd.Wait has returned
 	waitErr  error         // cmd.Wait's result, set before exited is closed
@@ -74,6 +75,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if opts.DataDir != "" {
+		if opts.DataDir, err = filepath.Abs(opts.DataDir); err != nil {
+			return nil, fmt.Errorf("dynalite data directory: %w", err)
+		}
 		// LevelDB creates its own directory but not the ones above it.
 		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("dynalite data directory: %w", err)
@@ -120,7 +124,7 @@ func locate(projectDir string) (node, script string, err error) {
 	}
 	node, err = exec.LookPath("node")
 	if err != nil {
-		return "", "", fmt.Errorf("%w: dynalite needs Node.js 20 or later, and node is not on PATH: %w", ErrNotInstalled, err)
+		return "", "", fmt.Errorf("%w: it needs Node.js 20 or later, and node is not on PATH (%w)", ErrNotInstalled, err)
 	}
 	return node, script, nil
 }
@@ -148,7 +152,6 @@ func start(ctx context.Context, node, script string, port int, opts Options) (*S
 		args = append(args, "--path", opts.DataDir)
 	}
 	cmd := exec.Command(node, args...)
-	cmd.Dir = filepath.Dir(script)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("dynalite output pipe: %w", err)
@@ -162,6 +165,7 @@ func start(ctx context.Context, node, script string, port int, opts Options) (*S
 	}
 	s := &Server{
 		endpoint: "http://127.0.0.1:" + strconv.Itoa(port),
+		dataDir:  opts.DataDir,
 		cmd:      cmd,
 		exited:   make(chan struct{}),
 		drained:  make(chan struct{}),
@@ -203,6 +207,17 @@ func (s *Server) copyOutput(r *os.File, log io.Writer) {
 // line: with --path, the database opens after the socket, and a database
 // another process holds fails only on the first request.
 func (s *Server) waitReady(ctx context.Context) error {
+	// A request must not outlive the process: if another program holds the
+	// port, dynalite exits while the request waits on that program.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.exited:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	client := newClient(s.endpoint)
 	noRetry := func(o *dynamodb.Options) { o.Retryer = aws.NopRetryer{} }
 	tick := time.NewTicker(pollEvery)
@@ -216,9 +231,21 @@ func (s *Server) waitReady(ctx context.Context) error {
 		case <-s.exited:
 			return s.exitError("dynalite exited while starting")
 		case <-ctx.Done():
+			if s.hasExited() {
+				return s.exitError("dynalite exited while starting")
+			}
 			return fmt.Errorf("dynalite did not answer on %s: %w (last error: %w)", s.endpoint, ctx.Err(), err)
 		case <-tick.C:
 		}
+	}
+}
+
+func (s *Server) hasExited() bool {
+	select {
+	case <-s.exited:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -231,21 +258,19 @@ func (s *Server) exitError(what string) error {
 	err := fmt.Errorf("%s (%w)", what, s.waitErr)
 	switch {
 	case strings.Contains(out, "EADDRINUSE"):
-		err = fmt.Errorf("%w: %w", err, errPortTaken)
+		return fmt.Errorf("%w: %w", err, errPortTaken)
 	case strings.Contains(out, "LEVEL_DATABASE_NOT_OPEN"):
-		err = fmt.Errorf("%w: its data directory could not be opened; is another gateway using it?", err)
-	}
-	if out != "" {
-		err = fmt.Errorf("%w; its last output:\n%s", err, out)
+		// LevelDB's lock error is lost on the way; a stack trace follows.
+		return fmt.Errorf("%w: it could not open %s: is another gateway using it?", err, s.dataDir)
+	case out != "":
+		return fmt.Errorf("%w; its last output:\n%s", err, out)
 	}
 	return err
 }
 
 func (s *Server) stop() error {
-	select {
-	case <-s.exited:
+	if s.hasExited() {
 		return s.exitError("dynalite had exited")
-	default:
 	}
 	pid := s.cmd.Process.Pid
 	_ = syscall.Kill(-pid, syscall.SIGTERM)

@@ -121,6 +121,17 @@ func (g *Gateway) connect(w http.ResponseWriter, r *http.Request, c *conn, accep
 		return http.StatusOK, true
 	}
 	ev := g.api.connectEvent(c, r, c.connectedAt)
+	if route.Authorizer != nil {
+		authz, status := g.authorize(route.Authorizer, c, ev)
+		if status != http.StatusOK {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"message":%q}`, http.StatusText(status))
+			return status, false
+		}
+		c.authorizer = authz
+		ev.RequestContext.Authorizer = authz
+	}
 	resp, err := g.invoke(route.Function, "$connect", ev)
 	if err != nil {
 		http.Error(w, `{"message": "Internal server error"}`, http.StatusBadGateway)

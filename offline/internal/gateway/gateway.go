@@ -34,6 +34,8 @@ type Route struct {
 	// frame (routeResponseSelectionExpression: $default); otherwise the route
 	// is one-way.
 	RouteResponse bool
+	// Authorizer runs before the function; $connect only.
+	Authorizer *Authorizer
 }
 
 // Invoker runs a function with an event and returns its response payload. An
@@ -45,7 +47,7 @@ type Invoker interface {
 
 // Config is what a gateway serves.
 type Config struct {
-	APIID                    string
+	APIID, AccountID, Region string
 	Stage                    string
 	RouteSelectionExpression string
 	Routes                   map[string]Route

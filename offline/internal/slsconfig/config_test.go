@@ -54,9 +54,12 @@ func TestLoadProjectFile(t *testing.T) {
 			// The file grows with the project: check what is there today, not
 			// that nothing else is.
 			for _, want := range []Route{
-				{Key: "$connect", Function: "onconnect"},
+				{Key: "$connect", Function: "onconnect", Authorizer: &Authorizer{
+					Function: "authorizer", IdentitySource: []string{"route.request.querystring.token"},
+				}},
 				{Key: "$disconnect", Function: "ondisconnect"},
 				{Key: "hello", Function: "hello"},
+				{Key: "send", Function: "send"},
 			} {
 				if !slices.ContainsFunc(c.Routes, func(r Route) bool { return reflect.DeepEqual(r, want) }) {
 					t.Errorf("Routes = %+v, want one %+v", c.Routes, want)
@@ -72,7 +75,10 @@ func TestLoadProjectFile(t *testing.T) {
 					Architecture: "arm64",
 					MemoryMB:     128,
 					Timeout:      10 * time.Second,
-					Environment:  map[string]string{"LOG_LEVEL": "info"},
+					Environment: map[string]string{
+						"LOG_LEVEL":         "info",
+						"CONNECTIONS_TABLE": "go-websocket-api-" + tt.stage + "-connections",
+					},
 				}
 				if got := c.Functions[key]; !reflect.DeepEqual(got, want) {
 					t.Errorf("Functions[%q] = %+v, want %+v", key, got, want)

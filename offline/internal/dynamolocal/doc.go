@@ -1,0 +1,16 @@
+// Package dynamolocal is the offline gateway's stand-in for Amazon DynamoDB.
+// Start runs dynalite, a DynamoDB API server on Node.js that the project pins
+// in package.json, on a free port of 127.0.0.1; functions reach it through
+// AWS_ENDPOINT_URL_DYNAMODB, as the AWS SDKs read it. CreateTables then makes
+// the tables serverless.yml declares under resources, as CloudFormation
+// would on deploy: keys, attribute types, global and local secondary indexes
+// and billing mode come from the same definition, so a function that works
+// here asks for what the deployed table has.
+//
+// Tables live in memory for one run unless Options.DataDir is set, in which
+// case dynalite keeps them on disk and CreateTables keeps what it finds.
+// dynalite has no Time to Live and no streams: CreateTables reports those as
+// warnings, not errors, since the functions work without them. The process
+// runs in its own process group and, on Linux, dies with the gateway even if
+// the gateway is killed.
+package dynamolocal

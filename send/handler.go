@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"wsapi/shared/connections"
+	"wsapi/shared/identity"
+	"wsapi/shared/logging"
+	"wsapi/shared/reply"
+	"wsapi/shared/username"
+)
+
+// MaxMessageBytes bounds a message: what one client frame may carry.
+const MaxMessageBytes = 32 << 10
+
+// Poster sends one frame to one connection.
+type Poster interface {
+	Post(ctx context.Context, connectionID string, data []byte) error
+}
+
+// Directory finds a user's connections and forgets stale ones.
+type Directory interface {
+	ConnectionsOf(ctx context.Context, userName string) ([]string, error)
+	Remove(ctx context.Context, connectionID string) error
+}
+
+// Handler delivers a message to every connection of one user.
+type Handler struct {
+	// Connections returns the @connections client of the API at domainName and stage.
+	Connections func(domainName, stage string) Poster
+	Registry    Directory
+	// Concurrency bounds the posts in flight for one message.
+	Concurrency int
+	Now         func() time.Time
+}
+
+type delivery struct {
+	From    string `json:"from"`
+	Message string `json:"message"`
+	SentAt  string `json:"sentAt"`
+}
+
+type receipt struct {
+	Action    string `json:"action"`
+	To        string `json:"to"`
+	Delivered int    `json:"delivered"`
+	Failed    int    `json:"failed"`
+}
+
+// Handle sends {"from","message","sentAt"} to each connection of `to` and
+// answers the sender with a receipt. The sender is who the authorizer said
+// the connection is, whatever the body claims.
+func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+	rc := req.RequestContext
+	poster := h.Connections(rc.DomainName, rc.Stage)
+
+	from := identity.User(rc)
+	if from == "" {
+		return reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf("unauthenticated", "this connection has no verified identity: connect with ?token=…"))
+	}
+	to, text, rejected := parse(req.Body)
+	if rejected != nil {
+		logging.From(ctx).Info().Str("error", rejected.Code).Msg(rejected.Message)
+		return reply.Reject(ctx, poster, rc.ConnectionID, rejected)
+	}
+
+	ids, err := h.Registry.ConnectionsOf(ctx, to)
+	if err != nil {
+		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("find %s: %w", to, err)
+	}
+	frame, err := json.Marshal(delivery{From: from, Message: text, SentAt: h.Now().UTC().Format(time.RFC3339)})
+	if err != nil {
+		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("encode message: %w", err)
+	}
+	delivered, gone, failed := h.fanOut(ctx, poster, ids, frame)
+	logging.From(ctx).Info().Str("from", from).Str("to", to).
+		Int("connections", len(ids)).Int("delivered", delivered).Int("gone", gone).Int("failed", failed).
+		Msg("send")
+
+	if delivered+failed == 0 {
+		resp, err := reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf("not_connected", "%s is not connected", to))
+		resp.StatusCode = http.StatusNotFound
+		return resp, err
+	}
+	out, err := json.Marshal(receipt{Action: "send", To: to, Delivered: delivered, Failed: failed})
+	if err != nil {
+		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("encode receipt: %w", err)
+	}
+	if err := poster.Post(ctx, rc.ConnectionID, out); err != nil && !errors.Is(err, connections.ErrGone) {
+		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("send receipt: %w", err)
+	}
+	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
+}
+
+// fanOut posts frame to every id, at most Concurrency at a time. A
+// connection that is gone loses its registry row on the spot.
+func (h Handler) fanOut(ctx context.Context, poster Poster, ids []string, frame []byte) (delivered, gone, failed int) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, max(h.Concurrency, 1))
+	for _, id := range ids {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			err := poster.Post(ctx, id, frame)
+			if errors.Is(err, connections.ErrGone) {
+				if rerr := h.Registry.Remove(ctx, id); rerr != nil {
+					logging.From(ctx).Warn().Err(rerr).Str("to", id).Msg("remove stale connection")
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				delivered++
+			case errors.Is(err, connections.ErrGone):
+				gone++
+			default:
+				failed++
+			}
+		}()
+	}
+	wg.Wait()
+	return delivered, gone, failed
+}
+
+// parse reads and checks a send message: {"action":"send","to":"hanako","message":"…"}.
+func parse(body string) (to, text string, rejected *reply.Error) {
+	var msg map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &msg); err != nil || msg == nil {
+		return "", "", reply.Errorf(reply.CodeInvalidJSON, `the message must be a JSON object, e.g. {"action":"send","to":"hanako","message":"hi"}`)
+	}
+	if to, rejected = stringField(msg, "to"); rejected != nil {
+		return "", "", rejected
+	}
+	if err := username.Check(to); err != nil {
+		return "", "", reply.Errorf(reply.CodeInvalidField, "to %v", err)
+	}
+	if text, rejected = stringField(msg, "message"); rejected != nil {
+		return "", "", rejected
+	}
+	switch {
+	case text == "":
+		return "", "", reply.Errorf(reply.CodeInvalidField, "message must not be empty")
+	case len(text) > MaxMessageBytes:
+		return "", "", reply.Errorf(reply.CodeInvalidField, "message must be at most %d bytes, got %d", MaxMessageBytes, len(text))
+	}
+	return to, text, nil
+}
+
+func stringField(msg map[string]json.RawMessage, name string) (string, *reply.Error) {
+	raw, ok := msg[name]
+	if !ok || string(raw) == "null" {
+		return "", reply.Errorf(reply.CodeMissingField, "%s is required", name)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", reply.Errorf(reply.CodeInvalidField, "%s must be a string", name)
+	}
+	return s, nil
+}

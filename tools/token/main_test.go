@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+	"time"
+
+	"wsapi/authorizer/token"
+)
+
+const secret = "0123456789abcdef0123456789abcdef"
+
+var now = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		user    string        // the user the printed token must name
+		valid   time.Duration // the token must be accepted just before now+valid and refused at it
+		wantErr string        // substring of the error; "" for success
+		usage   bool          // the error is a usage error, explained on stderr
+	}{
+		{"default ttl", []string{"-user", "taro"}, map[string]string{"TOKEN_SECRET": secret}, "taro", time.Hour, "", false},
+		{"ttl", []string{"-user", "taro", "-ttl", "5m"}, map[string]string{"TOKEN_SECRET": secret}, "taro", 5 * time.Minute, "", false},
+		{"Japanese name", []string{"-user", "太郎"}, map[string]string{"TOKEN_SECRET": secret}, "太郎", time.Hour, "", false},
+		{"secret from another variable", []string{"-user", "taro", "-secret-env", "DEV_SECRET"},
+			map[string]string{"DEV_SECRET": secret, "TOKEN_SECRET": "ignored"}, "taro", time.Hour, "", false},
+
+		{"no user", nil, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true},
+		{"empty user", []string{"-user", ""}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true},
+		{"stray argument", []string{"-user", "taro", "extra"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true},
+		{"unknown flag", []string{"-user", "taro", "-secret", secret}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true},
+		{"secret unset", []string{"-user", "taro"}, nil, "", 0, "TOKEN_SECRET is not set", false},
+		{"named secret unset", []string{"-user", "taro", "-secret-env", "DEV_SECRET"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "DEV_SECRET is not set", false},
+		{"secret too short", []string{"-user", "taro"}, map[string]string{"TOKEN_SECRET": "short"}, "", 0, "TOKEN_SECRET: token secret too short", false},
+		{"user with a newline", []string{"-user", "ta\nro"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "control characters", false},
+		{"user too long", []string{"-user", strings.Repeat("a", 65)}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "at most 64", false},
+		{"zero ttl", []string{"-user", "taro", "-ttl", "0s"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "positive", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(tt.args, func(k string) string { return tt.env[k] }, &stdout, &stderr, now)
+
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one saying %q", err, tt.wantErr)
+				}
+				if stdout.Len() != 0 {
+					t.Errorf("stdout = %q, want nothing on failure", stdout.String())
+				}
+				if tt.usage && !strings.Contains(stderr.String(), "usage: token -user NAME") {
+					t.Errorf("stderr = %q, want the usage", stderr.String())
+				}
+				if strings.Contains(err.Error()+stderr.String(), secret) {
+					t.Errorf("the secret was printed")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			out := stdout.String()
+			if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "\n") {
+				t.Fatalf("stdout = %q, want the token alone on one line", out)
+			}
+			tok := strings.TrimSuffix(out, "\n")
+			user, err := token.Verify([]byte(secret), tok, now.Add(tt.valid-time.Second))
+			if err != nil || user != tt.user {
+				t.Errorf("Verify just before expiry = %q, %v; want %q", user, err, tt.user)
+			}
+			if _, err := token.Verify([]byte(secret), tok, now.Add(tt.valid)); !errors.Is(err, token.ErrExpired) {
+				t.Errorf("Verify at expiry: err = %v, want %v", err, token.ErrExpired)
+			}
+		})
+	}
+}
+
+func TestRunHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run([]string{"-h"}, func(string) string { return "" }, &stdout, &stderr, now); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	}
+	if !strings.Contains(stderr.String(), "-secret-env") || stdout.Len() != 0 {
+		t.Errorf("help went to stdout %q / stderr %q, want stderr only", stdout.String(), stderr.String())
+	}
+}
