@@ -41,7 +41,7 @@ test: build node_modules/.package-lock.json ## Run every module's tests (race de
 	go test -race -count=1 $(PACKAGES)
 
 lint: ## gofmt, go vet and staticcheck over every module
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet $(PACKAGES)
 	go run $(STATICCHECK) $(PACKAGES)
 

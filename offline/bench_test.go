@@ -205,3 +205,110 @@ func rss(b *testing.B, pid int) int64 {
 	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
 	return kb << 10
 }
+
+// BenchmarkFanOut measures one send to a user with 1,000 open connections,
+// end to end: from the sender's frame until every connection has the
+// message. The send function posts concurrently (its default) or one by one
+// (SEND_CONCURRENCY=1), each as is on loopback and with every @connections
+// call delayed by 20 ms, standing in for the network between Lambda and API
+// Gateway. Every connection must get the message exactly once.
+func BenchmarkFanOut(b *testing.B) {
+	const receivers = 1000
+	for _, delay := range []time.Duration{0, 20 * time.Millisecond} {
+		for _, mode := range []struct{ name, concurrency string }{{"concurrent", ""}, {"one-by-one", "1"}} {
+			args := []string{"-quiet", "-management-delay", delay.String()}
+			if mode.concurrency != "" {
+				args = append(args, "-env", "SEND_CONCURRENCY="+mode.concurrency)
+			}
+			g := startGateway(b, args...)
+			frames := connectMany(b, g, "hanako", receivers)
+			sender := g.dial(b, "taro", "")
+			b.Run(fmt.Sprintf("delay=%v/%s", delay, mode.name), func(b *testing.B) {
+				var total time.Duration
+				for i := range b.N {
+					total += fanOutOnce(b, sender, frames, receivers, fmt.Sprintf("message %d", i))
+				}
+				b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/fan-out")
+			})
+			g.stop()
+		}
+	}
+}
+
+type received struct {
+	conn int
+	text string
+}
+
+// connectMany opens n connections as user, 50 at a time, and forwards every
+// frame they receive.
+func connectMany(b *testing.B, g *gatewayProc, user string, n int) <-chan received {
+	frames := make(chan received, n)
+	tok := tokenFor(b, user)
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, 50)
+	for i := range n {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			c, _, err := websocket.Dial(ctx, g.url+"?token="+tok, nil)
+			cancel()
+			if err != nil {
+				b.Errorf("connection %d: %v", i, err)
+				return
+			}
+			b.Cleanup(func() { c.CloseNow() })
+			go func() {
+				for {
+					_, msg, err := c.Read(context.Background())
+					if err != nil {
+						return
+					}
+					frames <- received{i, string(msg)}
+				}
+			}()
+		}()
+	}
+	wg.Wait()
+	if b.Failed() {
+		b.FailNow()
+	}
+	return frames
+}
+
+// fanOutOnce sends text to hanako and waits until each of her n connections
+// has it exactly once, then checks the sender's receipt.
+func fanOutOnce(b *testing.B, sender *websocket.Conn, frames <-chan received, n int, text string) time.Duration {
+	ctx := context.Background()
+	start := time.Now()
+	if err := sender.Write(ctx, websocket.MessageText, []byte(`{"action":"send","to":"hanako","message":"`+text+`"}`)); err != nil {
+		b.Fatal(err)
+	}
+	seen := make(map[int]bool, n)
+	deadline := time.After(60 * time.Second)
+	for len(seen) < n {
+		select {
+		case f := <-frames:
+			if seen[f.conn] {
+				b.Fatalf("connection %d got %q twice", f.conn, text)
+			}
+			if !strings.Contains(f.text, `"message":"`+text+`"`) || !strings.Contains(f.text, `"from":"taro"`) {
+				b.Fatalf("connection %d got %s, want %q from taro", f.conn, f.text, text)
+			}
+			seen[f.conn] = true
+		case <-deadline:
+			b.Fatalf("%d of %d connections got %q after 60 s", len(seen), n, text)
+		}
+	}
+	elapsed := time.Since(start)
+	_, receipt, err := sender.Read(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if want := fmt.Sprintf(`{"action":"send","to":"hanako","delivered":%d,"failed":0}`, n); string(receipt) != want {
+		b.Fatalf("receipt %s, want %s", receipt, want)
+	}
+	return elapsed
+}

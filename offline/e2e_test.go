@@ -119,13 +119,7 @@ func startGateway(t testing.TB, args ...string) *gatewayProc {
 		_ = cmd.Wait()
 	}()
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-g.done:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-g.done
-		}
+		g.stop()
 		if t.Failed() {
 			t.Logf("gateway output:\n%s", g.output())
 		}
@@ -138,6 +132,18 @@ func startGateway(t testing.TB, args ...string) *gatewayProc {
 		t.Fatalf("gateway not ready after 30 s:\n%s", g.output())
 	}
 	return g
+}
+
+// stop sends Ctrl-C and waits for the gateway to exit, killing it if it
+// does not within 30 s.
+func (g *gatewayProc) stop() {
+	_ = g.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-g.done:
+	case <-time.After(30 * time.Second):
+		_ = g.cmd.Process.Kill()
+		<-g.done
+	}
 }
 
 func (g *gatewayProc) output() string {

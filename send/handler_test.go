@@ -98,16 +98,16 @@ func TestHandle(t *testing.T) {
 		{
 			name: "every connection of the recipient", body: `{"action":"send","to":"hanako","message":"hi"}`, authorizer: taro, status: 200,
 			frames: map[string][]string{
-				"hanakoPhone000=":  {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
-				"hanakoLaptop00=":  {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
+				"hanakoPhone000=": {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
+				"hanakoLaptop00=": {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
 				"taroPhone00000=": {`{"action":"send","to":"hanako","delivered":2,"failed":0}`},
 			},
 		},
 		{
 			name: "a claimed sender in the body changes nothing", body: `{"action":"send","to":"hanako","message":"hi","from":"hanako"}`, authorizer: taro, status: 200,
 			frames: map[string][]string{
-				"hanakoPhone000=":  {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
-				"hanakoLaptop00=":  {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
+				"hanakoPhone000=": {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
+				"hanakoLaptop00=": {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
 				"taroPhone00000=": {`{"action":"send","to":"hanako","delivered":2,"failed":0}`},
 			},
 		},
@@ -115,7 +115,7 @@ func TestHandle(t *testing.T) {
 			name: "a stale connection is removed, not counted", body: `{"action":"send","to":"hanako","message":"hi"}`, authorizer: taro,
 			fail: map[string]error{"hanakoLaptop00=": gone("hanakoLaptop00=")}, status: 200,
 			frames: map[string][]string{
-				"hanakoPhone000=":  {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
+				"hanakoPhone000=": {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
 				"taroPhone00000=": {`{"action":"send","to":"hanako","delivered":1,"failed":0}`},
 			},
 			wantRemoved: []string{"hanakoLaptop00="},
@@ -124,7 +124,7 @@ func TestHandle(t *testing.T) {
 			name: "other failures are reported", body: `{"action":"send","to":"hanako","message":"hi"}`, authorizer: taro,
 			fail: map[string]error{"hanakoLaptop00=": errors.New("LimitExceededException")}, status: 200,
 			frames: map[string][]string{
-				"hanakoPhone000=":  {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
+				"hanakoPhone000=": {`{"from":"taro","message":"hi","sentAt":"2026-11-25T10:00:00Z"}`},
 				"taroPhone00000=": {`{"action":"send","to":"hanako","delivered":1,"failed":1}`},
 			},
 		},
