@@ -96,16 +96,24 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(MaxMessageBytes)
 	c.ws = ws
-	c.idle = time.AfterFunc(g.cfg.IdleTimeout, func() { c.close(1001, "Going away") })
-	defer c.idle.Stop()
-	hardLimit := time.AfterFunc(g.cfg.MaxDuration, func() { c.close(1001, "Going away") })
-	defer hardLimit.Stop()
-
 	if !g.register(c) {
 		c.close(1001, "Going away")
 		return
 	}
 	g.logf("CONNECT     %s  from %s", c.id, c.sourceIP)
+	// A goroutine of its own, with a small stack, holds the connection from
+	// here: the HTTP server's, with the handshake's request and deep stack,
+	// ends. An idle connection then costs a few KB.
+	go g.serve(c)
+}
+
+// serve reads the connection until it closes, then runs $disconnect.
+func (g *Gateway) serve(c *conn) {
+	c.idle = time.AfterFunc(g.cfg.IdleTimeout, func() { c.close(1001, "Going away") })
+	defer c.idle.Stop()
+	hardLimit := time.AfterFunc(g.cfg.MaxDuration, func() { c.close(1001, "Going away") })
+	defer hardLimit.Stop()
+
 	code, reason := g.read(c)
 	g.unregister(c)
 	g.disconnect(c, code, reason)

@@ -93,6 +93,11 @@ func (w *guardedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	ahead, _ := brw.Reader.Peek(brw.Reader.Buffered())
 	w.guard.Conn = conn
 	w.guard.r = io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), conn)
-	brw.Reader.Reset(w.guard)
-	return w.guard, brw, nil
+	// The server's 4 KB buffers are dropped for small ones: frame headers
+	// are a few bytes and larger payloads bypass a bufio buffer anyway, and
+	// every idle connection keeps its two.
+	return w.guard, bufio.NewReadWriter(bufio.NewReaderSize(w.guard, connBufferBytes), bufio.NewWriterSize(w.guard, connBufferBytes)), nil
 }
+
+// connBufferBytes sizes each connection's read and write buffers.
+const connBufferBytes = 512
