@@ -41,13 +41,17 @@ test: build node_modules/.package-lock.json ## Run every module's tests (race de
 	go test -race -count=1 $(PACKAGES)
 
 lint: ## gofmt, go vet and staticcheck over every module
-	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l $$(go list -m -f '{{.Dir}}')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet $(PACKAGES)
 	go run $(STATICCHECK) $(PACKAGES)
 
-bench: build ## Handler cost per message and each function's zip size
-	go test -run '^$$' -bench . -benchmem $(PACKAGES)
+bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the offline gateway end to end (about 5 minutes)
+	go test -run '^$$' -bench . -benchmem $(filter-out %/offline/...,$(PACKAGES)) ./offline/internal/...
 	@for fn in $(FUNCTIONS); do echo "bin/$$fn.zip  $$(stat -c %s bin/$$fn.zip) bytes"; done
+	cd offline && go test -run '^$$' -bench 'OneClient|HundredClients' -benchtime 3000x .
+	cd offline && go test -run '^$$' -bench 'ColdStart' -benchtime 5x .
+	cd offline && go test -run '^$$' -bench 'IdleConnections' -benchtime 1x .
+	cd offline && go test -run '^$$' -bench 'FanOut' -benchtime 3x .
 
 package: build node_modules/.package-lock.json ## serverless package --stage $(STAGE)
 	$(SERVERLESS) package --stage $(STAGE)

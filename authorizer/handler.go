@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/rs/zerolog"
 
 	"wsapi/authorizer/token"
+	"wsapi/shared/invocation"
 	"wsapi/shared/logging"
 )
 
@@ -65,7 +65,7 @@ var errUnauthorized = errors.New("Unauthorized")
 // Handle answers one authorization request.
 func (h Handler) Handle(ctx context.Context, req Request) (events.APIGatewayCustomAuthorizerResponse, error) {
 	start := time.Now()
-	ctx = logging.WithInvocation(ctx, h.Log, invocation(ctx, req))
+	ctx = logging.WithInvocation(ctx, h.Log, invocation.For(ctx, req.RequestContext))
 	log := logging.From(ctx)
 	done := func(ev *zerolog.Event, decision, reason string) {
 		ev.Str("decision", decision).Str("reason", reason).
@@ -104,20 +104,6 @@ func (h Handler) now() time.Time {
 		return time.Now()
 	}
 	return h.Now()
-}
-
-// invocation names the request the way every function's log lines do:
-// requestId is Lambda's, as in the other functions, so it matches the
-// platform's own REPORT line.
-func invocation(ctx context.Context, req Request) logging.Invocation {
-	inv := logging.Invocation{
-		Route:        req.RequestContext.RouteKey,
-		ConnectionID: req.RequestContext.ConnectionID,
-	}
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		inv.RequestID = lc.AwsRequestID
-	}
-	return inv
 }
 
 // reason is the log's short name for why a token was refused.

@@ -4,10 +4,8 @@ package main
 
 import (
 	"context"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"wsapi/shared/connections"
 	"wsapi/shared/invocation"
@@ -16,17 +14,12 @@ import (
 )
 
 func main() {
-	log, err := logging.New(os.Stdout, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), os.Getenv("LOG_LEVEL"))
-	if err != nil {
-		log.Warn().Err(err).Msg("config")
-	}
+	log := logging.ForFunction()
 	tracing.Init(log)
-
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := tracing.LoadConfig(context.Background())
 	if err != nil {
-		log.Fatal().Err(err).Msg("load AWS config")
+		log.Fatal().Err(err).Send()
 	}
-	tracing.Instrument(&cfg)
 	pool := connections.NewPool(cfg)
 
 	h := Handler{Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) }}

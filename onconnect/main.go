@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"wsapi/shared/invocation"
@@ -17,17 +16,12 @@ import (
 )
 
 func main() {
-	log, err := logging.New(os.Stdout, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), os.Getenv("LOG_LEVEL"))
-	if err != nil {
-		log.Warn().Err(err).Msg("config")
-	}
+	log := logging.ForFunction()
 	tracing.Init(log)
-
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := tracing.LoadConfig(context.Background())
 	if err != nil {
-		log.Fatal().Err(err).Msg("load AWS config")
+		log.Fatal().Err(err).Send()
 	}
-	tracing.Instrument(&cfg)
 
 	h := Handler{Registry: registry.New(dynamodb.NewFromConfig(cfg), os.Getenv("CONNECTIONS_TABLE"))}
 	lambda.Start(invocation.Logged(log, h.Handle))

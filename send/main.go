@@ -25,10 +25,7 @@ import (
 const defaultConcurrency = 32
 
 func main() {
-	log, err := logging.New(os.Stdout, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), os.Getenv("LOG_LEVEL"))
-	if err != nil {
-		log.Warn().Err(err).Msg("config")
-	}
+	log := logging.ForFunction()
 	tracing.Init(log)
 
 	concurrency := defaultConcurrency
@@ -43,11 +40,10 @@ func main() {
 	client := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConnsPerHost = concurrency
 	})
-	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithHTTPClient(client))
+	cfg, err := tracing.LoadConfig(context.Background(), config.WithHTTPClient(client))
 	if err != nil {
-		log.Fatal().Err(err).Msg("load AWS config")
+		log.Fatal().Err(err).Send()
 	}
-	tracing.Instrument(&cfg)
 	pool := connections.NewPool(cfg)
 
 	h := Handler{

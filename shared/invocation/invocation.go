@@ -22,15 +22,7 @@ type Handler func(ctx context.Context, req events.APIGatewayWebsocketProxyReques
 func Logged(base zerolog.Logger, h Handler) Handler {
 	return func(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 		start := time.Now()
-		inv := logging.Invocation{
-			Route:        req.RequestContext.RouteKey,
-			ConnectionID: req.RequestContext.ConnectionID,
-			TraceID:      traceID(ctx),
-		}
-		if lc, ok := lambdacontext.FromContext(ctx); ok {
-			inv.RequestID = lc.AwsRequestID
-		}
-		ctx = logging.WithInvocation(ctx, base, inv)
+		ctx = logging.WithInvocation(ctx, base, For(ctx, req.RequestContext))
 
 		resp, err := h(ctx, req)
 
@@ -44,6 +36,21 @@ func Logged(base zerolog.Logger, h Handler) Handler {
 			Msg("invocation done")
 		return resp, err
 	}
+}
+
+// For names the invocation in ctx, of an event with requestContext rc, the
+// way every function's log lines do: requestId is Lambda's, so it matches the
+// platform's own START, END and REPORT lines.
+func For(ctx context.Context, rc events.APIGatewayWebsocketProxyRequestContext) logging.Invocation {
+	inv := logging.Invocation{
+		Route:        rc.RouteKey,
+		ConnectionID: rc.ConnectionID,
+		TraceID:      traceID(ctx),
+	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		inv.RequestID = lc.AwsRequestID
+	}
+	return inv
 }
 
 // traceID returns the root of the X-Amzn-Trace-Id that aws-lambda-go puts in

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -78,4 +79,15 @@ func ForConnection(ctx context.Context, connectionID string) zerolog.Logger {
 		return e.logger
 	}
 	return e.with(connectionID)
+}
+
+// ForFunction returns the logger of the Lambda function this process runs:
+// named by AWS_LAMBDA_FUNCTION_NAME, at LOG_LEVEL. A bad LOG_LEVEL is
+// reported on the logger itself.
+func ForFunction() zerolog.Logger {
+	log, err := New(os.Stdout, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), os.Getenv("LOG_LEVEL"))
+	if err != nil {
+		log.Warn().Err(err).Msg("config")
+	}
+	return log
 }

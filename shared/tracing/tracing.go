@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-xray-sdk-go/v2/instrumentation/awsv2"
 	"github.com/aws/aws-xray-sdk-go/v2/xray"
 	"github.com/aws/aws-xray-sdk-go/v2/xraylog"
@@ -71,4 +72,15 @@ func (l sdkLogger) Log(level xraylog.LogLevel, msg fmt.Stringer) {
 	case xraylog.LogLevelWarn:
 		l.log.Warn().Msg(msg.String())
 	}
+}
+
+// LoadConfig loads the function's AWS config, as the SDK finds it in
+// Lambda's environment, with every call it makes traced.
+func LoadConfig(ctx context.Context, optFns ...func(*config.LoadOptions) error) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, optFns...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
+	}
+	Instrument(&cfg)
+	return cfg, nil
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"wsapi/offline/internal/childproc"
 )
 
 // Options say where dynalite is installed and where it keeps its tables.
@@ -157,7 +159,7 @@ func start(ctx context.Context, node, script string, port int, opts Options) (*S
 		return nil, fmt.Errorf("dynalite output pipe: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = w, w
-	err = startProcess(cmd)
+	err = childproc.Start(cmd)
 	w.Close() // the child has its own copy; the read end sees EOF when it exits
 	if err != nil {
 		r.Close()

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"wsapi/offline/internal/childproc"
 )
 
 const (
@@ -98,7 +100,7 @@ func startInstance(opts Options, fn *Function, log *lineWriter) (_ *instance, er
 	cmd.Env = processEnv(opts, fn, ln.Addr().String(), logStreamName(time.Now()))
 	cmd.Stdout, cmd.Stderr = pw, pw // one pipe keeps stdout and stderr in the order they were written
 	inst.started = time.Now()
-	if err := startProcess(cmd); err != nil {
+	if err := childproc.Start(cmd); err != nil {
 		_ = pr.Close()
 		_ = pw.Close()
 		_ = inst.srv.Close()

@@ -4,46 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
-	"runtime"
 	"strconv"
-	"sync"
-	"syscall"
 )
-
-// Pdeathsig is delivered when the *thread* that forked the child exits, not
-// the process (golang/go#27505). Go may end a thread whose goroutine locked
-// it, so every start goes through one goroutine locked for good to its own
-// thread: that thread lives as long as the gateway, and when the gateway
-// dies, even by SIGKILL, the kernel kills its functions.
-var (
-	spawnOnce sync.Once
-	spawnReqs chan spawnReq
-)
-
-type spawnReq struct {
-	cmd  *exec.Cmd
-	done chan error
-}
-
-func startProcess(cmd *exec.Cmd) error {
-	spawnOnce.Do(func() {
-		spawnReqs = make(chan spawnReq)
-		go func() {
-			runtime.LockOSThread() // never unlocked: the thread must outlive every child
-			for req := range spawnReqs {
-				req.done <- req.cmd.Start()
-			}
-		}()
-	})
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Setpgid:   true, // its own group, so a kill reaches whatever it started
-		Pdeathsig: syscall.SIGKILL,
-	}
-	req := spawnReq{cmd: cmd, done: make(chan error, 1)}
-	spawnReqs <- req
-	return <-req.done
-}
 
 // openStatus opens the process's /proc status file once, so each REPORT
 // costs one pread instead of an open, a read and a close; reads of an open

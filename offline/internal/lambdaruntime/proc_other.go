@@ -5,17 +5,9 @@ package lambdaruntime
 import (
 	"errors"
 	"os"
-	"os/exec"
-	"syscall"
 )
 
-// Without Pdeathsig a gateway killed by SIGKILL leaves its functions
-// running; Close still stops them.
-func startProcess(cmd *exec.Cmd) error {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	return cmd.Start()
-}
-
+// Peak memory is read from /proc, which only Linux has: REPORT says 0.
 func openStatus(int) (*os.File, error) { return nil, errors.ErrUnsupported }
 
 func peakMemoryMB(*os.File) int { return 0 }

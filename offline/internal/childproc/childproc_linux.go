@@ -1,4 +1,8 @@
-package dynamolocal
+// Package childproc starts the gateway's child processes (function
+// bootstraps, dynalite) so that none outlives the gateway: each in its own
+// process group, so a kill reaches whatever it started, and on Linux with
+// Pdeathsig, so the kernel kills it when the gateway dies, even by SIGKILL.
+package childproc
 
 import (
 	"os/exec"
@@ -10,9 +14,7 @@ import (
 // Pdeathsig is delivered when the *thread* that forked the child exits, not
 // the process (golang/go#27505), and Go may end a thread whose goroutine
 // locked it. So every start goes through one goroutine locked for good to
-// its own thread, which lives as long as the gateway: when the gateway dies,
-// even by SIGKILL, the kernel kills dynalite, and a persisted data directory
-// is not left locked by an orphan.
+// its own thread, which lives as long as the gateway.
 var (
 	spawnOnce sync.Once
 	spawnReqs chan spawnReq
@@ -23,7 +25,8 @@ type spawnReq struct {
 	done chan error
 }
 
-func startProcess(cmd *exec.Cmd) error {
+// Start starts cmd as a child that dies with the gateway.
+func Start(cmd *exec.Cmd) error {
 	spawnOnce.Do(func() {
 		spawnReqs = make(chan spawnReq)
 		go func() {
@@ -34,7 +37,7 @@ func startProcess(cmd *exec.Cmd) error {
 		}()
 	})
 	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Setpgid:   true, // its own group, so a kill reaches whatever it started
+		Setpgid:   true,
 		Pdeathsig: syscall.SIGKILL,
 	}
 	req := spawnReq{cmd: cmd, done: make(chan error, 1)}
