@@ -231,3 +231,33 @@ func TestPostTraced(t *testing.T) {
 		}
 	}
 }
+
+// TestPostRetriesThrottling: a 429 LimitExceededException (the client's
+// buffer is full, or the rate is over) is retried with backoff by the SDK's
+// standard retryer, and the frame is delivered once.
+func TestPostRetriesThrottling(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 1 {
+			w.Header().Set("X-Amzn-ErrorType", "LimitExceededException")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"message":"Limit exceeded"}`)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	cfg := testConfig()
+	cfg.RetryMaxAttempts = 0 // the SDK's default: 3 attempts
+	if err := New(cfg, srv.URL+"/prod").Post(context.Background(), id, []byte("hi")); err != nil {
+		t.Fatalf("Post after one throttle: %v", err)
+	}
+	if calls != 2 {
+		t.Errorf("the API got %d calls, want 2: one throttled, one delivered", calls)
+	}
+}
