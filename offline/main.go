@@ -115,9 +115,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, w := range cfg.Warnings {
 		out.printf("warning", "%s", w)
 	}
-	lines := out
+	// Quiet, function lines go to their log files only, and the gateway's
+	// own per-message lines are not even formatted.
+	lines, gatewayLog := out, log.New(out, "", 0)
 	if o.quiet {
-		lines = &console{w: io.Discard}
+		lines, gatewayLog = nil, nil
 	}
 
 	var daemon *xraydaemon.Daemon
@@ -175,7 +177,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		IdleTimeout:              o.idleTimeout,
 		MaxDuration:              o.maxDuration,
 		ManagementDelay:          o.mgmtDelay,
-		Log:                      log.New(lines, "", 0),
+		Log:                      gatewayLog,
 	})
 	if err != nil {
 		return err

@@ -36,8 +36,8 @@ func (c *console) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// functionLog is where one function's lines go: the console, tagged with the
-// function's key, and its own file for `make logs-offline FN=<key>`.
+// functionLog is where one function's lines go: the console (if any), tagged
+// with the function's key, and its own file for `make logs-offline FN=<key>`.
 type functionLog struct {
 	key     string
 	console *console
@@ -57,7 +57,9 @@ func openFunctionLog(dir, key string, c *console) (*functionLog, error) {
 
 // Write takes one complete line, as the runtime hands them over.
 func (l *functionLog) Write(p []byte) (int, error) {
-	l.console.write(l.key, p)
+	if l.console != nil {
+		l.console.write(l.key, p)
+	}
 	if _, err := l.file.Write(p); err != nil {
 		return 0, err
 	}
