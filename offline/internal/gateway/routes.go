@@ -49,20 +49,23 @@ func (s *RouteSelector) Select(body []byte) string {
 }
 
 // evaluate reads the expression's value from body; a string is taken as it
-// is, a number or boolean as its JSON text.
+// is, a number or boolean as its JSON text. Only the objects on the path are
+// decoded, not the whole body.
 func (s *RouteSelector) evaluate(body []byte) (string, bool) {
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return "", false
-	}
+	raw := json.RawMessage(body)
 	for _, p := range s.path {
-		obj, ok := v.(map[string]any)
-		if !ok {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil {
 			return "", false
 		}
-		if v, ok = obj[p]; !ok {
+		var ok bool
+		if raw, ok = obj[p]; !ok {
 			return "", false
 		}
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", false
 	}
 	switch v := v.(type) {
 	case string:

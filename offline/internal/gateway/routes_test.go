@@ -1,6 +1,9 @@
 package gateway
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestRouteSelector(t *testing.T) {
 	tests := []struct {
@@ -41,6 +44,17 @@ func TestRouteSelectorExpression(t *testing.T) {
 	for _, expr := range []string{"", "$request.body.", "$request.header.action", "action", "$request.body.a..b"} {
 		if _, err := NewRouteSelector(expr, nil); err == nil {
 			t.Errorf("NewRouteSelector(%q): want an error", expr)
+		}
+	}
+}
+
+func BenchmarkRouteSelector(b *testing.B) {
+	s, _ := NewRouteSelector("$request.body.action", []string{"hello", "send"})
+	body := []byte(`{"action":"send","to":"hanako","message":"` + strings.Repeat("x", 1000) + `"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if s.Select(body) != "send" {
+			b.Fatal("wrong route")
 		}
 	}
 }
