@@ -251,7 +251,9 @@ func TestReplyGoesToTheCallerOnly(t *testing.T) {
 	g := startGateway(t)
 	victim := g.dial(t, "hanako", "")
 	var f struct{ ConnectionID string }
-	_ = json.Unmarshal([]byte(send(t, victim, `{}`)), &f)
+	if err := json.Unmarshal([]byte(send(t, victim, `{}`)), &f); err != nil || f.ConnectionID == "" {
+		t.Fatalf("no connection id for the victim: %v", err)
+	}
 
 	attacker := g.dial(t, "mallory", "")
 	msg := fmt.Sprintf(`{"action":"hello","userName":"mallory","connectionId":%q}`, f.ConnectionID)

@@ -183,6 +183,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 
+	if ip := net.ParseIP(o.host); o.host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		out.printf("warning", "listening on %s: other machines can connect, sign @connections calls with the local "+
+			"runtime's well-known credentials and, with the development secret, tokens for any user. Use it on a network you trust.", o.host)
+	}
 	base := "ws://" + displayAddr(ln.Addr(), o.host)
 	printRoutes(out, cfg, routes, base, o.stage, daemonAddr, daemon != nil)
 	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -76,9 +77,15 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 	if err != nil {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("find %s: %w", to, err)
 	}
-	frame, err := json.Marshal(delivery{From: from, Message: text, SentAt: h.Now().UTC().Format(time.RFC3339)})
+	frame, err := encode(delivery{From: from, Message: text, SentAt: h.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("encode message: %w", err)
+	}
+	if len(frame) > connections.MaxPayloadBytes {
+		// JSON escapes control characters six bytes each: a message within
+		// its own limit can still grow past what one frame may carry.
+		return reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf(reply.CodeInvalidField,
+			"message must fit one frame once encoded: %d bytes, at most %d", len(frame), connections.MaxPayloadBytes))
 	}
 	delivered, gone, failed := h.fanOut(ctx, poster, ids, frame)
 	logging.From(ctx).Info().Str("from", from).Str("to", to).
@@ -131,6 +138,18 @@ func (h Handler) fanOut(ctx context.Context, poster Poster, ids []string, frame 
 	}
 	wg.Wait()
 	return delivered, gone, failed
+}
+
+// encode is JSON without HTML escaping: a message full of '<' or '&' keeps
+// its size, instead of growing sixfold into \u003c.
+func encode(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // parse reads and checks a send message: {"action":"send","to":"hanako","message":"…"}.

@@ -17,21 +17,35 @@ import (
 )
 
 // api stands in for the @connections API: it records every frame, and
-// answers some connections with an error.
+// answers some connections with an error. With fillTo set, each post waits
+// until fillTo posts are in flight at once (or 5 s pass), to show how many
+// the handler lets run together.
 type api struct {
 	mu       sync.Mutex
 	frames   map[string][]string
 	fail     map[string]error
+	fillTo   int
 	inflight int
 	peak     int
+	full     chan struct{}
 }
 
 func (a *api) Post(_ context.Context, id string, data []byte) error {
 	a.mu.Lock()
 	a.inflight++
-	a.peak = max(a.peak, a.inflight)
+	if a.inflight > a.peak {
+		a.peak = a.inflight
+		if a.fillTo > 0 && a.peak == a.fillTo {
+			close(a.full)
+		}
+	}
 	a.mu.Unlock()
-	time.Sleep(time.Millisecond) // long enough for posts to overlap
+	if a.fillTo > 0 {
+		select {
+		case <-a.full:
+		case <-time.After(5 * time.Second):
+		}
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.inflight--
@@ -129,6 +143,14 @@ func TestHandle(t *testing.T) {
 			},
 		},
 		{
+			name: "markup is not escaped into a bigger frame", body: `{"action":"send","to":"hanako","message":"<b>&</b>"}`, authorizer: taro, status: 200,
+			frames: map[string][]string{
+				"hanakoPhone000=": {`{"from":"taro","message":"<b>&</b>","sentAt":"2026-11-25T10:00:00Z"}`},
+				"hanakoLaptop00=": {`{"from":"taro","message":"<b>&</b>","sentAt":"2026-11-25T10:00:00Z"}`},
+				"taroPhone00000=": {`{"action":"send","to":"hanako","delivered":2,"failed":0}`},
+			},
+		},
+		{
 			name: "recipient not connected", body: `{"action":"send","to":"nobody","message":"hi"}`, authorizer: taro, status: 404,
 			frames: map[string][]string{"taroPhone00000=": {`{"error":"not_connected","message":"nobody is not connected"}`}},
 		},
@@ -154,6 +176,11 @@ func TestHandle(t *testing.T) {
 		{"message not a string", `{"action":"send","to":"hanako","message":{"text":"hi"}}`, `{"error":"invalid_field","message":"message must be a string"}`},
 		{"message over 32 KB", `{"action":"send","to":"hanako","message":"` + strings.Repeat("x", 32<<10+1) + `"}`, `{"error":"invalid_field","message":"message must be at most 32768 bytes, got 32769"}`},
 	}
+	bad = append(bad, struct{ name, body, frame string }{
+		"message that outgrows a frame once encoded",
+		`{"action":"send","to":"hanako","message":"` + strings.Repeat(`\u0001`, 21900) + `"}`,
+		`{"error":"invalid_field","message":"message must fit one frame once encoded: 131460 bytes, at most 131072"}`,
+	})
 	for _, b := range bad {
 		tests = append(tests, struct {
 			name        string
@@ -194,13 +221,13 @@ func TestFanOutIsBounded(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprintf("c%02d=", i)
 	}
-	a := &api{frames: map[string][]string{}}
+	a := &api{frames: map[string][]string{}, fillTo: 8, full: make(chan struct{})}
 	h := Handler{Connections: func(string, string) Poster { return a }, Registry: &directory{users: map[string][]string{"hanako": ids}}, Concurrency: 8, Now: time.Now}
 	if _, err := h.Handle(context.Background(), request(`{"action":"send","to":"hanako","message":"hi"}`, taro)); err != nil {
 		t.Fatal(err)
 	}
-	if a.peak > 8 || a.peak < 2 {
-		t.Errorf("%d posts were in flight at once, want between 2 and the bound 8", a.peak)
+	if a.peak != 8 {
+		t.Errorf("%d posts were in flight at once, want the bound, 8", a.peak)
 	}
 	for _, id := range ids {
 		if len(a.frames[id]) != 1 {

@@ -22,7 +22,10 @@ import (
 // caller should forget it.
 var ErrGone = errors.New("connection is gone")
 
-// ErrPayloadTooLarge means the data is over the 128 KB API Gateway accepts.
+// MaxPayloadBytes is the most one PostToConnection may carry.
+const MaxPayloadBytes = 128 << 10
+
+// ErrPayloadTooLarge means the data is over MaxPayloadBytes.
 var ErrPayloadTooLarge = errors.New("payload too large")
 
 // Client is the @connections API of one WebSocket API stage.

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"path"
@@ -75,8 +76,10 @@ func (g *Gateway) authorize(a *Authorizer, c *conn, ev events.APIGatewayWebsocke
 	out, err := g.cfg.Invoker.Invoke(context.Background(), a.Function, "$connect (authorizer)", payload)
 	latency := time.Since(start)
 	if err != nil {
-		// The one error message API Gateway maps to 401.
-		if msg := err.Error(); msg == "Unauthorized" || strings.HasSuffix(msg, ": Unauthorized") {
+		// The one error message API Gateway maps to 401, exactly: wrapped or
+		// reworded, it is a 500.
+		var fe interface{ ErrorMessage() string }
+		if errors.As(err, &fe) && fe.ErrorMessage() == "Unauthorized" {
 			return nil, http.StatusUnauthorized
 		}
 		g.logf("CONNECT     %s  authorizer %s failed: %v", c.id, a.Function, err)

@@ -33,10 +33,11 @@ type conn struct {
 	authorizer  any
 	lastActive  atomic.Int64 // unix nanoseconds
 
-	ws     *websocket.Conn
-	frames *frameGuard
-	slots  chan struct{}
-	idle   *time.Timer
+	ws        *websocket.Conn
+	frames    *frameGuard
+	slots     chan struct{}
+	idle      *time.Timer
+	hardLimit *time.Timer
 
 	closeOnce   sync.Once
 	closeCode   int
@@ -63,12 +64,17 @@ func (c *conn) send(data []byte) error {
 	return c.ws.Write(ctx, websocket.MessageText, data)
 }
 
-// serveWebSocket runs the handshake through $connect, then reads messages
-// until the socket closes, then runs $disconnect.
+// serveWebSocket runs the handshake through $connect, then hands the
+// connection to serve. Once $connect has accepted, $disconnect runs
+// whatever happens next, so no registry row outlives its connection.
 func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
-	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+	if status, problem := checkUpgrade(r); problem != "" {
 		w.Header().Set("Upgrade", "websocket")
-		http.Error(w, "this is a WebSocket endpoint: connect with a WebSocket client, e.g. wscat -c ws://"+r.Host, http.StatusUpgradeRequired)
+		http.Error(w, problem+": connect with a WebSocket client, e.g. wscat -c ws://"+r.Host, status)
+		return
+	}
+	if !g.begin() {
+		http.Error(w, "the gateway is shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	now := time.Now()
@@ -85,19 +91,26 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	accept := &websocket.AcceptOptions{InsecureSkipVerify: true} // API Gateway does not check Origin.
 	if status, ok := g.connect(w, r, c, accept); !ok {
 		g.logf("CONNECT     %s  rejected %d", c.id, status)
+		g.inflight.Done()
 		return
 	}
 	c.frames = &frameGuard{max: MaxFrameBytes}
 	ws, err := websocket.Accept(&guardedWriter{ResponseWriter: w, guard: c.frames}, r, accept)
 	if err != nil {
 		// Accept has answered the client already.
-		g.logf("CONNECT     %s  handshake failed: %v", c.id, err)
+		g.logf("CONNECT     %s  handshake failed after $connect: %v", c.id, err)
+		go g.disconnect(c, int(websocket.StatusAbnormalClosure), "Handshake failed")
 		return
 	}
 	ws.SetReadLimit(MaxMessageBytes)
 	c.ws = ws
+	// The timers exist before the connection can be found: a @connections
+	// call may touch it as soon as it is registered.
+	c.idle = time.AfterFunc(g.cfg.IdleTimeout, func() { c.close(1001, "Going away") })
+	c.hardLimit = time.AfterFunc(g.cfg.MaxDuration, func() { c.close(1001, "Going away") })
 	if !g.register(c) {
 		c.close(1001, "Going away")
+		go g.disconnect(c, 1001, "Going away")
 		return
 	}
 	g.logf("CONNECT     %s  from %s", c.id, c.sourceIP)
@@ -107,13 +120,39 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	go g.serve(c)
 }
 
+// checkUpgrade refuses, before $connect runs, a request that is no
+// WebSocket handshake.
+func checkUpgrade(r *http.Request) (int, string) {
+	switch {
+	case !strings.EqualFold(r.Header.Get("Upgrade"), "websocket"):
+		return http.StatusUpgradeRequired, "this is a WebSocket endpoint"
+	case r.Method != http.MethodGet:
+		return http.StatusMethodNotAllowed, "a WebSocket handshake is a GET"
+	case !headerHasToken(r.Header, "Connection", "upgrade"):
+		return http.StatusBadRequest, "the handshake has no Connection: Upgrade"
+	case r.Header.Get("Sec-WebSocket-Version") != "13":
+		return http.StatusBadRequest, "the handshake must ask for Sec-WebSocket-Version 13"
+	case r.Header.Get("Sec-WebSocket-Key") == "":
+		return http.StatusBadRequest, "the handshake has no Sec-WebSocket-Key"
+	}
+	return 0, ""
+}
+
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // serve reads the connection until it closes, then runs $disconnect.
 func (g *Gateway) serve(c *conn) {
-	c.idle = time.AfterFunc(g.cfg.IdleTimeout, func() { c.close(1001, "Going away") })
 	defer c.idle.Stop()
-	hardLimit := time.AfterFunc(g.cfg.MaxDuration, func() { c.close(1001, "Going away") })
-	defer hardLimit.Stop()
-
+	defer c.hardLimit.Stop()
 	code, reason := g.read(c)
 	g.unregister(c)
 	g.disconnect(c, code, reason)
@@ -141,7 +180,11 @@ func (g *Gateway) connect(w http.ResponseWriter, r *http.Request, c *conn, accep
 		ev.RequestContext.Authorizer = authz
 	}
 	resp, err := g.invoke(route.Function, "$connect", ev)
+	if err == nil && (resp.StatusCode < 200 || resp.StatusCode > 599) {
+		err = fmt.Errorf("%s returned status %d", route.Function, resp.StatusCode)
+	}
 	if err != nil {
+		g.logf("CONNECT     %s  %s failed: %v", c.id, route.Function, err)
 		http.Error(w, `{"message": "Internal server error"}`, http.StatusBadGateway)
 		return http.StatusBadGateway, false
 	}
@@ -159,6 +202,21 @@ func (g *Gateway) connect(w http.ResponseWriter, r *http.Request, c *conn, accep
 	return resp.StatusCode, true
 }
 
+// begin counts a handshake in the work Shutdown waits for; the count
+// passes to the connection and ends when its $disconnect has run. False
+// once the gateway is shutting down.
+func (g *Gateway) begin() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closing {
+		return false
+	}
+	g.inflight.Add(1)
+	return true
+}
+
+// register makes c reachable by @connections; false if Shutdown has
+// already taken its list of connections to close.
 func (g *Gateway) register(c *conn) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -166,8 +224,6 @@ func (g *Gateway) register(c *conn) bool {
 		return false
 	}
 	g.conns[c.id] = c
-	// Held until $disconnect has run, so Shutdown waits for it.
-	g.inflight.Add(1)
 	return true
 }
 
@@ -218,7 +274,7 @@ func closeStatus(c *conn, err error) (int, string) {
 		return int(ce.Code), "Message too big"
 	case errors.As(err, &ce):
 		return int(ce.Code), ce.Reason
-	case strings.Contains(err.Error(), "read limited"):
+	case websocket.CloseStatus(err) == websocket.StatusMessageTooBig, strings.Contains(err.Error(), "read limited"):
 		return int(websocket.StatusMessageTooBig), "Message too big"
 	default:
 		return int(websocket.StatusAbnormalClosure), "Connection closed abnormally"
@@ -232,7 +288,7 @@ func (g *Gateway) message(c *conn, data []byte) {
 	key := g.selector.Select(data)
 	if key == "" {
 		requestID := newID()
-		_ = c.send(fmt.Appendf(nil, `{"message": "Forbidden", "connectionId":"%s", "requestId":"%s"}`, c.id, requestID))
+		g.reply(c, fmt.Appendf(nil, `{"message": "Forbidden", "connectionId":"%s", "requestId":"%s"}`, c.id, requestID))
 		g.logf("MESSAGE     %s  no route for %.60q: Forbidden", c.id, data)
 		return
 	}
@@ -240,14 +296,22 @@ func (g *Gateway) message(c *conn, data []byte) {
 	ev := g.api.messageEvent(c, key, data, start)
 	resp, err := g.invoke(route.Function, key, ev)
 	if err != nil {
-		_ = c.send(fmt.Appendf(nil, `{"message": "Internal server error", "connectionId":"%s", "requestId":"%s"}`, c.id, ev.RequestContext.RequestID))
+		g.reply(c, fmt.Appendf(nil, `{"message": "Internal server error", "connectionId":"%s", "requestId":"%s"}`, c.id, ev.RequestContext.RequestID))
 		g.logf("MESSAGE     %s  %s → %s failed: %v", c.id, key, route.Function, err)
 		return
 	}
 	if route.RouteResponse && resp.Body != "" {
-		_ = c.send([]byte(resp.Body))
+		g.reply(c, []byte(resp.Body))
 	}
 	g.logf("MESSAGE     %s  %s → %s  %d  %.2f ms", c.id, key, route.Function, resp.StatusCode, ms(time.Since(start)))
+}
+
+// reply sends the gateway's own frame to c; one that cannot be written
+// (the client left or stopped reading) is logged, not dropped unseen.
+func (g *Gateway) reply(c *conn, frame []byte) {
+	if err := c.send(frame); err != nil {
+		g.logf("MESSAGE     %s  frame not delivered: %v", c.id, err)
+	}
 }
 
 // disconnect runs $disconnect once the socket is closed.

@@ -103,7 +103,7 @@ func New(cfg Config) (*Gateway, error) {
 		cfg:      cfg,
 		api:      api{id: cfg.APIID, stage: cfg.Stage},
 		selector: sel,
-		verifier: &verifier{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, token: cfg.SessionToken, signer: v4.NewSigner()},
+		verifier: &verifier{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, token: cfg.SessionToken, region: cfg.Region, signer: v4.NewSigner()},
 		conns:    make(map[string]*conn),
 	}, nil
 }

@@ -80,8 +80,12 @@ func (f *functions) Invoke(ctx context.Context, function, route string, payload 
 }
 
 func client(url, key, secret string) *apigatewaymanagementapi.Client {
+	return clientIn("ap-northeast-1", url, key, secret)
+}
+
+func clientIn(region, url, key, secret string) *apigatewaymanagementapi.Client {
 	return apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
-		Region:           "ap-northeast-1",
+		Region:           region,
 		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, testToken),
 		BaseEndpoint:     aws.String(url + "/local"),
 		RetryMaxAttempts: 1,
@@ -99,7 +103,7 @@ func start(t *testing.T, tune func(*Config)) *harness {
 	t.Helper()
 	fns := &functions{events: map[string][]events.APIGatewayWebsocketProxyRequest{}, disconnects: make(chan events.APIGatewayWebsocketProxyRequest, 16)}
 	cfg := Config{
-		APIID: "a1b2c3d4e5", Stage: "local",
+		APIID: "a1b2c3d4e5", Stage: "local", Region: "ap-northeast-1",
 		RouteSelectionExpression: "$request.body.action",
 		Routes: map[string]Route{
 			"$connect":    {Function: "connect"},
@@ -287,6 +291,8 @@ func TestHandshake(t *testing.T) {
 		{"status=403", 403},
 		{"status=500", 500},
 		{"fail=1", 502},
+		{"status=99", 502},
+		{"status=1000", 502},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -323,6 +329,41 @@ func TestHandshake(t *testing.T) {
 	}
 }
 
+// TestNotAHandshake: a request that is no valid WebSocket handshake is
+// refused before $connect runs, so nothing is recorded for a connection
+// that never opens.
+func TestNotAHandshake(t *testing.T) {
+	h := start(t, nil)
+	tests := []struct {
+		name    string
+		headers map[string]string
+		status  int
+	}{
+		{"no key", map[string]string{"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13"}, 400},
+		{"no Connection: Upgrade", map[string]string{"Upgrade": "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}, 400},
+		{"old version", map[string]string{"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "8", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}, 400},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/local", nil)
+		for k, v := range tt.headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.status)
+		}
+	}
+	h.fns.mu.Lock()
+	defer h.fns.mu.Unlock()
+	if n := len(h.fns.events["connect"]); n != 0 {
+		t.Errorf("$connect ran %d times for requests that were no handshake", n)
+	}
+}
+
 func TestManagementAPI(t *testing.T) {
 	h := start(t, nil)
 	c := h.dial(t, "/local")
@@ -353,13 +394,18 @@ func TestManagementAPI(t *testing.T) {
 	if _, err := client(h.srv.URL, testKey, "wrong").PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: []byte("x")}); !errors.As(err, &forbidden) {
 		t.Errorf("POST with a wrong secret: %v, want ForbiddenException", err)
 	}
-	resp, err := http.Post(h.srv.URL+"/local/@connections/"+strings.ReplaceAll(id, "=", "%3D"), "text/plain", strings.NewReader("unsigned"))
-	if err != nil {
-		t.Fatal(err)
+	if _, err := clientIn("us-east-1", h.srv.URL, testKey, testSecret).PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: []byte("x")}); !errors.As(err, &forbidden) {
+		t.Errorf("POST signed for another region: %v, want ForbiddenException", err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-ErrorType") != "ForbiddenException" {
-		t.Errorf("unsigned POST = %d %q, want 403 ForbiddenException", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+	for _, body := range []string{"unsigned", strings.Repeat("x", MaxMessageBytes+1)} {
+		resp, err := http.Post(h.srv.URL+"/local/@connections/"+strings.ReplaceAll(id, "=", "%3D"), "text/plain", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-ErrorType") != "ForbiddenException" {
+			t.Errorf("unsigned POST of %d bytes = %d %q, want 403 ForbiddenException", len(body), resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+		}
 	}
 	var gone *types.GoneException
 	if _, err := api.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String("NoSuchConnXXXX="), Data: []byte("x")}); !errors.As(err, &gone) {

@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// maxSignedBodyBytes bounds what is read of a @connections call to check
+// its signature; past it the call is refused unread.
+const maxSignedBodyBytes = 1 << 20
+
 // apiError answers a @connections call the way API Gateway does, with the
 // error type in X-Amzn-ErrorType: the AWS SDKs pick the typed error from it
 // (GoneException, ForbiddenException, PayloadTooLargeException).
@@ -31,18 +35,24 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 		apiError(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxMessageBytes+1))
+	// The signature covers the body, so it is read (up to a bound) before
+	// anything else is judged: an unsigned call is refused whatever its size.
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxSignedBodyBytes+1))
 	if err != nil {
 		apiError(w, http.StatusBadRequest, "BadRequestException", "could not read the request body: "+err.Error())
 		return
 	}
-	if len(body) > MaxMessageBytes {
+	if len(body) > maxSignedBodyBytes {
 		apiError(w, http.StatusRequestEntityTooLarge, "PayloadTooLargeException", fmt.Sprintf("Message too long: over %d bytes", MaxMessageBytes))
 		return
 	}
 	if err := g.verifier.verify(r, body); err != nil {
 		g.logf("@connections %s %s  403: %v", r.Method, id, err)
 		apiError(w, http.StatusForbidden, "ForbiddenException", err.Error())
+		return
+	}
+	if len(body) > MaxMessageBytes {
+		apiError(w, http.StatusRequestEntityTooLarge, "PayloadTooLargeException", fmt.Sprintf("Message too long: over %d bytes", MaxMessageBytes))
 		return
 	}
 	c, ok := g.lookup(id)

@@ -19,7 +19,7 @@ import (
 // credentials the local runtime hands to functions, so that a call the AWS
 // API would refuse (unsigned, or signed for another service) is refused here.
 type verifier struct {
-	accessKeyID, secret, token string
+	accessKeyID, secret, token, region string
 	// signer caches the derived signing key per day, region and service.
 	signer *v4.Signer
 }
@@ -70,9 +70,15 @@ func (v *verifier) verify(r *http.Request, body []byte) error {
 	if a.service != "execute-api" {
 		return fmt.Errorf("credential should be scoped to service execute-api, not %q", a.service)
 	}
+	if v.region != "" && a.region != v.region {
+		return fmt.Errorf("credential should be scoped to a valid region, not %q", a.region)
+	}
 	signingTime, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
 	if err != nil {
 		return errors.New("missing or malformed X-Amz-Date")
+	}
+	if a.date != signingTime.Format("20060102") {
+		return fmt.Errorf("credential should be scoped to the date of X-Amz-Date, not %s", a.date)
 	}
 
 	u := *r.URL

@@ -28,6 +28,10 @@ func (e *FunctionError) Error() string {
 	return e.Type + ": " + e.Message
 }
 
+// ErrorMessage is the errorMessage the function reported, as API Gateway
+// reads it (an authorizer's "Unauthorized" means 401).
+func (e *FunctionError) ErrorMessage() string { return e.Message }
+
 // Error types Lambda uses for failures the platform detects itself.
 const (
 	errTypeTimeout          = "Sandbox.Timedout"
