@@ -94,7 +94,7 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		g.inflight.Done()
 		return
 	}
-	c.frames = &frameGuard{max: MaxFrameBytes}
+	c.frames = &frameGuard{max: MaxFrameBytes, maxMessage: MaxMessageBytes}
 	ws, err := websocket.Accept(&guardedWriter{ResponseWriter: w, guard: c.frames}, r, accept)
 	if err != nil {
 		// Accept has answered the client already.
@@ -270,12 +270,11 @@ func closeStatus(c *conn, err error) (int, string) {
 	case !done:
 		// The gateway closed it (idle, limits, DELETE, shutdown).
 		return c.closeCode, c.closeReason
-	case errors.As(err, &ce) && ce.Code == websocket.StatusMessageTooBig:
-		return int(ce.Code), "Message too big"
+	case c.frames.messageTooBig.Load():
+		// The library closed it with 1009 on reaching its read limit.
+		return int(websocket.StatusMessageTooBig), "Message too big"
 	case errors.As(err, &ce):
 		return int(ce.Code), ce.Reason
-	case websocket.CloseStatus(err) == websocket.StatusMessageTooBig, strings.Contains(err.Error(), "read limited"):
-		return int(websocket.StatusMessageTooBig), "Message too big"
 	default:
 		return int(websocket.StatusAbnormalClosure), "Connection closed abnormally"
 	}

@@ -14,12 +14,16 @@ import (
 // frameGuard watches the bytes a client sends for WebSocket frame headers,
 // to enforce API Gateway's 32 KB frame quota. WebSocket libraries hand over
 // whole messages (a 128 KB message may arrive in several frames and is
-// fine), so the frame sizes are read here, from the wire, as the bytes pass.
+// fine), so the frame sizes are read here, from the wire, as the bytes pass;
+// so is the size of each message, to name the reason a too-long one is closed.
 type frameGuard struct {
 	net.Conn
-	r      io.Reader
-	max    uint64
-	tooBig atomic.Bool
+	r             io.Reader
+	max           uint64 // per frame
+	maxMessage    uint64
+	tooBig        atomic.Bool // a frame over max
+	messageTooBig atomic.Bool // a message over maxMessage
+	messageBytes  uint64      // of the data frames of the message being read
 
 	hdr       [14]byte // the header being read: at most 2 + 8 + 4 bytes
 	hdrLen    int
@@ -68,6 +72,15 @@ func (g *frameGuard) scan(b []byte) {
 		}
 		if length > g.max {
 			g.tooBig.Store(true)
+		}
+		if op := g.hdr[0] & 0x0f; op < 8 { // a data frame; 0 continues a message
+			if op != 0 {
+				g.messageBytes = 0
+			}
+			g.messageBytes += length
+			if g.messageBytes > g.maxMessage {
+				g.messageTooBig.Store(true)
+			}
 		}
 		g.remaining, g.hdrLen = length, 0
 	}

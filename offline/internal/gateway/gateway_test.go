@@ -454,6 +454,22 @@ func TestClose(t *testing.T) {
 				t.Errorf("client read %v, want close 1009", err)
 			}
 		}, 1009, "Message too big"},
+		{"message over 128 KB in frames of 25 KB", nil, func(t *testing.T, c *websocket.Conn) {
+			w, err := c.Writer(context.Background(), websocket.MessageText)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for chunk := range slices.Chunk(bytes.Repeat([]byte("x"), MaxMessageBytes+1), 25<<10) {
+				if _, err := w.Write(chunk); err != nil {
+					break // the gateway may close before the last frame
+				}
+			}
+			w.Close()
+			_, _, err = c.Read(context.Background())
+			if websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+				t.Errorf("client read %v, want close 1009", err)
+			}
+		}, 1009, "Message too big"},
 		{"frame over 32 KB", nil, func(t *testing.T, c *websocket.Conn) {
 			// One Write is one frame.
 			c.Write(context.Background(), websocket.MessageText, bytes.Repeat([]byte("x"), MaxFrameBytes+1))
