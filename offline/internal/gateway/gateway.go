@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -134,10 +136,7 @@ func (g *Gateway) Connections() int {
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	g.mu.Lock()
 	g.closing = true
-	conns := make([]*conn, 0, len(g.conns))
-	for _, c := range g.conns {
-		conns = append(conns, c)
-	}
+	conns := slices.Collect(maps.Values(g.conns))
 	g.mu.Unlock()
 
 	for _, c := range conns {

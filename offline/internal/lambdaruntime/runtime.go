@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 )
 
@@ -119,10 +121,7 @@ func (r *Runtime) Invoke(ctx context.Context, function string, payload []byte, t
 func (r *Runtime) Close(ctx context.Context) error {
 	r.mu.Lock()
 	r.closed = true
-	fns := make([]*function, 0, len(r.fns))
-	for _, f := range r.fns {
-		fns = append(fns, f)
-	}
+	fns := slices.Collect(maps.Values(r.fns))
 	r.mu.Unlock()
 
 	errs := make([]error, len(fns))
