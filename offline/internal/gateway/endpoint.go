@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -39,6 +40,13 @@ type conn struct {
 	idle      *time.Timer
 	hardLimit *time.Timer
 
+	// Between messages a connection is parked: no goroutine reads it until
+	// its socket is readable or the gateway closes it, and whichever comes
+	// first resumes reading.
+	watch  *watch
+	parked atomic.Bool
+	resume func()
+
 	closeOnce   sync.Once
 	closeCode   int
 	closeReason string
@@ -55,7 +63,16 @@ func (c *conn) close(code int, reason string) {
 	c.closeOnce.Do(func() {
 		c.closeCode, c.closeReason = code, reason
 		_ = c.ws.Close(websocket.StatusCode(code), reason)
+		// A parked connection has no reader to see the close: start one, so
+		// $disconnect runs.
+		c.wake()
 	})
+}
+
+func (c *conn) wake() {
+	if c.parked.CompareAndSwap(true, false) {
+		go c.resume()
+	}
 }
 
 func (c *conn) send(data []byte) error {
@@ -114,10 +131,13 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.logf("CONNECT     %s  from %s", c.id, c.sourceIP)
-	// A goroutine of its own, with a small stack, holds the connection from
-	// here: the HTTP server's, with the handshake's request and deep stack,
-	// ends. An idle connection then costs a few KB.
-	go g.serve(c)
+	// From here the connection is read by a goroutine of its own, started
+	// when bytes arrive: the HTTP server's, with the handshake's request
+	// and deep stack, ends.
+	c.resume = func() { g.serve(c) }
+	if !g.park(c) {
+		go g.serve(c)
+	}
 }
 
 // checkUpgrade refuses, before $connect runs, a request that is no
@@ -149,13 +169,50 @@ func headerHasToken(h http.Header, name, token string) bool {
 	return false
 }
 
-// serve reads the connection until it closes, then runs $disconnect.
+// serve reads the connection until it has no more bytes and is parked, or
+// until it closes: then it runs $disconnect.
 func (g *Gateway) serve(c *conn) {
-	defer c.idle.Stop()
-	defer c.hardLimit.Stop()
-	code, reason := g.read(c)
+	code, reason, closed := g.read(c)
+	if !closed {
+		return // parked: c.resume serves it again
+	}
+	c.idle.Stop()
+	c.hardLimit.Stop()
+	if p, err := parking(); err == nil && c.watch != nil {
+		p.forget(c.watch)
+	}
 	g.unregister(c)
 	g.disconnect(c, code, reason)
+}
+
+// park has c's next bytes, or its close, call c.resume. It reports false
+// when c cannot be parked and its reader should go on reading.
+func (g *Gateway) park(c *conn) bool {
+	if c.frames.buffered() {
+		return false
+	}
+	p, err := parking()
+	if err != nil {
+		return false
+	}
+	if c.watch == nil {
+		sc, ok := c.frames.Conn.(syscall.Conn)
+		if !ok {
+			return false
+		}
+		rc, err := sc.SyscallConn()
+		if err != nil {
+			return false
+		}
+		c.watch = &watch{rc: rc}
+	}
+	c.parked.Store(true)
+	if err := p.park(c.watch, c.wake); err != nil {
+		// Not parked, unless a close resumed c meanwhile: then that reader
+		// owns it.
+		return !c.parked.CompareAndSwap(true, false)
+	}
+	return true
 }
 
 // connect runs the $connect route, if there is one, while the client waits
@@ -234,13 +291,14 @@ func (g *Gateway) unregister(c *conn) {
 	g.mu.Unlock()
 }
 
-// read hands each message to its route until the socket closes, and returns
-// how it closed.
-func (g *Gateway) read(c *conn) (int, string) {
+// read hands each message to its route until no bytes wait and c is
+// parked, or until the socket closes, and then says how it closed.
+func (g *Gateway) read(c *conn) (code int, reason string, closed bool) {
 	for {
 		typ, data, err := c.ws.Read(context.Background())
 		if err != nil {
-			return closeStatus(c, err)
+			code, reason = closeStatus(c, err)
+			return code, reason, true
 		}
 		if c.frames.tooBig.Load() {
 			c.close(int(websocket.StatusMessageTooBig), "Frame too big")
@@ -257,6 +315,9 @@ func (g *Gateway) read(c *conn) (int, string) {
 			defer func() { <-c.slots; g.inflight.Done() }()
 			g.message(c, data)
 		}()
+		if g.park(c) {
+			return 0, "", false
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"sync/atomic"
@@ -18,8 +17,9 @@ import (
 // so is the size of each message, to name the reason a too-long one is closed.
 type frameGuard struct {
 	net.Conn
-	r             io.Reader
-	max           uint64 // per frame
+	ahead         []byte        // bytes the HTTP server read past the handshake
+	br            *bufio.Reader // the library's read buffer over this guard
+	max           uint64        // per frame
 	maxMessage    uint64
 	tooBig        atomic.Bool // a frame over max
 	messageTooBig atomic.Bool // a message over maxMessage
@@ -31,9 +31,24 @@ type frameGuard struct {
 }
 
 func (g *frameGuard) Read(p []byte) (int, error) {
-	n, err := g.r.Read(p)
+	if len(g.ahead) > 0 {
+		n := copy(p, g.ahead)
+		g.ahead = g.ahead[n:]
+		if len(g.ahead) == 0 {
+			g.ahead = nil
+		}
+		g.scan(p[:n])
+		return n, nil
+	}
+	n, err := g.Conn.Read(p)
 	g.scan(p[:n])
 	return n, err
+}
+
+// buffered reports whether bytes already read from the socket wait to be
+// read as frames: the socket's readiness says nothing about them.
+func (g *frameGuard) buffered() bool {
+	return len(g.ahead) > 0 || g.br.Buffered() > 0
 }
 
 func (g *frameGuard) scan(b []byte) {
@@ -105,11 +120,12 @@ func (w *guardedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// Bytes the HTTP server read ahead belong to the first frames.
 	ahead, _ := brw.Reader.Peek(brw.Reader.Buffered())
 	w.guard.Conn = conn
-	w.guard.r = io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), conn)
+	w.guard.ahead = bytes.Clone(ahead)
 	// The server's 4 KB buffers are dropped for small ones: frame headers
 	// are a few bytes and larger payloads bypass a bufio buffer anyway, and
 	// every idle connection keeps its two.
-	return w.guard, bufio.NewReadWriter(bufio.NewReaderSize(w.guard, connBufferBytes), bufio.NewWriterSize(w.guard, connBufferBytes)), nil
+	w.guard.br = bufio.NewReaderSize(w.guard, connBufferBytes)
+	return w.guard, bufio.NewReadWriter(w.guard.br, bufio.NewWriterSize(w.guard, connBufferBytes)), nil
 }
 
 // connBufferBytes sizes each connection's read and write buffers.
