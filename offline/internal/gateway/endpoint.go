@@ -21,6 +21,10 @@ import (
 // rather than queue without limit or drop.
 const maxInflightPerConn = 32
 
+// lingerAfterMessage is how long a connection's reader waits for the next
+// message before the connection is parked.
+const lingerAfterMessage = time.Second
+
 // writeTimeout bounds a frame write to a client that stopped reading.
 const writeTimeout = 10 * time.Second
 
@@ -135,6 +139,11 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	// when bytes arrive: the HTTP server's, with the handshake's request
 	// and deep stack, ends.
 	c.resume = func() { g.serve(c) }
+	if sc, ok := c.frames.Conn.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			c.watch = &watch{rc: rc}
+		}
+	}
 	if !g.park(c) {
 		go g.serve(c)
 	}
@@ -196,15 +205,7 @@ func (g *Gateway) park(c *conn) bool {
 		return false
 	}
 	if c.watch == nil {
-		sc, ok := c.frames.Conn.(syscall.Conn)
-		if !ok {
-			return false
-		}
-		rc, err := sc.SyscallConn()
-		if err != nil {
-			return false
-		}
-		c.watch = &watch{rc: rc}
+		return false
 	}
 	c.parked.Store(true)
 	if err := p.park(c.watch, c.wake); err != nil {
@@ -315,6 +316,9 @@ func (g *Gateway) read(c *conn) (code int, reason string, closed bool) {
 			defer func() { <-c.slots; g.inflight.Done() }()
 			g.message(c, data)
 		}()
+		if c.watch == nil || c.frames.buffered() || awaitBytes(c.frames.Conn, c.watch, lingerAfterMessage) {
+			continue
+		}
 		if g.park(c) {
 			return 0, "", false
 		}

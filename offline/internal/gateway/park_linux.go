@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
+	"os"
 	"slices"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -125,4 +128,22 @@ func (p *parker) run() {
 			}
 		}
 	}
+}
+
+// awaitBytes waits, in Go's own poller, up to d for w's socket to have
+// bytes to read (or to close), and reports whether it does. A connection
+// that has just sent a message often sends the next soon: waiting here
+// for it costs less than a trip through the parker.
+func awaitBytes(conn net.Conn, w *watch, d time.Duration) bool {
+	if err := conn.SetReadDeadline(time.Now().Add(d)); err != nil {
+		return true // closed: the reader finds out
+	}
+	defer conn.SetReadDeadline(time.Time{})
+	// Returning false makes Read wait for readability, then call again.
+	err := w.rc.Read(func(fd uintptr) bool {
+		var b [1]byte
+		_, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		return !errors.Is(err, unix.EAGAIN)
+	})
+	return !errors.Is(err, os.ErrDeadlineExceeded)
 }

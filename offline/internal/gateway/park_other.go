@@ -4,7 +4,9 @@ package gateway
 
 import (
 	"errors"
+	"net"
 	"syscall"
+	"time"
 )
 
 // Elsewhere than Linux every connection keeps a reading goroutine.
@@ -17,3 +19,5 @@ func parking() (*parker, error) { return nil, errors.New("parking idle connectio
 func (*parker) park(*watch, func()) error { return errors.ErrUnsupported }
 
 func (*parker) forget(*watch) {}
+
+func awaitBytes(net.Conn, *watch, time.Duration) bool { return true }
