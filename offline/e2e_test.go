@@ -303,6 +303,36 @@ func TestLogsAndTraces(t *testing.T) {
 	}
 }
 
+// Traces follow Lambda's sampling (the first invocation of each function
+// every second, 5% of the rest) unless -trace-all asks for every one.
+func TestTraceSampling(t *testing.T) {
+	const hellos = 40
+	for _, tt := range []struct {
+		args     []string
+		min, max int
+	}{
+		{nil, 1, hellos / 2},
+		{[]string{"-trace-all"}, hellos, hellos},
+	} {
+		t.Run(fmt.Sprint(tt.args), func(t *testing.T) {
+			g := startGateway(t, tt.args...)
+			c := g.dial(t, "taro", "")
+			for range hellos {
+				send(t, c, `{"action":"hello","userName":"taro"}`)
+			}
+			g.waitOutput(t, `hello +│ END RequestId`, hellos)
+			c.Close(websocket.StatusNormalClosure, "bye")
+			// $disconnect is the first of its function: traced, and printed
+			// after every hello's trace (each waits the same settle time).
+			g.waitOutput(t, `(?m)^x-ray +│ └─ go-websocket-api-local-ondisconnect`, 1)
+			n := len(regexp.MustCompile(`(?m)^x-ray +│ └─ go-websocket-api-local-hello `).FindAllString(g.output(), -1))
+			if n < tt.min || n > tt.max {
+				t.Errorf("%d of %d hellos traced, want %d to %d", n, hellos, tt.min, tt.max)
+			}
+		})
+	}
+}
+
 func TestCtrlC(t *testing.T) {
 	g := startGateway(t)
 	clients := []*websocket.Conn{g.dial(t, "taro", ""), g.dial(t, "taro", "/local")}

@@ -5,29 +5,35 @@ import (
 	"time"
 
 	"wsapi/offline/internal/lambdaruntime"
+	"wsapi/offline/internal/slsconfig"
 	"wsapi/offline/internal/xraydaemon"
 )
 
 // lambdaService invokes functions as the Lambda service does for API
-// Gateway: it starts a trace, runs the function and records the function's
-// segment, so the function's own subsegments hang under it.
+// Gateway: it makes the tracing decision, runs the function and records
+// the function's segment of a traced invocation, so the function's own
+// subsegments hang under it.
 type lambdaService struct {
-	runtime *lambdaruntime.Runtime
-	xray    *xraydaemon.Daemon // nil: no traces
-	names   map[string]string  // function key -> deployed name
+	runtime   *lambdaruntime.Runtime
+	xray      *xraydaemon.Daemon
+	sampler   *xraydaemon.Sampler
+	functions map[string]*slsconfig.Function // by key
 }
 
 func (s *lambdaService) Invoke(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
-	name := s.names[function]
-	header, traceID, segmentID := xraydaemon.NewTraceHeader()
+	fn := s.functions[function]
+	// Active tracing samples by Lambda's rule; PassThrough traces only what
+	// an upstream traced, and API Gateway WebSocket APIs trace nothing.
+	sampled := fn.Tracing == "Active" && s.sampler.Sample(fn.Name)
+	header, traceID, segmentID := xraydaemon.NewTraceHeader(sampled)
 	start := time.Now()
-	res, err := s.runtime.Invoke(ctx, name, payload, header)
+	res, err := s.runtime.Invoke(ctx, fn.Name, payload, header)
 	if err != nil {
 		return nil, err
 	}
-	if s.xray != nil {
+	if sampled {
 		seg := xraydaemon.Segment{
-			TraceID: traceID, ID: segmentID, Name: name,
+			TraceID: traceID, ID: segmentID, Name: fn.Name,
 			Start: start, End: start.Add(time.Since(start)),
 			Annotations: map[string]any{"route": route, "requestId": res.RequestID},
 		}

@@ -48,7 +48,7 @@ type options struct {
 	config, bin, logs, data, host, stage, region string
 	port, maxInstances                           int
 	idleTimeout, maxDuration, mgmtDelay          time.Duration
-	traces, quiet                                bool
+	traces, traceAll, quiet                      bool
 	env                                          envFlag
 }
 
@@ -91,7 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", 10*time.Minute, "close a connection idle this long (API Gateway: 10m)")
 	fs.DurationVar(&o.maxDuration, "max-duration", 2*time.Hour, "close a connection open this long (API Gateway: 2h)")
 	fs.DurationVar(&o.mgmtDelay, "management-delay", 0, "add this delay to every @connections call, as the network to API Gateway would")
-	fs.BoolVar(&o.traces, "traces", true, "print each invocation's X-Ray trace")
+	fs.BoolVar(&o.traces, "traces", true, "print each traced invocation's X-Ray trace")
+	fs.BoolVar(&o.traceAll, "trace-all", false, "trace every invocation of an actively traced function, not Lambda's first each second and 5% of the rest")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the routes, warnings and the ready line (function logs still go to -logs)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -122,18 +123,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		lines, gatewayLog = nil, nil
 	}
 
-	var daemon *xraydaemon.Daemon
-	daemonAddr := "127.0.0.1:2000"
+	// The daemon listens even when traces are not printed: in Lambda there
+	// is always one, and functions sending to nothing log errors.
+	var xrayCfg xraydaemon.Config
 	if o.traces && !o.quiet {
-		daemon, err = xraydaemon.Listen("127.0.0.1:0", xraydaemon.Config{OnComplete: func(t *xraydaemon.Trace) {
+		xrayCfg.OnComplete = func(t *xraydaemon.Trace) {
 			_ = xraydaemon.Render(writerFunc(func(p []byte) { out.write("x-ray", p) }), t)
-		}})
-		if err != nil {
-			return err
 		}
-		defer daemon.Close()
-		daemonAddr = daemon.Addr()
 	}
+	daemon, err := xraydaemon.Listen("127.0.0.1:0", xrayCfg)
+	if err != nil {
+		return err
+	}
+	defer daemon.Close()
+	daemonAddr := daemon.Addr()
 
 	if len(tablesOf(cfg.Resources)) > 0 {
 		db, err := startDynamoDB(ctx, cfg, o, out)
@@ -154,7 +157,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		_ = rt.Close(ctx)
 	}()
 
-	routes, names, err := deploy(cfg, o, rt, lines)
+	routes, err := deploy(cfg, o, rt, lines)
 	if err != nil {
 		return err
 	}
@@ -170,7 +173,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Stage:                    o.stage,
 		RouteSelectionExpression: cfg.RouteSelectionExpression,
 		Routes:                   routes,
-		Invoker:                  &lambdaService{runtime: rt, xray: daemon, names: names},
+		Invoker:                  &lambdaService{runtime: rt, xray: daemon, sampler: &xraydaemon.Sampler{All: o.traceAll}, functions: cfg.Functions},
 		AccessKeyID:              lambdaruntime.AccessKeyID,
 		SecretAccessKey:          lambdaruntime.SecretAccessKey,
 		SessionToken:             lambdaruntime.SessionToken,
@@ -188,7 +191,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			"runtime's well-known credentials and, with the development secret, tokens for any user. Use it on a network you trust.", o.host)
 	}
 	base := "ws://" + displayAddr(ln.Addr(), o.host)
-	printRoutes(out, cfg, routes, base, o.stage, daemonAddr, daemon != nil)
+	sampling := ""
+	if xrayCfg.OnComplete != nil {
+		sampling = "traced as Lambda samples: the first invocation of each function every second and 5% of the rest (-trace-all: every one)"
+		if o.traceAll {
+			sampling = "every invocation traced (-trace-all)"
+		}
+	}
+	printRoutes(out, cfg, routes, base, o.stage, daemonAddr, sampling)
 	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -212,12 +222,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // deploy adds every function a route or authorizer uses to the runtime and
-// returns the gateway's routes and each function's deployed name.
-func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *console) (map[string]gateway.Route, map[string]string, error) {
+// returns the gateway's routes.
+func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *console) (map[string]gateway.Route, error) {
 	routes := make(map[string]gateway.Route)
-	names := make(map[string]string)
+	added := make(map[string]bool)
 	add := func(key string) error {
-		if _, done := names[key]; done {
+		if added[key] {
 			return nil
 		}
 		fn := cfg.Functions[key]
@@ -246,7 +256,7 @@ func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *co
 		if err != nil {
 			return err
 		}
-		names[key] = fn.Name
+		added[key] = true
 		return nil
 	}
 	for _, r := range cfg.Routes {
@@ -254,15 +264,15 @@ func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *co
 		if a := r.Authorizer; a != nil {
 			route.Authorizer = &gateway.Authorizer{Function: a.Function, IdentitySource: a.IdentitySource}
 			if err := add(a.Function); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
 		if err := add(r.Function); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		routes[r.Key] = route
 	}
-	return routes, names, nil
+	return routes, nil
 }
 
 // tablesOf lists the DynamoDB tables among CloudFormation resources.
@@ -302,7 +312,9 @@ func startDynamoDB(ctx context.Context, cfg *slsconfig.Config, o options, out *c
 	return db, nil
 }
 
-func printRoutes(out *console, cfg *slsconfig.Config, routes map[string]gateway.Route, base, stage, daemonAddr string, traced bool) {
+// printRoutes shows what is served; sampling, when traces are printed, says
+// which invocations are traced.
+func printRoutes(out *console, cfg *slsconfig.Config, routes map[string]gateway.Route, base, stage, daemonAddr, sampling string) {
 	out.printf("gateway", "%s, stage %s, region %s, routes on %s:", cfg.Service, stage, cfg.Region, cfg.RouteSelectionExpression)
 	keys := make([]string, 0, len(routes))
 	for k := range routes {
@@ -318,8 +330,8 @@ func printRoutes(out *console, cfg *slsconfig.Config, routes map[string]gateway.
 	}
 	mgmt := "http" + base[len("ws"):] + "/" + stage + "/@connections/{connectionId}"
 	out.printf("gateway", "  %-14s → %s", "@connections", mgmt)
-	if traced {
-		out.printf("gateway", "  %-14s → udp %s", "X-Ray daemon", daemonAddr)
+	if sampling != "" {
+		out.printf("gateway", "  %-14s → udp %s, %s", "X-Ray daemon", daemonAddr, sampling)
 	}
 }
 

@@ -45,6 +45,10 @@ type Function struct {
 	Timeout      time.Duration
 	// Environment is provider.environment overlaid with the function's own.
 	Environment map[string]string
+	// Tracing is the X-Ray mode, Lambda's TracingConfig: "Active" (the
+	// function's `tracing`, else provider.tracing.lambda, is true or
+	// Active) or "PassThrough" (unset, false or PassThrough).
+	Tracing string
 }
 
 // Route is one websocket event: a route key and the function behind it.
@@ -152,6 +156,13 @@ func (l *loader) config() (*Config, error) {
 	}
 	defaults, err := l.settings(provider, "provider")
 	if err != nil {
+		return nil, err
+	}
+	tracing, tp, err := l.mapping(provider, "provider", "tracing")
+	if err != nil {
+		return nil, err
+	}
+	if defaults.tracing, err = l.tracingMode(tracing, tp, "lambda"); err != nil {
 		return nil, err
 	}
 	events, err := l.functions(c, defaults)

@@ -79,6 +79,7 @@ func TestLoadProjectFile(t *testing.T) {
 						"LOG_LEVEL":         "info",
 						"CONNECTIONS_TABLE": "go-websocket-api-" + tt.stage + "-connections",
 					},
+					Tracing: "Active",
 				}
 				if got := c.Functions[key]; !reflect.DeepEqual(got, want) {
 					t.Errorf("Functions[%q] = %+v, want %+v", key, got, want)
@@ -171,6 +172,14 @@ func TestErrors(t *testing.T) {
 		name: "architecture",
 		yaml: "service: svc\nprovider:\n  architecture: arm\n",
 		want: `serverless.yml:3: provider.architecture: want arm64 or x86_64, got "arm"`,
+	}, {
+		name: "tracing misspelt",
+		yaml: "service: svc\nprovider:\n  tracing:\n    lambda: active\n",
+		want: `serverless.yml:4: provider.tracing.lambda: want true, false, Active or PassThrough, got "active"`,
+	}, {
+		name: "tracing a mapping",
+		yaml: "service: svc\nfunctions:\n  hello:\n    handler: bootstrap\n    tracing: {lambda: true}\n",
+		want: `serverless.yml:5: functions.hello.tracing: want true, false, Active or PassThrough, got a mapping`,
 	}, {
 		name: "functions a list",
 		yaml: "service: svc\nfunctions: []\n",

@@ -12,6 +12,7 @@ type settings struct {
 	memoryMB              int
 	timeout               time.Duration
 	environment           map[string]string
+	tracing               string // "", Active or PassThrough
 }
 
 func (l *loader) settings(parent *node, path string) (settings, error) {
@@ -126,6 +127,10 @@ func (l *loader) function(fn *node, path, key string, c *Config, defaults settin
 	f.Architecture = first(own.architecture, defaults.architecture, "x86_64")
 	f.MemoryMB = first(own.memoryMB, defaults.memoryMB, 1024)
 	f.Timeout = first(own.timeout, defaults.timeout, 6*time.Second)
+	if own.tracing, err = l.tracingMode(fn, path, "tracing"); err != nil {
+		return nil, err
+	}
+	f.Tracing = first(own.tracing, defaults.tracing, "PassThrough")
 	f.Environment = make(map[string]string, len(defaults.environment)+len(own.environment))
 	for k, v := range defaults.environment {
 		f.Environment[k] = v
@@ -134,6 +139,24 @@ func (l *loader) function(fn *node, path, key string, c *Config, defaults settin
 		f.Environment[k] = v
 	}
 	return f, nil
+}
+
+// tracingMode reads a tracing setting: true or Active, false or
+// PassThrough; "" when unset.
+func (l *loader) tracingMode(parent *node, path, key string) (string, error) {
+	n, p, err := l.child(parent, path, key)
+	if err != nil || n == nil {
+		return "", err
+	}
+	if n.kind == scalarKind {
+		switch n.value {
+		case true, "true", "Active":
+			return "Active", nil
+		case false, "false", "PassThrough":
+			return "PassThrough", nil
+		}
+	}
+	return "", l.errorf(n, p, "want true, false, Active or PassThrough, got %s", describe(n))
 }
 
 func first[T comparable](values ...T) T {

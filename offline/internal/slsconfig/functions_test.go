@@ -20,7 +20,7 @@ functions:
     handler: bootstrap
 `,
 		want: &Function{Key: "f", Name: "svc-dev-f", Handler: "bootstrap", Architecture: "x86_64",
-			MemoryMB: 1024, Timeout: 6 * time.Second, Environment: map[string]string{}},
+			MemoryMB: 1024, Timeout: 6 * time.Second, Environment: map[string]string{}, Tracing: "PassThrough"},
 	}, {
 		name: "provider settings",
 		yaml: `
@@ -30,6 +30,8 @@ provider:
   architecture: arm64
   memorySize: 256
   timeout: 20
+  tracing:
+    lambda: true
 package:
   artifact: dist/all.zip
 functions:
@@ -38,7 +40,7 @@ functions:
 `,
 		want: &Function{Key: "f", Name: "svc-dev-f", Handler: "bootstrap", Artifact: "dist/all.zip",
 			Runtime: "provided.al2023", Architecture: "arm64", MemoryMB: 256, Timeout: 20 * time.Second,
-			Environment: map[string]string{}},
+			Environment: map[string]string{}, Tracing: "Active"},
 	}, {
 		name: "function settings win",
 		yaml: `
@@ -48,6 +50,8 @@ provider:
   architecture: arm64
   memorySize: 256
   timeout: 20
+  tracing:
+    lambda: Active
   environment:
     SHARED: provider
     LEVEL: info
@@ -61,6 +65,7 @@ functions:
     architecture: x86_64
     memorySize: 512
     timeout: '3'
+    tracing: PassThrough
     package:
       artifact: bin/f.zip
     environment:
@@ -74,7 +79,18 @@ functions:
 		want: &Function{Key: "f", Name: "custom-name", Handler: "main", Artifact: "bin/f.zip",
 			Runtime: "provided.al2023", Architecture: "x86_64", MemoryMB: 512, Timeout: 3 * time.Second,
 			Environment: map[string]string{"SHARED": "provider", "LEVEL": "debug", "PORT": "8080",
-				"ON": "true", "RATIO": "0.5", "EMPTY": ""}},
+				"ON": "true", "RATIO": "0.5", "EMPTY": ""}, Tracing: "PassThrough"},
+	}, {
+		name: "function tracing",
+		yaml: `
+service: svc
+functions:
+  f:
+    handler: bootstrap
+    tracing: Active
+`,
+		want: &Function{Key: "f", Name: "svc-dev-f", Handler: "bootstrap", Architecture: "x86_64",
+			MemoryMB: 1024, Timeout: 6 * time.Second, Environment: map[string]string{}, Tracing: "Active"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,9 +2,10 @@
 // machine. Functions instrumented with the X-Ray SDK send their subsegments
 // as UDP datagrams to AWS_XRAY_DAEMON_ADDRESS; in Lambda those subsegments
 // hang under a function segment that Lambda itself records. The gateway plays
-// Lambda's part: it hands each invocation a trace header made by
-// NewTraceHeader and calls Record with the function segment once the
-// invocation ends. The daemon collects the datagrams of each trace, waits a
+// Lambda's part: a Sampler makes Lambda's tracing decision (the first
+// invocation of a function each second and 5% of the rest), each
+// invocation gets a trace header made by NewTraceHeader, and a sampled one
+// is Recorded with its function segment once it ends. The daemon collects the datagrams of each trace, waits a
 // short settle window after the function segment for late datagrams (UDP
 // gives no end-of-trace signal, and may lose datagrams), then hands the
 // assembled tree to Config.OnComplete, which the gateway prints with Render.

@@ -62,13 +62,17 @@ func (d *Daemon) Record(seg Segment) error {
 var errInvalidSegment = errors.New("trace id, id and name are required")
 
 // NewTraceHeader makes what Lambda passes to a function in
-// _X_AMZN_TRACE_ID and the Lambda-Runtime-Trace-Id header: a fresh sampled
-// trace whose parent is the function segment the gateway will Record with
-// segmentID.
-func NewTraceHeader() (header, traceID, segmentID string) {
+// _X_AMZN_TRACE_ID and the Lambda-Runtime-Trace-Id header: a fresh trace
+// whose parent is the function segment the gateway will Record with
+// segmentID when sampled. Unsampled, the function's SDK records nothing.
+func NewTraceHeader(sampled bool) (header, traceID, segmentID string) {
 	var r [20]byte
 	_, _ = rand.Read(r[:]) // never fails: crypto/rand aborts the program instead
 	traceID = fmt.Sprintf("1-%08x-%s", uint32(time.Now().Unix()), hex.EncodeToString(r[:12]))
 	segmentID = hex.EncodeToString(r[12:])
-	return "Root=" + traceID + ";Parent=" + segmentID + ";Sampled=1", traceID, segmentID
+	decision := "0"
+	if sampled {
+		decision = "1"
+	}
+	return "Root=" + traceID + ";Parent=" + segmentID + ";Sampled=" + decision, traceID, segmentID
 }

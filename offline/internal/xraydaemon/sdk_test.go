@@ -31,7 +31,7 @@ func useSDK(t *testing.T, d *Daemon) (ctx context.Context, traceID, segmentID st
 	if err := xray.Configure(xray.Config{DaemonAddr: d.Addr()}); err != nil {
 		t.Fatal(err)
 	}
-	h, traceID, segmentID := NewTraceHeader()
+	h, traceID, segmentID := NewTraceHeader(true)
 	//lint:ignore SA1029 aws-lambda-go stores the header under this plain string key, and the SDK looks it up so.
 	ctx = context.WithValue(context.Background(), xray.LambdaTraceHeaderKey, h)
 	return ctx, traceID, segmentID
@@ -167,10 +167,15 @@ func TestSDKStreamedSubsegmentsNest(t *testing.T) {
 
 func TestNewTraceHeaderParsesAsLambdaHeader(t *testing.T) {
 	seen := map[string]bool{}
-	for range 100 {
-		h, traceID, segmentID := NewTraceHeader()
+	for i := range 100 {
+		sampled := i%2 == 0
+		want := xrayheader.NotSampled
+		if sampled {
+			want = xrayheader.Sampled
+		}
+		h, traceID, segmentID := NewTraceHeader(sampled)
 		parsed := xrayheader.FromString(h)
-		if parsed.TraceID != traceID || parsed.ParentID != segmentID || parsed.SamplingDecision != xrayheader.Sampled {
+		if parsed.TraceID != traceID || parsed.ParentID != segmentID || parsed.SamplingDecision != want {
 			t.Fatalf("SDK read %q as %+v", h, parsed)
 		}
 		if !validTraceID(traceID) || !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(segmentID) {
@@ -180,5 +185,29 @@ func TestNewTraceHeaderParsesAsLambdaHeader(t *testing.T) {
 			t.Fatalf("trace id %s repeated", traceID)
 		}
 		seen[traceID] = true
+	}
+}
+
+// An unsampled invocation's subsegments never leave the function: the
+// daemon sees only the sampled one sent after them.
+func TestUnsampledSendsNothing(t *testing.T) {
+	d, done := startDaemon(t, Config{Settle: 20 * time.Millisecond})
+	ctx, traceID, segmentID := useSDK(t, d)
+	h, _, _ := NewTraceHeader(false)
+	//lint:ignore SA1029 aws-lambda-go stores the header under this plain string key, and the SDK looks it up so.
+	unsampled := context.WithValue(context.Background(), xray.LambdaTraceHeaderKey, h)
+	for _, c := range []context.Context{unsampled, ctx} {
+		_, seg := xray.BeginSubsegment(c, "PostToConnection")
+		seg.Close(nil)
+	}
+	if err := d.Record(Segment{TraceID: traceID, ID: segmentID, Name: "hello", Start: time.Now(), End: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	tr := waitTrace(t, done)
+	if tr.ID != traceID || len(tr.Roots) != 1 || len(tr.Roots[0].Children) != 1 {
+		t.Fatalf("unexpected trace:\n%s", render(t, tr))
+	}
+	if s := d.Stats(); s.Datagrams != 1 {
+		t.Errorf("daemon got %d datagrams, want only the sampled one", s.Datagrams)
 	}
 }
