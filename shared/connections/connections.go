@@ -38,6 +38,7 @@ type Client struct {
 func New(cfg aws.Config, endpoint string) *Client {
 	api := apigatewaymanagementapi.NewFromConfig(cfg, func(o *apigatewaymanagementapi.Options) {
 		o.BaseEndpoint = aws.String(endpoint)
+		o.HTTPClient = oneWrite{next: o.HTTPClient}
 	})
 	return &Client{api: api, endpoint: endpoint}
 }
