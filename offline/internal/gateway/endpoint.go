@@ -178,20 +178,34 @@ func headerHasToken(h http.Header, name, token string) bool {
 	return false
 }
 
-// serve reads the connection until it has no more bytes and is parked, or
-// until it closes: then it runs $disconnect.
+// serve reads c's next message and runs its route. The goroutine that read
+// it, already running, carries the message on, and a new one takes over the
+// reading; once the socket closes, serve runs $disconnect.
 func (g *Gateway) serve(c *conn) {
-	code, reason, closed := g.read(c)
-	if !closed {
-		return // parked: c.resume serves it again
+	data, code, reason, ok := g.read(c)
+	if !ok {
+		c.idle.Stop()
+		c.hardLimit.Stop()
+		if p, err := parking(); err == nil && c.watch != nil {
+			p.forget(c.watch)
+		}
+		g.unregister(c)
+		g.disconnect(c, code, reason)
+		return
 	}
-	c.idle.Stop()
-	c.hardLimit.Stop()
-	if p, err := parking(); err == nil && c.watch != nil {
-		p.forget(c.watch)
+	g.inflight.Add(1)
+	go g.readOn(c)
+	g.message(c, data)
+	<-c.slots
+	g.inflight.Done()
+}
+
+// readOn reads c's next message when bytes come within
+// lingerAfterMessage, and otherwise parks c.
+func (g *Gateway) readOn(c *conn) {
+	if c.watch == nil || c.frames.buffered() || awaitBytes(c.frames.Conn, c.watch, lingerAfterMessage) || !g.park(c) {
+		g.serve(c)
 	}
-	g.unregister(c)
-	g.disconnect(c, code, reason)
 }
 
 // park has c's next bytes, or its close, call c.resume. It reports false
@@ -292,14 +306,14 @@ func (g *Gateway) unregister(c *conn) {
 	g.mu.Unlock()
 }
 
-// read hands each message to its route until no bytes wait and c is
-// parked, or until the socket closes, and then says how it closed.
-func (g *Gateway) read(c *conn) (code int, reason string, closed bool) {
+// read returns c's next text message, with a slot of c's in-flight
+// messages taken for it, or how c closed.
+func (g *Gateway) read(c *conn) (data []byte, code int, reason string, ok bool) {
 	for {
 		typ, data, err := c.ws.Read(context.Background())
 		if err != nil {
 			code, reason = closeStatus(c, err)
-			return code, reason, true
+			return nil, code, reason, false
 		}
 		if c.frames.tooBig.Load() {
 			c.close(int(websocket.StatusMessageTooBig), "Frame too big")
@@ -311,17 +325,7 @@ func (g *Gateway) read(c *conn) (code int, reason string, closed bool) {
 		}
 		c.touch(g.cfg.IdleTimeout)
 		c.slots <- struct{}{}
-		g.inflight.Add(1)
-		go func() {
-			defer func() { <-c.slots; g.inflight.Done() }()
-			g.message(c, data)
-		}()
-		if c.watch == nil || c.frames.buffered() || awaitBytes(c.frames.Conn, c.watch, lingerAfterMessage) {
-			continue
-		}
-		if g.park(c) {
-			return 0, "", false
-		}
+		return data, 0, "", true
 	}
 }
 

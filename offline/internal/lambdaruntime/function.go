@@ -98,12 +98,18 @@ func (f *function) invoke(ctx context.Context, payload []byte, trace string) (*R
 	f.wg.Add(1)
 	f.mu.Unlock()
 
+	inv := newInvocation(f.arn, payload, trace)
+	if ctx.Done() == nil {
+		// Nothing can abandon the wait: no goroutine to watch for it.
+		defer f.wg.Done()
+		defer func() { <-f.slots }()
+		return f.run(inv)
+	}
 	type outcome struct {
 		res *Result
 		err error
 	}
 	done := make(chan outcome, 1)
-	inv := newInvocation(f.arn, payload, trace)
 	go func() {
 		defer f.wg.Done()
 		res, err := f.run(inv)
