@@ -20,10 +20,11 @@ type oneWrite struct {
 func (c oneWrite) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody && req.ContentLength > 0 && req.ContentLength <= MaxPayloadBytes {
 		data := make([]byte, req.ContentLength)
-		if _, err := io.ReadFull(req.Body, data); err != nil {
+		_, err := io.ReadFull(req.Body, data)
+		_ = req.Body.Close()
+		if err != nil {
 			return nil, err
 		}
-		_ = req.Body.Close()
 		req.Body = io.NopCloser(bytes.NewReader(data))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	}

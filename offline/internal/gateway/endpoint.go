@@ -82,7 +82,14 @@ func (c *conn) wake() {
 func (c *conn) send(data []byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	return c.ws.Write(ctx, websocket.MessageText, data)
+	err := c.ws.Write(ctx, websocket.MessageText, data)
+	if err != nil {
+		// The library closes the socket on a failed write, and a closed
+		// socket leaves the epoll set without a word: a parked connection
+		// needs a reader to see the close and run $disconnect.
+		c.wake()
+	}
+	return err
 }
 
 // serveWebSocket runs the handshake through $connect, then hands the

@@ -169,3 +169,34 @@ func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The library closes a socket whose write failed (a client that stopped
+// reading, past the write timeout). A parked connection closed so must
+// still be forgotten and get its $disconnect.
+func TestParkedConnectionClosedByFailedWrite(t *testing.T) {
+	h := start(t, nil)
+	ws := h.dial(t, "/")
+	id := connectionID(t, ws)
+	c, ok := h.gw.lookup(id)
+	if !ok {
+		t.Fatal("connection not registered")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !c.parked.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("connection never parked")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.ws.CloseNow() // what the library does when a write times out
+	if err := c.send([]byte("lost")); err == nil {
+		t.Fatal("a write on a closed socket succeeded")
+	}
+	ev := h.disconnected(t)
+	if code := ev.RequestContext.DisconnectStatusCode; code != 1006 {
+		t.Errorf("$disconnect reports %d, want 1006", code)
+	}
+	if _, ok := h.gw.lookup(id); ok {
+		t.Error("the closed connection is still registered")
+	}
+}
