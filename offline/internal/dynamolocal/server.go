@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -251,19 +252,27 @@ func (s *Server) hasExited() bool {
 	}
 }
 
+// levelNotOpen is how dynalite dies when its LevelDB store did not open.
+var levelNotOpen = regexp.MustCompile(`LEVEL_[A-Z_]*NOT_OPEN|LEVEL_LOCKED`)
+
 // exitError explains an exit the caller did not ask for, from the last
 // lines dynalite wrote.
 func (s *Server) exitError(what string) error {
 	s.killGroup()
 	<-s.drained
-	out := strings.Join(s.tail, "\n")
-	err := fmt.Errorf("%s (%w)", what, s.waitErr)
+	return explainExit(fmt.Errorf("%s (%w)", what, s.waitErr), strings.Join(s.tail, "\n"), s.dataDir)
+}
+
+// explainExit names what made dynalite exit with err, from its last output.
+func explainExit(err error, out, dataDir string) error {
 	switch {
 	case strings.Contains(out, "EADDRINUSE"):
 		return fmt.Errorf("%w: %w", err, errPortTaken)
-	case strings.Contains(out, "LEVEL_DATABASE_NOT_OPEN"):
-		// LevelDB's lock error is lost on the way; a stack trace follows.
-		return fmt.Errorf("%w: it could not open %s: is another gateway using it?", err, s.dataDir)
+	case dataDir != "" && levelNotOpen.MatchString(out):
+		// LevelDB's lock error is lost on the way: depending on timing, the
+		// first call on the unopened store fails (LEVEL_DATABASE_NOT_OPEN,
+		// LEVEL_ITERATOR_NOT_OPEN) and a stack trace follows.
+		return fmt.Errorf("%w: it could not open %s: is another gateway using it?", err, dataDir)
 	case out != "":
 		return fmt.Errorf("%w; its last output:\n%s", err, out)
 	}

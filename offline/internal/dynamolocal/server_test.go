@@ -251,3 +251,26 @@ func TestDataDirRelative(t *testing.T) {
 		t.Errorf("no LevelDB database in the caller's data/dynamodb: %v", err)
 	}
 }
+
+func TestExplainExit(t *testing.T) {
+	exit := errors.New("dynalite exited while starting (exit status 1)")
+	tests := []struct {
+		name, out, dataDir, want string
+		port                     bool
+	}{
+		{"port taken", "Error: listen EADDRINUSE: address already in use 127.0.0.1:8000", "", "", true},
+		{"store locked, first call a get", "ModuleError: Database is not open\n  code: 'LEVEL_DATABASE_NOT_OPEN'", "/data", "it could not open /data: is another gateway using it?", false},
+		{"store locked, first call a scan", "ModuleError: Iterator is not open: cannot call next() after close()\n  code: 'LEVEL_ITERATOR_NOT_OPEN'", "/data", "it could not open /data: is another gateway using it?", false},
+		{"in memory", "code: 'LEVEL_DATABASE_NOT_OPEN'", "", "its last output:\ncode: 'LEVEL_DATABASE_NOT_OPEN'", false},
+		{"anything else", "TypeError: boom", "/data", "its last output:\nTypeError: boom", false},
+		{"silent", "", "/data", "dynalite exited while starting (exit status 1)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := explainExit(exit, tt.out, tt.dataDir)
+			if !errors.Is(err, exit) || !strings.HasSuffix(err.Error(), tt.want) || errors.Is(err, errPortTaken) != tt.port {
+				t.Errorf("explainExit = %v, want it to wrap the exit, end %q, port taken %v", err, tt.want, tt.port)
+			}
+		})
+	}
+}
