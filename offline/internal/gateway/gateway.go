@@ -5,7 +5,8 @@
 // Lambda; what the gateway does is laid out file by file after the API
 // Gateway developer guide: endpoint.go (connections and messages),
 // routes.go (route selection), events.go (the Lambda proxy events),
-// management.go (@connections) and sigv4.go (request signing).
+// management.go (@connections) and sigv4.go (request signing);
+// park_linux.go keeps idle connections without a goroutine each.
 package gateway
 
 import (
