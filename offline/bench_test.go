@@ -80,8 +80,9 @@ func echoServer(b *testing.B) string {
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
+// gatewayURL starts the gateway as `make offline` does, only quiet.
 func gatewayURL(b *testing.B) string {
-	g := startGateway(b, "-quiet", "-max-instances", "4")
+	g := startGateway(b, "-quiet")
 	return g.url + "?token=" + tokenFor(b, "taro")
 }
 
