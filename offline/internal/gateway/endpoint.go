@@ -54,6 +54,9 @@ type conn struct {
 	closeOnce   sync.Once
 	closeCode   int
 	closeReason string
+	// closing is held while the library closes the socket: its close
+	// handshake reads the connection's buffer, which buffered looks at.
+	closing sync.Mutex
 }
 
 func (c *conn) touch(idle time.Duration) {
@@ -66,11 +69,21 @@ func (c *conn) touch(idle time.Duration) {
 func (c *conn) close(code int, reason string) {
 	c.closeOnce.Do(func() {
 		c.closeCode, c.closeReason = code, reason
+		c.closing.Lock()
 		_ = c.ws.Close(websocket.StatusCode(code), reason)
+		c.closing.Unlock()
 		// A parked connection has no reader to see the close: start one, so
 		// $disconnect runs.
 		c.wake()
 	})
+}
+
+// buffered reports whether bytes already read from c's socket wait to be
+// read as frames.
+func (c *conn) buffered() bool {
+	c.closing.Lock()
+	defer c.closing.Unlock()
+	return c.frames.buffered()
 }
 
 func (c *conn) wake() {
@@ -210,7 +223,7 @@ func (g *Gateway) serve(c *conn) {
 // readOn reads c's next message when bytes come within
 // lingerAfterMessage, and otherwise parks c.
 func (g *Gateway) readOn(c *conn) {
-	if c.watch == nil || c.frames.buffered() || awaitBytes(c.frames.Conn, c.watch, lingerAfterMessage) || !g.park(c) {
+	if c.watch == nil || c.buffered() || awaitBytes(c.frames.Conn, c.watch, lingerAfterMessage) || !g.park(c) {
 		g.serve(c)
 	}
 }
@@ -218,7 +231,7 @@ func (g *Gateway) readOn(c *conn) {
 // park has c's next bytes, or its close, call c.resume. It reports false
 // when c cannot be parked and its reader should go on reading.
 func (g *Gateway) park(c *conn) bool {
-	if c.frames.buffered() {
+	if c.buffered() {
 		return false
 	}
 	p, err := parking()
