@@ -164,7 +164,7 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 			c.watch = &watch{rc: rc}
 		}
 	}
-	if !g.park(c) {
+	if c.buffered() || !g.park(c) {
 		go g.serve(c)
 	}
 }
@@ -229,16 +229,11 @@ func (g *Gateway) readOn(c *conn) {
 }
 
 // park has c's next bytes, or its close, call c.resume. It reports false
-// when c cannot be parked and its reader should go on reading.
+// when c cannot be parked and its reader should go on reading. The caller
+// has checked that no bytes wait in c's buffer: the socket cannot tell.
 func (g *Gateway) park(c *conn) bool {
-	if c.buffered() {
-		return false
-	}
 	p, err := parking()
-	if err != nil {
-		return false
-	}
-	if c.watch == nil {
+	if err != nil || c.watch == nil {
 		return false
 	}
 	c.parked.Store(true)
