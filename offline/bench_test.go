@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,39 +82,53 @@ func echoServer(b *testing.B) string {
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
-// gatewayURL starts the gateway as `make offline` does, only quiet.
-func gatewayURL(b *testing.B) string {
+// target is what a benchmark drives: the gateway, or the floor.
+type target struct {
+	url string
+	// gatewayPID is the gateway's process, whose CPU time and its
+	// functions' the benchmark reports; 0 for the floor.
+	gatewayPID int
+}
+
+var targets = []struct {
+	name  string
+	start func(*testing.B) target
+}{{"gateway", gatewayTarget}, {"floor", floorTarget}}
+
+// gatewayTarget starts the gateway as `make offline` does, only quiet.
+func gatewayTarget(b *testing.B) target {
 	g := startGateway(b, "-quiet")
-	return g.url + "?token=" + tokenFor(b, "taro")
+	return target{url: g.url + "?token=" + tokenFor(b, "taro"), gatewayPID: g.cmd.Process.Pid}
+}
+
+func floorTarget(b *testing.B) target {
+	return target{url: echoServer(b)}
 }
 
 func BenchmarkOneClient(b *testing.B) {
-	for _, target := range []struct {
-		name string
-		url  func(*testing.B) string
-	}{{"gateway", gatewayURL}, {"floor", echoServer}} {
-		b.Run(target.name, func(b *testing.B) {
-			c := dial(b, target.url(b))
+	for _, tg := range targets {
+		b.Run(tg.name, func(b *testing.B) {
+			t := tg.start(b)
+			c := dial(b, t.url)
 			roundTrips(b, c, "warm", 200) // warm instances, as a user's second message finds them
 			b.ResetTimer()
+			before := cpuOf(b, t.gatewayPID)
 			d := roundTrips(b, c, "taro", b.N)
 			b.StopTimer()
 			reportPercentiles(b, d)
+			reportCPU(b, before, cpuOf(b, t.gatewayPID), len(d))
 		})
 	}
 }
 
 func BenchmarkHundredClients(b *testing.B) {
 	const clients = 100
-	for _, target := range []struct {
-		name string
-		url  func(*testing.B) string
-	}{{"gateway", gatewayURL}, {"floor", echoServer}} {
-		b.Run(target.name, func(b *testing.B) {
-			url := target.url(b)
+	for _, tg := range targets {
+		b.Run(tg.name, func(b *testing.B) {
+			t := tg.start(b)
 			conns := make([]*websocket.Conn, clients)
 			for i := range conns {
-				conns[i] = dial(b, url)
+				conns[i] = dial(b, t.url)
 				roundTrips(b, conns[i], "warm", 5)
 			}
 			per := max(b.N/clients, 1)
@@ -120,6 +136,7 @@ func BenchmarkHundredClients(b *testing.B) {
 			var all []time.Duration
 			var wg sync.WaitGroup
 			b.ResetTimer()
+			before := cpuOf(b, t.gatewayPID)
 			start := time.Now()
 			for i, c := range conns {
 				wg.Add(1)
@@ -136,6 +153,7 @@ func BenchmarkHundredClients(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(float64(len(all))/elapsed.Seconds(), "hellos/s")
 			reportPercentiles(b, all)
+			reportCPU(b, before, cpuOf(b, t.gatewayPID), len(all))
 		})
 	}
 }
@@ -190,6 +208,95 @@ func BenchmarkIdleConnections(b *testing.B) {
 		for _, c := range conns {
 			c.CloseNow()
 		}
+	}
+}
+
+// cpuUse is CPU time, user and system, spent by the gateway and by the
+// function processes it runs.
+type cpuUse struct {
+	gateway, functions time.Duration
+}
+
+// cpuOf reads the CPU time used so far by the gateway with pid and by its
+// function processes: the live ones, and those it has already reaped. The
+// zero cpuUse for pid 0, the floor, which runs no processes.
+func cpuOf(b *testing.B, pid int) cpuUse {
+	if pid == 0 {
+		return cpuUse{}
+	}
+	gw := procStat(b, pid)
+	if gw == nil {
+		b.Fatalf("gateway %d is gone", pid)
+	}
+	use := cpuUse{gateway: gw.self, functions: gw.children}
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, d := range dirs {
+		child, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		if st := procStat(b, child); st != nil && st.ppid == pid {
+			use.functions += st.self
+		}
+	}
+	return use
+}
+
+type stat struct {
+	ppid           int
+	self, children time.Duration
+}
+
+// procStat reads /proc/<pid>/stat; nil if the process is gone.
+func procStat(b *testing.B, pid int) *stat {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	// The command name, in parentheses, may hold spaces; the fields after
+	// it are numbered from 3 (state) in proc(5).
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		b.Fatalf("unexpected /proc/%d/stat: %q", pid, raw)
+	}
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 15 {
+		b.Fatalf("unexpected /proc/%d/stat: %q", pid, raw)
+	}
+	n := func(field int) int64 {
+		v, err := strconv.ParseInt(f[field-3], 10, 64)
+		if err != nil {
+			b.Fatalf("/proc/%d/stat field %d: %v", pid, field, err)
+		}
+		return v
+	}
+	// Times are in clock ticks, USER_HZ, which is 100 on Linux.
+	tick := func(fields ...int) time.Duration {
+		var sum int64
+		for _, field := range fields {
+			sum += n(field)
+		}
+		return time.Duration(sum) * 10 * time.Millisecond
+	}
+	return &stat{ppid: int(n(4)), self: tick(14, 15), children: tick(16, 17)}
+}
+
+// reportCPU reports the CPU time each hello cost the gateway and the
+// functions, and the rate the functions alone would allow on this machine
+// with a gateway that cost nothing.
+func reportCPU(b *testing.B, before, after cpuUse, hellos int) {
+	if after == (cpuUse{}) {
+		return
+	}
+	perHello := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(hellos) }
+	gw, fn := perHello(after.gateway-before.gateway), perHello(after.functions-before.functions)
+	b.ReportMetric(gw, "gateway-cpu-µs/hello")
+	b.ReportMetric(fn, "functions-cpu-µs/hello")
+	if fn > 0 {
+		b.ReportMetric(float64(runtime.NumCPU())*1e6/fn, "functions-bound-hellos/s")
 	}
 }
 

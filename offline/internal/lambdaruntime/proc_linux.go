@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"syscall"
 )
 
 // openStatus opens the process's /proc status file once, so each REPORT
@@ -19,9 +20,10 @@ func openStatus(pid int) (*os.File, error) {
 // status file, rounded up to whole MB as Lambda's "Max Memory Used" is; 0 if
 // it cannot be read.
 func peakMemoryMB(status *os.File) int {
+	// One pread: ReadAt would call again to fill the buffer and find EOF.
 	var buf [4096]byte
-	n, err := status.ReadAt(buf[:], 0)
-	if n == 0 && err != nil {
+	n, err := syscall.Pread(int(status.Fd()), buf[:], 0)
+	if n <= 0 || err != nil {
 		return 0
 	}
 	_, rest, ok := bytes.Cut(buf[:n], []byte("VmHWM:"))
