@@ -108,15 +108,15 @@ func floorTarget(b *testing.B) target {
 func BenchmarkOneClient(b *testing.B) {
 	for _, tg := range targets {
 		b.Run(tg.name, func(b *testing.B) {
-			t := tg.start(b)
-			c := dial(b, t.url)
+			tgt := tg.start(b)
+			c := dial(b, tgt.url)
 			roundTrips(b, c, "warm", 200) // warm instances, as a user's second message finds them
+			before := cpuOf(b, tgt.gatewayPID)
 			b.ResetTimer()
-			before := cpuOf(b, t.gatewayPID)
 			d := roundTrips(b, c, "taro", b.N)
 			b.StopTimer()
 			reportPercentiles(b, d)
-			reportCPU(b, before, cpuOf(b, t.gatewayPID), len(d))
+			reportCPU(b, before, cpuOf(b, tgt.gatewayPID), len(d))
 		})
 	}
 }
@@ -125,18 +125,18 @@ func BenchmarkHundredClients(b *testing.B) {
 	const clients = 100
 	for _, tg := range targets {
 		b.Run(tg.name, func(b *testing.B) {
-			t := tg.start(b)
+			tgt := tg.start(b)
 			conns := make([]*websocket.Conn, clients)
 			for i := range conns {
-				conns[i] = dial(b, t.url)
+				conns[i] = dial(b, tgt.url)
 				roundTrips(b, conns[i], "warm", 5)
 			}
 			per := max(b.N/clients, 1)
 			var mu sync.Mutex
 			var all []time.Duration
 			var wg sync.WaitGroup
+			before := cpuOf(b, tgt.gatewayPID)
 			b.ResetTimer()
-			before := cpuOf(b, t.gatewayPID)
 			start := time.Now()
 			for i, c := range conns {
 				wg.Add(1)
@@ -153,7 +153,7 @@ func BenchmarkHundredClients(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(float64(len(all))/elapsed.Seconds(), "hellos/s")
 			reportPercentiles(b, all)
-			reportCPU(b, before, cpuOf(b, t.gatewayPID), len(all))
+			reportCPU(b, before, cpuOf(b, tgt.gatewayPID), len(all))
 		})
 	}
 }
