@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,9 +65,7 @@ func processEnv(opts Options, fn *Function, runtimeAPI, logStream string) []stri
 		"AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
 		"AWS_XRAY_DAEMON_ADDRESS":  opts.XRayDaemonAddr,
 	}
-	for k, v := range fn.Env {
-		env[k] = v
-	}
+	maps.Copy(env, fn.Env)
 	taskRoot := filepath.Dir(fn.Executable)
 	for k, v := range map[string]string{
 		"_HANDLER":                        "bootstrap",

@@ -74,9 +74,7 @@ func (r *Runtime) Add(fn Function) error {
 		fn.MaxConcurrency = defaultMaxConcurrency
 	}
 	env := make(map[string]string, len(fn.Env))
-	for k, v := range fn.Env {
-		env[k] = v
-	}
+	maps.Copy(env, fn.Env)
 	fn.Env = env
 
 	r.mu.Lock()

@@ -2,6 +2,7 @@ package slsconfig
 
 import (
 	"encoding/json"
+	"maps"
 	"path/filepath"
 	"time"
 )
@@ -132,12 +133,8 @@ func (l *loader) function(fn *node, path, key string, c *Config, defaults settin
 	}
 	f.Tracing = first(own.tracing, defaults.tracing, "PassThrough")
 	f.Environment = make(map[string]string, len(defaults.environment)+len(own.environment))
-	for k, v := range defaults.environment {
-		f.Environment[k] = v
-	}
-	for k, v := range own.environment {
-		f.Environment[k] = v
-	}
+	maps.Copy(f.Environment, defaults.environment)
+	maps.Copy(f.Environment, own.environment)
 	return f, nil
 }
 
