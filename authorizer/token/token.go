@@ -1,6 +1,7 @@
 // Package token issues and checks the connection tokens of this API: a JWT
 // signed with HMAC-SHA256 whose subject (sub) is the user name and whose
-// expiry (exp) is mandatory.
+// expiry (exp) is mandatory. The dates (exp, nbf, iat) are JSON numbers, as
+// RFC 7519 types them.
 //
 // A client gets a token from [Sign] (the tools/token command) and connects
 // with it in the query string, wss://…/prod?token=…; the authorizer checks it
@@ -12,6 +13,8 @@
 package token
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -30,7 +33,9 @@ const MinSecretBytes = 32
 var (
 	// ErrMissing: no token at all.
 	ErrMissing = errors.New("token missing")
-	// ErrMalformed: not a JWT, or a JWT without the claims this API requires (exp).
+	// ErrMalformed: not a JWT, a JWT without the claims this API requires
+	// (exp), or a claim of the wrong type: exp, nbf and iat must be JSON
+	// numbers, a string of digits is refused.
 	ErrMalformed = errors.New("token malformed")
 	// ErrSignature: the signature does not match the secret, or the token
 	// names an algorithm other than HS256 (including "none").
@@ -76,7 +81,7 @@ func Verify(secret []byte, tokenString string, now time.Time) (user string, err 
 	if tokenString == "" {
 		return "", ErrMissing
 	}
-	var claims jwt.RegisteredClaims
+	var claims claims
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
@@ -90,6 +95,35 @@ func Verify(secret []byte, tokenString string, now time.Time) (user string, err 
 		return "", err
 	}
 	return claims.Subject, nil
+}
+
+// claims are the registered claims, with the types RFC 7519 gives them.
+type claims struct {
+	jwt.RegisteredClaims
+}
+
+// numericDates are the claims RFC 7519 §4.1 makes NumericDates.
+var numericDates = []string{"exp", "nbf", "iat"}
+
+// UnmarshalJSON refuses an exp, nbf or iat that is not a JSON number (RFC
+// 7519 §2). jwt reads a NumericDate through json.Number, which also takes a
+// string of digits such as "1796000000": a token some verifiers accept and
+// others refuse is one whose meaning depends on who reads it.
+func (c *claims) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for _, name := range numericDates {
+		v, ok := raw[name]
+		if !ok {
+			continue
+		}
+		if v = bytes.TrimSpace(v); len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+			return fmt.Errorf("claim %s must be a number of seconds (RFC 7519 NumericDate), got %.20s", name, v)
+		}
+	}
+	return json.Unmarshal(b, &c.RegisteredClaims)
 }
 
 // classify maps jwt's errors onto ours, keeping jwt's as the detail.
