@@ -2,8 +2,8 @@ package token
 
 import (
 	"strconv"
-	"time"
 	"testing"
+	"time"
 )
 
 // RFC 7519 §2 makes exp, nbf and iat NumericDates: JSON numbers. A string
