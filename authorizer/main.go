@@ -8,25 +8,16 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
-	"wsapi/shared/logging"
+	"wsapi/shared/startup"
 )
 
 func main() {
-	log, err := logging.New(os.Stdout, os.Getenv("AWS_LAMBDA_FUNCTION_NAME"), os.Getenv("LOG_LEVEL"))
+	fn, err := startup.Load(context.Background())
 	if err != nil {
-		log.Warn().Err(err).Msg("config")
+		fn.Log.Fatal().Err(err).Send()
 	}
 
-	secrets := secretSource(log, os.Getenv, func() ParameterClient {
-		cfg, err := config.LoadDefaultConfig(context.Background())
-		if err != nil {
-			log.Fatal().Err(err).Msg("load AWS config")
-		}
-		return ssm.NewFromConfig(cfg)
-	})
-
-	lambda.Start(Handler{Secrets: secrets, Log: log}.Handle)
+	secrets := secretSource(fn.Log, os.Getenv, func() ParameterClient { return newParameterClient(fn.AWS) })
+	lambda.Start(Handler{Secrets: secrets, Log: fn.Log}.Handle)
 }

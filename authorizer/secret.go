@@ -37,6 +37,23 @@ type ParameterClient interface {
 	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 }
 
+// getParameter is the SSM client narrowed to GetParameter, holding the
+// client in a closure: a type that reaches an interface, directly or through
+// a field, keeps every exported method in the binary once anything reachable
+// can call methods by name through reflect (protobuf, under the X-Ray SDK,
+// can), and SSM's ~150 operations would add about 2 MB to a zip that must
+// stay under 6 MB.
+type getParameter func(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+
+// newParameterClient returns the SSM client of cfg, as a ParameterClient.
+func newParameterClient(cfg aws.Config) ParameterClient {
+	return getParameter(ssm.NewFromConfig(cfg).GetParameter)
+}
+
+func (f getParameter) GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+	return f(ctx, in, optFns...)
+}
+
 // ParameterSecret is the secret held in an SSM SecureString parameter: the
 // parameter's value, byte for byte, is the HMAC key. It is read on first use
 // and kept for the life of the container; a failed read is not kept, so the

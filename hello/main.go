@@ -9,19 +9,16 @@ import (
 
 	"wsapi/shared/connections"
 	"wsapi/shared/invocation"
-	"wsapi/shared/logging"
-	"wsapi/shared/tracing"
+	"wsapi/shared/startup"
 )
 
 func main() {
-	log := logging.ForFunction()
-	tracing.Init(log)
-	cfg, err := tracing.LoadConfig(context.Background())
+	fn, err := startup.Load(context.Background())
 	if err != nil {
-		log.Fatal().Err(err).Send()
+		fn.Log.Fatal().Err(err).Send()
 	}
-	pool := connections.NewPool(cfg)
+	pool := connections.NewPool(fn.AWS)
 
 	h := Handler{Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) }}
-	lambda.Start(invocation.Logged(log, h.Handle))
+	lambda.Start(invocation.Logged(fn.Log, h.Handle))
 }

@@ -10,19 +10,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"wsapi/shared/invocation"
-	"wsapi/shared/logging"
 	"wsapi/shared/registry"
-	"wsapi/shared/tracing"
+	"wsapi/shared/startup"
 )
 
 func main() {
-	log := logging.ForFunction()
-	tracing.Init(log)
-	cfg, err := tracing.LoadConfig(context.Background())
+	fn, err := startup.Load(context.Background())
 	if err != nil {
-		log.Fatal().Err(err).Send()
+		fn.Log.Fatal().Err(err).Send()
 	}
 
-	h := Handler{Registry: registry.New(dynamodb.NewFromConfig(cfg), os.Getenv("CONNECTIONS_TABLE"))}
-	lambda.Start(invocation.Logged(log, h.Handle))
+	h := Handler{Registry: registry.New(dynamodb.NewFromConfig(fn.AWS), os.Getenv("CONNECTIONS_TABLE"))}
+	lambda.Start(invocation.Logged(fn.Log, h.Handle))
 }
