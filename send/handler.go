@@ -40,8 +40,17 @@ type Handler struct {
 	Registry    Directory
 	// Concurrency bounds the posts in flight for one message.
 	Concurrency int
+	// ReceiptTime is kept back from the invocation's deadline for the
+	// receipt: no post starts, and none still in flight goes on, once less
+	// than this is left.
+	ReceiptTime time.Duration
 	Now         func() time.Time
 }
+
+// DefaultReceiptTime is what main keeps back for the receipt: one post takes
+// tens of milliseconds, and the rest leaves room for the SDK to retry it
+// once if it is throttled.
+const DefaultReceiptTime = 2 * time.Second
 
 type delivery struct {
 	From    string `json:"from"`
@@ -54,6 +63,15 @@ type receipt struct {
 	To        string `json:"to"`
 	Delivered int    `json:"delivered"`
 	Failed    int    `json:"failed"`
+	// Skipped counts the connections not attempted because the invocation
+	// was running out of time: absent when every one was.
+	Skipped int `json:"skipped,omitempty"`
+}
+
+// tally is what became of a message's posts: together they count every
+// connection of the recipient.
+type tally struct {
+	delivered, gone, failed, skipped int
 }
 
 // Handle sends {"from","message","sentAt"} to each connection of `to` and
@@ -87,17 +105,17 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 		return reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf(reply.CodeInvalidField,
 			"message must fit one frame once encoded: %d bytes, at most %d", len(frame), connections.MaxPayloadBytes))
 	}
-	delivered, gone, failed := h.fanOut(ctx, poster, ids, frame)
+	n := h.fanOut(ctx, poster, ids, frame)
 	logging.From(ctx).Info().Str("from", from).Str("to", to).
-		Int("connections", len(ids)).Int("delivered", delivered).Int("gone", gone).Int("failed", failed).
+		Int("connections", len(ids)).Int("delivered", n.delivered).Int("gone", n.gone).Int("failed", n.failed).Int("skipped", n.skipped).
 		Msg("send")
 
-	if delivered+failed == 0 {
+	if n.delivered+n.failed+n.skipped == 0 {
 		resp, err := reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf("not_connected", "%s is not connected", to))
 		resp.StatusCode = http.StatusNotFound
 		return resp, err
 	}
-	out, err := json.Marshal(receipt{Action: "send", To: to, Delivered: delivered, Failed: failed})
+	out, err := json.Marshal(receipt{Action: "send", To: to, Delivered: n.delivered, Failed: n.failed, Skipped: n.skipped})
 	if err != nil {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("encode receipt: %w", err)
 	}
@@ -108,13 +126,33 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 }
 
 // fanOut posts frame to every id, at most Concurrency at a time. A
-// connection that is gone loses its registry row on the spot.
-func (h Handler) fanOut(ctx context.Context, poster Poster, ids []string, frame []byte) (delivered, gone, failed int) {
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+// connection that is gone loses its registry row on the spot. When ctx has
+// a deadline (Lambda's, from the function's timeout), the fan-out ends
+// ReceiptTime before it: posts still in flight are cancelled and counted as
+// failed, the ones not started are skipped, and the receipt still has time
+// to go out.
+func (h Handler) fanOut(ctx context.Context, poster Poster, ids []string, frame []byte) tally {
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-h.ReceiptTime))
+		defer cancel()
+	}
+	var (
+		mu      sync.Mutex
+		wg      sync.WaitGroup
+		n       tally
+		started int
+	)
 	slots := make(chan struct{}, max(h.Concurrency, 1))
 	for _, id := range ids {
-		slots <- struct{}{}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		started++
 		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
@@ -128,16 +166,17 @@ func (h Handler) fanOut(ctx context.Context, poster Poster, ids []string, frame 
 			defer mu.Unlock()
 			switch {
 			case err == nil:
-				delivered++
+				n.delivered++
 			case errors.Is(err, connections.ErrGone):
-				gone++
+				n.gone++
 			default:
-				failed++
+				n.failed++
 			}
 		}()
 	}
 	wg.Wait()
-	return delivered, gone, failed
+	n.skipped = len(ids) - started
+	return n
 }
 
 // encode is JSON without HTML escaping: a message full of '<' or '&' keeps

@@ -32,6 +32,7 @@ func main() {
 		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
 		Registry:    registry.New(dynamodb.NewFromConfig(fn.AWS), os.Getenv("CONNECTIONS_TABLE")),
 		Concurrency: n,
+		ReceiptTime: DefaultReceiptTime,
 		Now:         time.Now,
 	}
 	lambda.Start(invocation.Logged(fn.Log, h.Handle))
