@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"wsapi/shared/invocation"
 	"wsapi/shared/registry"
@@ -20,6 +19,6 @@ func main() {
 		fn.Log.Fatal().Err(err).Send()
 	}
 
-	h := Handler{Registry: registry.New(dynamodb.NewFromConfig(fn.AWS), os.Getenv("CONNECTIONS_TABLE"))}
+	h := Handler{Registry: registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE"))}
 	lambda.Start(invocation.Logged(fn.Log, h.Handle))
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"wsapi/shared/connections"
 	"wsapi/shared/invocation"
@@ -30,7 +29,7 @@ func main() {
 
 	h := Handler{
 		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
-		Registry:    registry.New(dynamodb.NewFromConfig(fn.AWS), os.Getenv("CONNECTIONS_TABLE")),
+		Registry:    registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE")),
 		Concurrency: n,
 		ReceiptTime: DefaultReceiptTime,
 		Now:         time.Now,

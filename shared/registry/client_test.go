@@ -15,7 +15,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -103,9 +102,9 @@ func TestWithTheSDKClient(t *testing.T) {
 		Region:           "ap-northeast-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
 		RetryMaxAttempts: 1,
+		BaseEndpoint:     aws.String(srv.URL),
 	}
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(srv.URL) })
-	r := New(db, table)
+	r := NewFromConfig(cfg, table)
 	ctx := context.Background()
 
 	if err := r.Add(ctx, Entry{ConnectionID: connID, UserName: "太郎", SourceIP: "192.0.2.1", ConnectedAt: connectedAt}); err != nil {
