@@ -47,10 +47,9 @@ type Handler struct {
 	Now         func() time.Time
 }
 
-// DefaultReceiptTime is what main keeps back for the receipt: one post takes
-// tens of milliseconds, and the rest leaves room for the SDK to retry it
-// once if it is throttled.
-const DefaultReceiptTime = 2 * time.Second
+// defaultReceiptTime is what main keeps back for the receipt: one post
+// takes tens of milliseconds, the rest is headroom for a slow or retried one.
+const defaultReceiptTime = 2 * time.Second
 
 type delivery struct {
 	From    string `json:"from"`

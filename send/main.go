@@ -31,7 +31,7 @@ func main() {
 		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
 		Registry:    registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE")),
 		Concurrency: n,
-		ReceiptTime: DefaultReceiptTime,
+		ReceiptTime: defaultReceiptTime,
 		Now:         time.Now,
 	}
 	lambda.Start(invocation.Logged(fn.Log, h.Handle))
