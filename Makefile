@@ -72,7 +72,7 @@ REGION ?= ap-northeast-1
 
 smoke: ## Check a live API step by step: make smoke STAGE=prod (AWS credentials), or make smoke URL=wss://… TOKEN=…
 ifneq ($(URL),)
-	go run ./tools/smoke -url '$(URL)' $(if $(TOKEN),-token '$(TOKEN)')
+	@go run ./tools/smoke -url '$(URL)' $(if $(TOKEN),-token '$(TOKEN)')
 else
 	@$(MAKE) -s node_modules/.package-lock.json
 	@secret=$$(aws ssm get-parameter --region $(REGION) --with-decryption \

@@ -29,11 +29,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	var failed *probe.StepError
 	switch {
 	case err == nil:
 	case errors.Is(err, flag.ErrHelp):
 	case errors.Is(err, errUsage):
 		os.Exit(2)
+	case errors.As(err, &failed):
+		os.Exit(1) // its FAIL line says why
 	default:
 		fmt.Fprintln(os.Stderr, "smoke:", err)
 		os.Exit(1)
