@@ -21,6 +21,7 @@ SERVERLESS := npx --no-install serverless
 LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc,grpcnotrace -trimpath -ldflags='-s -w'
 
 .PHONY: help build test lint bench package deploy logs remove clean offline offline-build logs-offline token
+.PHONY: smoke
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,6 +65,20 @@ logs: node_modules/.package-lock.json ## serverless logs -f $(FN) --stage $(STAG
 
 remove: node_modules/.package-lock.json ## serverless remove --stage $(STAGE)
 	$(SERVERLESS) remove --stage $(STAGE)
+
+# The region of serverless.yml's default; `make smoke` reads the stage's
+# endpoint and signing secret there.
+REGION ?= ap-northeast-1
+
+smoke: ## Check a live API step by step: make smoke STAGE=prod (AWS credentials), or make smoke URL=wss://… TOKEN=…
+ifneq ($(URL),)
+	@go run ./tools/smoke -url '$(URL)' $(if $(TOKEN),-token '$(TOKEN)')
+else
+	@$(MAKE) -s node_modules/.package-lock.json
+	@secret=$$(aws ssm get-parameter --region $(REGION) --with-decryption \
+	  --name /go-websocket-api/$(STAGE)/token-secret --query Parameter.Value --output text); \
+	$(SERVERLESS) info --stage $(STAGE) --region $(REGION) | TOKEN_SECRET="$$secret" go run ./tools/smoke -serverless-info -
+endif
 
 offline-build:
 	@for fn in $(FUNCTIONS); do \

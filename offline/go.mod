@@ -36,8 +36,11 @@ require (
 	github.com/aws/smithy-go v1.28.9
 	golang.org/x/sys v0.46.0
 	wsapi/authorizer v0.0.0
+	wsapi/tools v0.0.0
 )
 
 replace wsapi/authorizer => ../authorizer
 
 replace wsapi/shared => ../shared
+
+replace wsapi/tools => ../tools

@@ -1,0 +1,62 @@
+// Drives examples/browser in headless Chromium, for offline/browser_e2e_test.go:
+// taro and hanako each open the page; taro says hello; hanako sends taro a
+// message; a third page connects with a bad token. It waits for each answer to
+// show, then prints what every page shows as JSON for the Go test to check.
+//
+//   node drive.mjs '{"page":"http://127.0.0.1:…/","api":"ws://localhost:…","taro":"…","hanako":"…","userDataDir":"…"}'
+import { chromium } from 'playwright-core';
+
+const cfg = JSON.parse(process.argv[2]);
+const timeout = 15000;
+
+const context = await chromium.launchPersistentContext(cfg.userDataDir, {
+  executablePath: cfg.chromium || '/usr/bin/chromium',
+  headless: true,
+  // --user-data-dir is the launch's own argument (a fresh directory).
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+  timeout,
+});
+context.setDefaultTimeout(timeout);
+
+try {
+  const open = async (token) => {
+    const page = await context.newPage();
+    const q = new URLSearchParams({ url: cfg.api, token });
+    await page.goto(`${cfg.page}?${q}`);
+    await page.click('#connect');
+    return page;
+  };
+  const connected = (page) => page.waitForFunction(() => document.getElementById('status').textContent === 'connected');
+  const received = (page, n) =>
+    page.waitForFunction((n) => document.querySelectorAll('#received li').length >= n, n);
+
+  const taro = await open(cfg.taro);
+  const hanako = await open(cfg.hanako);
+  await connected(taro);
+  await connected(hanako);
+
+  await taro.fill('#name', 'taro');
+  await taro.click('#hello');
+  await received(taro, 1);
+
+  await hanako.fill('#to', 'taro');
+  await hanako.fill('#message', 'lunch?');
+  await hanako.click('#send');
+  await received(taro, 2);
+  await received(hanako, 1);
+
+  const forged = await open('not-a-token');
+  await forged.waitForFunction(() => document.getElementById('status').textContent.startsWith('closed'));
+
+  const shows = (page) =>
+    page.evaluate(() => ({
+      status: document.getElementById('status').textContent,
+      received: [...document.querySelectorAll('#received li')].map((li) => ({ class: li.className, text: li.textContent })),
+    }));
+  console.log(JSON.stringify({ taro: await shows(taro), hanako: await shows(hanako), forged: await shows(forged) }));
+} finally {
+  await context.close();
+}
