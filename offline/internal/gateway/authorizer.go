@@ -55,7 +55,7 @@ type policy struct {
 // status that refuses the handshake: 401 without an identity source or when
 // the function says "Unauthorized", 403 when its policy does not allow
 // $connect, 500 when it fails otherwise.
-func (g *Gateway) authorize(a *Authorizer, c *conn, ev events.APIGatewayWebsocketProxyRequest) (map[string]any, int) {
+func (g *Gateway) authorize(ctx context.Context, a *Authorizer, c *conn, ev events.APIGatewayWebsocketProxyRequest) (map[string]any, int) {
 	for _, src := range a.IdentitySource {
 		if identityValue(src, ev) == "" {
 			return nil, http.StatusUnauthorized
@@ -73,7 +73,7 @@ func (g *Gateway) authorize(a *Authorizer, c *conn, ev events.APIGatewayWebsocke
 		return nil, http.StatusInternalServerError
 	}
 	start := time.Now()
-	out, err := g.cfg.Invoker.Invoke(context.Background(), a.Function, "$connect (authorizer)", payload)
+	out, err := g.cfg.Invoker.Invoke(ctx, a.Function, "$connect (authorizer)", payload)
 	latency := time.Since(start)
 	if err != nil {
 		// The one error message API Gateway maps to 401, exactly: wrapped or
@@ -85,15 +85,28 @@ func (g *Gateway) authorize(a *Authorizer, c *conn, ev events.APIGatewayWebsocke
 		g.logf("CONNECT     %s  authorizer %s failed: %v", c.id, a.Function, err)
 		return nil, http.StatusInternalServerError
 	}
+	authz, status := decide(out, methodArn)
+	if status == http.StatusInternalServerError {
+		g.logf("CONNECT     %s  authorizer %s returned no principalId and policy: %.100s", c.id, a.Function, out)
+	}
+	if status != http.StatusOK {
+		return nil, status
+	}
+	authz["integrationLatency"] = latency.Milliseconds()
+	return authz, http.StatusOK
+}
+
+// decide reads an authorizer's answer as API Gateway does: the
+// requestContext.authorizer it grants, or the status refusing $connect.
+func decide(out []byte, methodArn string) (map[string]any, int) {
 	var p policy
 	if err := json.Unmarshal(out, &p); err != nil || p.PrincipalID == "" {
-		g.logf("CONNECT     %s  authorizer %s returned no principalId and policy: %.100s", c.id, a.Function, out)
 		return nil, http.StatusInternalServerError
 	}
 	if !p.allows(methodArn) {
 		return nil, http.StatusForbidden
 	}
-	ctx := map[string]any{"principalId": p.PrincipalID, "integrationLatency": latency.Milliseconds()}
+	ctx := map[string]any{"principalId": p.PrincipalID}
 	for k, v := range p.Context {
 		ctx[k] = v
 	}

@@ -35,6 +35,8 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 		apiError(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
 		return
 	}
+	// A body trickled in is cut off, as the HTTP server cuts off headers.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(g.cfg.RequestTimeout))
 	// The signature covers the body, so it is read (up to a bound) before
 	// anything else is judged: an unsigned call is refused whatever its size.
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxSignedBodyBytes+1))
@@ -64,8 +66,9 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 
 	switch r.Method {
 	case http.MethodPost:
-		if err := c.send(body); err != nil {
-			apiError(w, http.StatusGone, "GoneException", fmt.Sprintf("connection %s is gone", id))
+		if err := c.post(body, false); err != nil {
+			g.logf("@connections POST %s  429: %v", id, err)
+			apiError(w, http.StatusTooManyRequests, "LimitExceededException", "Limit Exceeded: "+err.Error())
 			return
 		}
 		c.touch(g.cfg.IdleTimeout)
@@ -79,6 +82,8 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 			"lastActiveAt": time.Unix(0, c.lastActive.Load()).UTC().Format(time.RFC3339Nano),
 		})
 	case http.MethodDelete:
+		// Gone for every call from now on; the close handshake follows.
+		g.unregister(c)
 		go c.close(1000, "")
 		w.WriteHeader(http.StatusNoContent)
 		g.logf("@connections DELETE %s  204", id)
