@@ -57,8 +57,9 @@ type Config struct {
 	RouteSelectionExpression string
 	Routes                   map[string]Route
 	Invoker                  Invoker
-	// Credentials the @connections API accepts signatures from: the ones the
-	// local Lambda runtime gives every function.
+	// Credentials the local Lambda runtime gives every function: signatures
+	// made with this key are checked exactly; any other key's are taken
+	// when well formed, as there is no IAM offline.
 	AccessKeyID, SecretAccessKey, SessionToken string
 	IdleTimeout, MaxDuration                   time.Duration
 	// RequestTimeout bounds reading a request's headers, reading a

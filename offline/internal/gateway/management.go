@@ -48,7 +48,7 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 		apiError(w, http.StatusRequestEntityTooLarge, "PayloadTooLargeException", fmt.Sprintf("Message too long: over %d bytes", MaxMessageBytes))
 		return
 	}
-	if err := g.verifier.verify(r, body); err != nil {
+	if err := g.verifier.verify(r.Context(), r, body, time.Now()); err != nil {
 		g.logf("@connections %s %s  403: %v", r.Method, id, err)
 		apiError(w, http.StatusForbidden, "ForbiddenException", err.Error())
 		return
