@@ -15,7 +15,8 @@ const maxSignedBodyBytes = 1 << 20
 
 // apiError answers a @connections call the way API Gateway does, with the
 // error type in X-Amzn-ErrorType: the AWS SDKs pick the typed error from it
-// (GoneException, ForbiddenException, PayloadTooLargeException).
+// (GoneException, ForbiddenException, PayloadTooLargeException,
+// LimitExceededException).
 func apiError(w http.ResponseWriter, status int, errorType, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Amzn-ErrorType", errorType)
@@ -23,8 +24,9 @@ func apiError(w http.ResponseWriter, status int, errorType, message string) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"message": message})
 }
 
-// serveManagement is the @connections API: POST sends a frame, GET describes
-// the connection, DELETE closes it.
+// serveManagement is the @connections API: POST queues a frame for the
+// client and answers at once, GET describes the connection, DELETE closes
+// it.
 func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage, escapedID string) {
 	if g.cfg.ManagementDelay > 0 {
 		time.Sleep(g.cfg.ManagementDelay)
