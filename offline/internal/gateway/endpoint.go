@@ -21,8 +21,9 @@ import (
 // rather than queue without limit or drop.
 const maxInflightPerConn = 32
 
-// writeTimeout bounds a frame write to a client that stopped reading.
-const writeTimeout = 10 * time.Second
+// writeTimeout bounds a frame write to a client that stopped reading; a
+// variable only so that tests need not wait as long.
+var writeTimeout = 10 * time.Second
 
 // conn is one client connection.
 type conn struct {

@@ -1,8 +1,9 @@
 package gateway
 
 import (
-	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -79,8 +80,13 @@ func (c *conn) flush() {
 	}
 }
 
+// write writes one frame, or gives up on the client when it has not taken
+// the frame within writeTimeout. The timer, not a deadline of the
+// library's, ends the connection, so that $disconnect gives that reason.
 func (c *conn) write(frame []byte) error {
-	ctx, cancel := context.WithTimeout(c.base, writeTimeout)
-	defer cancel()
-	return c.ws.Write(ctx, websocket.MessageText, frame)
+	timer := time.AfterFunc(writeTimeout, func() {
+		c.abort(fmt.Sprintf("Frame not delivered: the client took nothing for %s", writeTimeout))
+	})
+	defer timer.Stop()
+	return c.ws.Write(c.base, websocket.MessageText, frame)
 }

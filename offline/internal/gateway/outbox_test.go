@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 )
@@ -54,5 +56,29 @@ func TestSlowReaderHoldsBackNoOne(t *testing.T) {
 		if want := fmt.Sprintf("m%d", i); err != nil || string(got) != want {
 			t.Fatalf("read %q %v, want %s: posts arrive in order", got, err, want)
 		}
+	}
+}
+
+// TestUndeliverableFrameEndsConnection: a frame accepted for a client that
+// then never takes it is not dropped unseen: the connection ends and
+// $disconnect says why.
+func TestUndeliverableFrameEndsConnection(t *testing.T) {
+	defer func(d time.Duration) { writeTimeout = d }(writeTimeout)
+	writeTimeout = 200 * time.Millisecond
+	h := start(t, nil)
+	slow := h.dial(t, "/")
+	id := connectionID(t, slow) // and never read again
+	api := client(h.srv.URL, testKey, testSecret)
+	data := bytes.Repeat([]byte("x"), 100<<10)
+	var limited *types.LimitExceededException
+	for n := 0; n < 2000; n++ {
+		_, err := api.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: data})
+		if errors.As(err, &limited) || err != nil {
+			break
+		}
+	}
+	rc := h.disconnected(t).RequestContext
+	if rc.DisconnectStatusCode != 1006 || rc.DisconnectReason == nil || !strings.HasPrefix(*rc.DisconnectReason, "Frame not delivered") {
+		t.Errorf("$disconnect got %d %q, want 1006 Frame not delivered", rc.DisconnectStatusCode, aws.ToString(rc.DisconnectReason))
 	}
 }
