@@ -15,7 +15,6 @@ import (
 	"log"
 	"maps"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -199,7 +198,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	printRoutes(out, cfg, routes, base, o.stage, daemonAddr, sampling)
-	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	srv := gw.Server()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	out.printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, o.stage)

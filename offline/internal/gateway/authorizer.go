@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path"
 	"strings"
 	"time"
 
@@ -36,18 +35,24 @@ type authorizerEvent struct {
 	RequestContext                  events.APIGatewayWebsocketProxyRequestContext `json:"requestContext"`
 }
 
-// policy is an authorizer's answer. Action and Resource may each be a
-// string or a list, so they are read leniently.
+// maxAuthorizerResultBytes is API Gateway's quota on what a Lambda
+// authorizer returns: a larger result fails the handshake.
+const maxAuthorizerResultBytes = 8 << 10
+
+// policy is an authorizer's answer. Statement may be one statement or a
+// list, and Action and Resource a string or a list, as in any IAM policy.
 type policy struct {
 	PrincipalID    string `json:"principalId"`
 	PolicyDocument struct {
-		Statement []struct {
-			Effect   string          `json:"Effect"`
-			Action   json.RawMessage `json:"Action"`
-			Resource json.RawMessage `json:"Resource"`
-		} `json:"Statement"`
+		Statement json.RawMessage `json:"Statement"`
 	} `json:"policyDocument"`
 	Context map[string]any `json:"context"`
+}
+
+type statement struct {
+	Effect   string          `json:"Effect"`
+	Action   json.RawMessage `json:"Action"`
+	Resource json.RawMessage `json:"Resource"`
 }
 
 // authorize runs the authorizer as API Gateway does before $connect. It
@@ -55,7 +60,7 @@ type policy struct {
 // status that refuses the handshake: 401 without an identity source or when
 // the function says "Unauthorized", 403 when its policy does not allow
 // $connect, 500 when it fails otherwise.
-func (g *Gateway) authorize(a *Authorizer, c *conn, ev events.APIGatewayWebsocketProxyRequest) (map[string]any, int) {
+func (g *Gateway) authorize(ctx context.Context, a *Authorizer, c *conn, ev events.APIGatewayWebsocketProxyRequest) (map[string]any, int) {
 	for _, src := range a.IdentitySource {
 		if identityValue(src, ev) == "" {
 			return nil, http.StatusUnauthorized
@@ -73,7 +78,7 @@ func (g *Gateway) authorize(a *Authorizer, c *conn, ev events.APIGatewayWebsocke
 		return nil, http.StatusInternalServerError
 	}
 	start := time.Now()
-	out, err := g.cfg.Invoker.Invoke(context.Background(), a.Function, "$connect (authorizer)", payload)
+	out, err := g.cfg.Invoker.Invoke(ctx, a.Function, "$connect (authorizer)", payload)
 	latency := time.Since(start)
 	if err != nil {
 		// The one error message API Gateway maps to 401, exactly: wrapped or
@@ -85,25 +90,68 @@ func (g *Gateway) authorize(a *Authorizer, c *conn, ev events.APIGatewayWebsocke
 		g.logf("CONNECT     %s  authorizer %s failed: %v", c.id, a.Function, err)
 		return nil, http.StatusInternalServerError
 	}
-	var p policy
-	if err := json.Unmarshal(out, &p); err != nil || p.PrincipalID == "" {
+	authz, status := decide(out, methodArn)
+	if status == http.StatusInternalServerError {
 		g.logf("CONNECT     %s  authorizer %s returned no principalId and policy: %.100s", c.id, a.Function, out)
+	}
+	if status != http.StatusOK {
+		return nil, status
+	}
+	authz["integrationLatency"] = latency.Milliseconds()
+	return authz, http.StatusOK
+}
+
+// decide reads an authorizer's answer as API Gateway does: the
+// requestContext.authorizer it grants, or the status refusing $connect.
+func decide(out []byte, methodArn string) (map[string]any, int) {
+	if len(out) > maxAuthorizerResultBytes {
 		return nil, http.StatusInternalServerError
 	}
-	if !p.allows(methodArn) {
+	var p policy
+	if err := json.Unmarshal(out, &p); err != nil || p.PrincipalID == "" {
+		return nil, http.StatusInternalServerError
+	}
+	statements, ok := p.statements()
+	if !ok {
+		return nil, http.StatusInternalServerError
+	}
+	if !allows(statements, methodArn) {
 		return nil, http.StatusForbidden
 	}
-	ctx := map[string]any{"principalId": p.PrincipalID, "integrationLatency": latency.Milliseconds()}
+	ctx := make(map[string]any, len(p.Context)+2)
 	for k, v := range p.Context {
-		ctx[k] = v
+		switch v.(type) {
+		case string, float64, bool:
+			ctx[k] = v
+		default:
+			// API Gateway takes only strings, numbers and booleans.
+			return nil, http.StatusInternalServerError
+		}
 	}
+	// The policy's principalId is the caller's identity: a context key of
+	// the same name does not replace it.
+	ctx["principalId"] = p.PrincipalID
 	return ctx, http.StatusOK
 }
 
-// allows reports whether some statement allows invoking resource and none denies it.
-func (p policy) allows(resource string) bool {
+// statements reads the policy's Statement, one or a list.
+func (p policy) statements() ([]statement, bool) {
+	var list []statement
+	if json.Unmarshal(p.PolicyDocument.Statement, &list) == nil {
+		return list, true
+	}
+	var one statement
+	if json.Unmarshal(p.PolicyDocument.Statement, &one) == nil {
+		return []statement{one}, true
+	}
+	return nil, false
+}
+
+// allows reports whether some statement allows invoking resource and none
+// denies it: an explicit Deny wins wherever it stands.
+func allows(statements []statement, resource string) bool {
 	allowed := false
-	for _, s := range p.PolicyDocument.Statement {
+	for _, s := range statements {
 		if !anyMatch(s.Action, "execute-api:Invoke") || !anyMatch(s.Resource, resource) {
 			continue
 		}
@@ -117,8 +165,7 @@ func (p policy) allows(resource string) bool {
 	return allowed
 }
 
-// anyMatch matches value against a policy's string or list of patterns,
-// where * stands for any run of characters.
+// anyMatch matches value against a policy's string or list of patterns.
 func anyMatch(raw json.RawMessage, value string) bool {
 	var list []string
 	if err := json.Unmarshal(raw, &list); err != nil {
@@ -129,12 +176,37 @@ func anyMatch(raw json.RawMessage, value string) bool {
 		list = []string{one}
 	}
 	for _, pattern := range list {
-		// path.Match's * stops at '/', which ARNs hold: match across them.
-		if ok, _ := path.Match(strings.ReplaceAll(pattern, "/", "\x00"), strings.ReplaceAll(value, "/", "\x00")); ok {
+		if wildcardMatch(pattern, value) {
 			return true
 		}
 	}
 	return false
+}
+
+// wildcardMatch matches as IAM does: * is any run of characters, slashes
+// included, ? is one character, and everything else stands for itself.
+func wildcardMatch(pattern, value string) bool {
+	// The classic greedy match with one backtrack point: the last *.
+	p, v, star, mark := 0, 0, -1, 0
+	for v < len(value) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == value[v]):
+			p++
+			v++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, v
+			p++
+		case star >= 0:
+			mark++
+			p, v = star+1, mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
 }
 
 // identityValue reads one identity source, route.request.header.X or

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
@@ -21,12 +21,9 @@ import (
 // rather than queue without limit or drop.
 const maxInflightPerConn = 32
 
-// lingerAfterMessage is how long a connection's reader waits for the next
-// message before the connection is parked.
-const lingerAfterMessage = time.Second
-
-// writeTimeout bounds a frame write to a client that stopped reading.
-const writeTimeout = 10 * time.Second
+// writeTimeout bounds a frame write to a client that stopped reading; a
+// variable only so that tests need not wait as long.
+var writeTimeout = 10 * time.Second
 
 // conn is one client connection.
 type conn struct {
@@ -38,25 +35,26 @@ type conn struct {
 	authorizer  any
 	lastActive  atomic.Int64 // unix nanoseconds
 
+	// base carries the handshake's values to every read and write without
+	// its cancellation, which comes with the handshake's end; ctx is what
+	// the connection's invocations run under, cancelled when Shutdown gives
+	// up waiting for them.
+	base   context.Context
+	ctx    context.Context
+	cancel context.CancelFunc
+
 	ws        *websocket.Conn
 	frames    *frameGuard
 	slots     chan struct{}
 	idle      *time.Timer
 	hardLimit *time.Timer
 
-	// Between messages a connection is parked: no goroutine reads it until
-	// its socket is readable or the gateway closes it, and whichever comes
-	// first resumes reading.
-	watch  *watch
-	parked atomic.Bool
-	resume func()
+	outMu sync.Mutex
+	out   outbox
 
 	closeOnce   sync.Once
 	closeCode   int
 	closeReason string
-	// closing is held while the library closes the socket: its close
-	// handshake reads the connection's buffer, which buffered looks at.
-	closing sync.Mutex
 }
 
 func (c *conn) touch(idle time.Duration) {
@@ -64,45 +62,38 @@ func (c *conn) touch(idle time.Duration) {
 	c.idle.Reset(idle)
 }
 
-// close ends the connection from the gateway's side with code, which is
-// what $disconnect then reports.
-func (c *conn) close(code int, reason string) {
+// claim records how the connection ends, for $disconnect; the first claim
+// wins and reports true.
+func (c *conn) claim(code int, reason string) bool {
+	first := false
 	c.closeOnce.Do(func() {
+		first = true
 		c.closeCode, c.closeReason = code, reason
-		c.closing.Lock()
-		_ = c.ws.Close(websocket.StatusCode(code), reason)
-		c.closing.Unlock()
-		// A parked connection has no reader to see the close: start one, so
-		// $disconnect runs.
-		c.wake()
 	})
+	return first
 }
 
-// buffered reports whether bytes already read from c's socket wait to be
-// read as frames.
-func (c *conn) buffered() bool {
-	c.closing.Lock()
-	defer c.closing.Unlock()
-	return c.frames.buffered()
-}
-
-func (c *conn) wake() {
-	if c.parked.CompareAndSwap(true, false) {
-		go c.resume()
+// close ends the connection from the gateway's side with a close
+// handshake; code is what $disconnect then reports.
+func (c *conn) close(code int, reason string) {
+	if c.claim(code, reason) {
+		_ = c.ws.Close(websocket.StatusCode(code), reason)
 	}
 }
 
-func (c *conn) send(data []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-	defer cancel()
-	err := c.ws.Write(ctx, websocket.MessageText, data)
-	if err != nil {
-		// The library closes the socket on a failed write, and a closed
-		// socket leaves the epoll set without a word: a parked connection
-		// needs a reader to see the close and run $disconnect.
-		c.wake()
+// fail ends a connection whose client broke a rule: the close frame says
+// which, and the gateway does not wait for the client to answer it.
+func (c *conn) fail(v *violation) {
+	c.frames.stop(v)
+	if c.claim(int(v.code), v.reason) {
+		_ = c.ws.Close(v.code, v.reason)
 	}
-	return err
+}
+
+// abort drops a connection that can no longer be written to.
+func (c *conn) abort(reason string) {
+	c.claim(int(websocket.StatusAbnormalClosure), reason)
+	_ = c.ws.CloseNow()
 }
 
 // serveWebSocket runs the handshake through $connect, then hands the
@@ -125,13 +116,18 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		userAgent:   r.UserAgent(),
 		domainName:  r.Host,
 		connectedAt: now,
+		base:        context.WithoutCancel(r.Context()),
 		slots:       make(chan struct{}, maxInflightPerConn),
 	}
+	c.ctx, c.cancel = context.WithCancel(c.base)
 	c.lastActive.Store(now.UnixNano())
 
 	accept := &websocket.AcceptOptions{InsecureSkipVerify: true} // API Gateway does not check Origin.
-	if status, ok := g.connect(w, r, c, accept); !ok {
+	// $connect runs while the client waits: the handshake's context, which
+	// ends if the client gives up.
+	if status, ok := g.connect(r.Context(), w, r, c, accept); !ok {
 		g.logf("CONNECT     %s  rejected %d", c.id, status)
+		c.cancel()
 		g.inflight.Done()
 		return
 	}
@@ -143,6 +139,8 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		go g.disconnect(c, int(websocket.StatusAbnormalClosure), "Handshake failed")
 		return
 	}
+	// The guard refuses a message over the quota before the library reads
+	// it; the library's own limit (32 KB unless set) must not come first.
 	ws.SetReadLimit(MaxMessageBytes)
 	c.ws = ws
 	// The timers exist before the connection can be found: a @connections
@@ -151,22 +149,13 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	c.hardLimit = time.AfterFunc(g.cfg.MaxDuration, func() { c.close(1001, "Going away") })
 	if !g.register(c) {
 		c.close(1001, "Going away")
-		go g.disconnect(c, 1001, "Going away")
+		go g.serve(c)
 		return
 	}
 	g.logf("CONNECT     %s  from %s", c.id, c.sourceIP)
-	// From here the connection is read by a goroutine of its own, started
-	// when bytes arrive: the HTTP server's, with the handshake's request
-	// and deep stack, ends.
-	c.resume = func() { g.serve(c) }
-	if sc, ok := c.frames.Conn.(syscall.Conn); ok {
-		if rc, err := sc.SyscallConn(); err == nil {
-			c.watch = &watch{rc: rc}
-		}
-	}
-	if c.buffered() || !g.park(c) {
-		go g.serve(c)
-	}
+	// The HTTP server's goroutine, with the handshake's request and deep
+	// stack, ends here; the connection gets a reader of its own.
+	go g.serve(c)
 }
 
 // checkUpgrade refuses, before $connect runs, a request that is no
@@ -198,65 +187,52 @@ func headerHasToken(h http.Header, name, token string) bool {
 	return false
 }
 
-// serve reads c's next message and runs its route. The goroutine that read
-// it, already running, carries the message on, and a new one takes over the
-// reading; once the socket closes, serve runs $disconnect.
+// serve reads c's messages and hands each to a goroutine of its own, so a
+// slow route does not hold back the next message. Once the connection
+// ends, whoever ended it, serve releases the socket and runs $disconnect.
 func (g *Gateway) serve(c *conn) {
-	data, code, reason, ok := g.read(c)
-	if !ok {
-		c.idle.Stop()
-		c.hardLimit.Stop()
-		if p, err := parking(); err == nil && c.watch != nil {
-			p.forget(c.watch)
+	for {
+		typ, data, err := c.ws.Read(c.base)
+		if err != nil {
+			code, reason := ended(c, err)
+			c.idle.Stop()
+			c.hardLimit.Stop()
+			// The library leaves closing to its caller when the read fails.
+			_ = c.ws.CloseNow()
+			g.unregister(c)
+			g.disconnect(c, code, reason)
+			return
 		}
-		g.unregister(c)
-		g.disconnect(c, code, reason)
-		return
+		switch {
+		case typ == websocket.MessageBinary:
+			c.fail(&violation{websocket.StatusUnsupportedData, "Binary frames are not supported"})
+		case !utf8.Valid(data):
+			c.fail(&violation{websocket.StatusInvalidFramePayloadData, "Invalid UTF-8 in a text message"})
+		default:
+			c.touch(g.cfg.IdleTimeout)
+			c.slots <- struct{}{}
+			g.inflight.Add(1)
+			go func() {
+				defer g.inflight.Done()
+				g.message(c, data)
+				<-c.slots
+			}()
+		}
 	}
-	g.inflight.Add(1)
-	go g.readOn(c)
-	g.message(c, data)
-	<-c.slots
-	g.inflight.Done()
-}
-
-// readOn reads c's next message when bytes come within
-// lingerAfterMessage, and otherwise parks c.
-func (g *Gateway) readOn(c *conn) {
-	if c.watch == nil || c.buffered() || awaitBytes(c.frames.Conn, c.watch, lingerAfterMessage) || !g.park(c) {
-		g.serve(c)
-	}
-}
-
-// park has c's next bytes, or its close, call c.resume. It reports false
-// when c cannot be parked and its reader should go on reading. The caller
-// has checked that no bytes wait in c's buffer: the socket cannot tell.
-func (g *Gateway) park(c *conn) bool {
-	p, err := parking()
-	if err != nil || c.watch == nil {
-		return false
-	}
-	c.parked.Store(true)
-	if err := p.park(c.watch, c.wake); err != nil {
-		// Not parked, unless a close resumed c meanwhile: then that reader
-		// owns it.
-		return !c.parked.CompareAndSwap(true, false)
-	}
-	return true
 }
 
 // connect runs the $connect route, if there is one, while the client waits
 // for the handshake. A 2xx accepts; any other status rejects with that
 // status, and a failed function with 502. Headers it returns join the
 // handshake's response.
-func (g *Gateway) connect(w http.ResponseWriter, r *http.Request, c *conn, accept *websocket.AcceptOptions) (int, bool) {
+func (g *Gateway) connect(ctx context.Context, w http.ResponseWriter, r *http.Request, c *conn, accept *websocket.AcceptOptions) (int, bool) {
 	route, ok := g.cfg.Routes["$connect"]
 	if !ok {
 		return http.StatusOK, true
 	}
 	ev := g.api.connectEvent(c, r, c.connectedAt)
 	if route.Authorizer != nil {
-		authz, status := g.authorize(route.Authorizer, c, ev)
+		authz, status := g.authorize(ctx, route.Authorizer, c, ev)
 		if status != http.StatusOK {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
@@ -266,7 +242,7 @@ func (g *Gateway) connect(w http.ResponseWriter, r *http.Request, c *conn, accep
 		c.authorizer = authz
 		ev.RequestContext.Authorizer = authz
 	}
-	resp, err := g.invoke(route.Function, "$connect", ev)
+	resp, err := g.invoke(ctx, route.Function, "$connect", ev)
 	if err == nil && (resp.StatusCode < 200 || resp.StatusCode > 599) {
 		err = fmt.Errorf("%s returned status %d", route.Function, resp.StatusCode)
 	}
@@ -321,47 +297,23 @@ func (g *Gateway) unregister(c *conn) {
 	g.mu.Unlock()
 }
 
-// read returns c's next text message, with a slot of c's in-flight
-// messages taken for it, or how c closed.
-func (g *Gateway) read(c *conn) (data []byte, code int, reason string, ok bool) {
-	for {
-		typ, data, err := c.ws.Read(context.Background())
-		if err != nil {
-			code, reason = closeStatus(c, err)
-			return nil, code, reason, false
-		}
-		if c.frames.tooBig.Load() {
-			c.close(int(websocket.StatusMessageTooBig), "Frame too big")
-			continue
-		}
-		if typ == websocket.MessageBinary {
-			c.close(int(websocket.StatusUnsupportedData), "Binary frames are not supported")
-			continue
-		}
-		c.touch(g.cfg.IdleTimeout)
-		c.slots <- struct{}{}
-		return data, 0, "", true
-	}
-}
-
-// closeStatus is the code and reason $disconnect reports: the gateway's own
-// when it closed the socket, else the client's close frame, else 1006.
-func closeStatus(c *conn, err error) (int, string) {
+// ended is the code and reason $disconnect reports for a read that
+// failed with err: the gateway's own when it closed the connection, else
+// the rule the client broke, else the client's close frame, else 1006.
+func ended(c *conn, err error) (int, string) {
 	var ce websocket.CloseError
-	done := false
-	c.closeOnce.Do(func() { done = true })
-	switch {
-	case !done:
-		// The gateway closed it (idle, limits, DELETE, shutdown).
-		return c.closeCode, c.closeReason
-	case c.frames.messageTooBig.Load():
-		// The library closed it with 1009 on reaching its read limit.
-		return int(websocket.StatusMessageTooBig), "Message too big"
+	switch v := c.frames.violation(); {
+	case v != nil:
+		c.fail(v)
 	case errors.As(err, &ce):
-		return int(ce.Code), ce.Reason
+		c.claim(int(ce.Code), ce.Reason)
+	case c.frames.dropped.Load():
+		c.claim(int(websocket.StatusAbnormalClosure), "Connection closed abnormally")
 	default:
-		return int(websocket.StatusAbnormalClosure), "Connection closed abnormally"
+		// The library refused what the client sent.
+		c.fail(&violation{websocket.StatusProtocolError, "Protocol error"})
 	}
+	return c.closeCode, c.closeReason
 }
 
 // message runs the route a message selects and answers as API Gateway does
@@ -377,7 +329,7 @@ func (g *Gateway) message(c *conn, data []byte) {
 	}
 	route := g.cfg.Routes[key]
 	ev := g.api.messageEvent(c, key, data, start)
-	resp, err := g.invoke(route.Function, key, ev)
+	resp, err := g.invoke(c.ctx, route.Function, key, ev)
 	if err != nil {
 		g.reply(c, fmt.Appendf(nil, `{"message": "Internal server error", "connectionId":"%s", "requestId":"%s"}`, c.id, ev.RequestContext.RequestID))
 		g.logf("MESSAGE     %s  %s → %s failed: %v", c.id, key, route.Function, err)
@@ -389,10 +341,10 @@ func (g *Gateway) message(c *conn, data []byte) {
 	g.logf("MESSAGE     %s  %s → %s  %d  %.2f ms", c.id, key, route.Function, resp.StatusCode, ms(time.Since(start)))
 }
 
-// reply sends the gateway's own frame to c; one that cannot be written
-// (the client left or stopped reading) is logged, not dropped unseen.
+// reply sends the gateway's own frame to c; one the client's full buffer
+// refuses is logged, not dropped unseen.
 func (g *Gateway) reply(c *conn, frame []byte) {
-	if err := c.send(frame); err != nil {
+	if err := c.post(frame, true); err != nil {
 		g.logf("MESSAGE     %s  frame not delivered: %v", c.id, err)
 	}
 }
@@ -406,19 +358,19 @@ func (g *Gateway) disconnect(c *conn, code int, reason string) {
 		return
 	}
 	ev := g.api.disconnectEvent(c, code, reason, time.Now())
-	if _, err := g.invoke(route.Function, "$disconnect", ev); err != nil {
+	if _, err := g.invoke(c.ctx, route.Function, "$disconnect", ev); err != nil {
 		g.logf("DISCONNECT  %s  %s failed: %v", c.id, route.Function, err)
 	}
 }
 
 // invoke runs function with ev and reads its proxy response. A response
 // without a status counts as 200, as API Gateway takes it.
-func (g *Gateway) invoke(function, route string, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+func (g *Gateway) invoke(ctx context.Context, function, route string, ev events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, fmt.Errorf("encode %s event: %w", route, err)
 	}
-	out, err := g.cfg.Invoker.Invoke(context.Background(), function, route, payload)
+	out, err := g.cfg.Invoker.Invoke(ctx, function, route, payload)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}

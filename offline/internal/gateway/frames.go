@@ -5,76 +5,114 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
 )
 
-// frameGuard watches the bytes a client sends for WebSocket frame headers,
-// to enforce API Gateway's 32 KB frame quota. WebSocket libraries hand over
-// whole messages (a 128 KB message may arrive in several frames and is
-// fine), so the frame sizes are read here, from the wire, as the bytes pass;
-// so is the size of each message, to name the reason a too-long one is closed.
+// violation is why the gateway fails a connection: the close code and
+// reason the client gets and $disconnect reports.
+type violation struct {
+	code   websocket.StatusCode
+	reason string
+}
+
+func (v *violation) Error() string { return fmt.Sprintf("%d %s", v.code, v.reason) }
+
+// frameGuard reads the bytes a client sends for WebSocket frame headers, to
+// enforce API Gateway's quotas (32 KB a frame, 128 KB a message) and the
+// parts of RFC 6455 the library leaves to its caller, before the library
+// sees a frame. At the first header that breaks a rule the guard passes the
+// bytes before it and nothing after: every message the client completed
+// reaches its route, and the next read fails with the violation, so the
+// gateway closes at once with the right code.
 type frameGuard struct {
 	net.Conn
-	ahead         []byte        // bytes the HTTP server read past the handshake
-	br            *bufio.Reader // the library's read buffer over this guard
-	max           uint64        // per frame
-	maxMessage    uint64
-	tooBig        atomic.Bool // a frame over max
-	messageTooBig atomic.Bool // a message over maxMessage
-	messageBytes  uint64      // of the data frames of the message being read
+	ahead        []byte // bytes the HTTP server read past the handshake
+	max          uint64 // per frame
+	maxMessage   uint64
+	messageBytes uint64 // of the data frames of the message being read
 
 	hdr       [14]byte // the header being read: at most 2 + 8 + 4 bytes
 	hdrLen    int
+	hdrStart  int    // where the header began in the chunk being scanned
 	remaining uint64 // payload bytes of the current frame still to pass
+
+	stopped atomic.Pointer[violation]
+	dropped atomic.Bool // the socket failed or closed under the reader
 }
 
 func (g *frameGuard) Read(p []byte) (int, error) {
+	if v := g.stopped.Load(); v != nil {
+		return 0, v
+	}
+	var n int
+	var err error
 	if len(g.ahead) > 0 {
-		n := copy(p, g.ahead)
+		n = copy(p, g.ahead)
 		g.ahead = g.ahead[n:]
 		if len(g.ahead) == 0 {
 			g.ahead = nil
 		}
-		g.scan(p[:n])
-		return n, nil
+	} else {
+		n, err = g.Conn.Read(p)
+		if err != nil {
+			g.dropped.Store(true)
+		}
 	}
-	n, err := g.Conn.Read(p)
-	g.scan(p[:n])
+	pass := g.scan(p[:n])
+	if pass < n {
+		if pass == 0 {
+			return 0, g.stopped.Load()
+		}
+		return pass, nil
+	}
 	return n, err
 }
 
-// buffered reports whether bytes already read from the socket wait to be
-// read as frames: the socket's readiness says nothing about them.
-func (g *frameGuard) buffered() bool {
-	return len(g.ahead) > 0 || g.br.Buffered() > 0
-}
+// stop fails every later read with v: the close handshake of a failed
+// connection then ends at once instead of waiting for a client that
+// broke the protocol.
+func (g *frameGuard) stop(v *violation) { g.stopped.CompareAndSwap(nil, v) }
 
-func (g *frameGuard) scan(b []byte) {
-	for len(b) > 0 {
+// violation is the rule the client broke, if any.
+func (g *frameGuard) violation() *violation { return g.stopped.Load() }
+
+// scan follows the frame headers in b and returns how many of its bytes may
+// pass to the library.
+func (g *frameGuard) scan(b []byte) int {
+	g.hdrStart = 0 // a header carried over from the last chunk began before b
+	for i := 0; i < len(b); {
 		if g.remaining > 0 {
-			skip := min(g.remaining, uint64(len(b)))
+			skip := min(g.remaining, uint64(len(b)-i))
 			g.remaining -= skip
-			b = b[skip:]
+			i += int(skip)
 			continue
 		}
-		g.hdr[g.hdrLen] = b[0]
+		if g.hdrLen == 0 {
+			g.hdrStart = i
+		}
+		g.hdr[g.hdrLen] = b[i]
 		g.hdrLen++
-		b = b[1:]
+		i++
 		if g.hdrLen < 2 {
 			continue
 		}
-		need := 2
+		if v := g.check(); v != nil {
+			g.stop(v)
+			return g.hdrStart
+		}
+		need := 2 + 4 // the masking key, which check made sure is there
 		length := uint64(g.hdr[1] & 0x7f)
 		switch length {
 		case 126:
 			need += 2
 		case 127:
 			need += 8
-		}
-		if g.hdr[1]&0x80 != 0 {
-			need += 4 // masking key
 		}
 		if g.hdrLen < need {
 			continue
@@ -85,20 +123,47 @@ func (g *frameGuard) scan(b []byte) {
 		case 127:
 			length = binary.BigEndian.Uint64(g.hdr[2:10])
 		}
-		if length > g.max {
-			g.tooBig.Store(true)
-		}
-		if op := g.hdr[0] & 0x0f; op < 8 { // a data frame; 0 continues a message
-			if op != 0 {
-				g.messageBytes = 0
-			}
-			g.messageBytes += length
-			if g.messageBytes > g.maxMessage {
-				g.messageTooBig.Store(true)
-			}
+		if v := g.checkLength(length); v != nil {
+			g.stop(v)
+			return g.hdrStart
 		}
 		g.remaining, g.hdrLen = length, 0
 	}
+	return len(b)
+}
+
+// check judges a header by its first two bytes.
+func (g *frameGuard) check() *violation {
+	op := g.hdr[0] & 0x0f
+	switch {
+	case g.hdr[0]&0x70 != 0:
+		return &violation{websocket.StatusProtocolError, "Protocol error: reserved bits set"}
+	case op > 2 && op < 8 || op > 10:
+		return &violation{websocket.StatusProtocolError, fmt.Sprintf("Protocol error: unknown opcode %d", op)}
+	case g.hdr[1]&0x80 == 0:
+		return &violation{websocket.StatusProtocolError, "Protocol error: unmasked client frame"}
+	}
+	return nil
+}
+
+// checkLength judges a header by its payload length.
+func (g *frameGuard) checkLength(length uint64) *violation {
+	if length>>63 != 0 {
+		return &violation{websocket.StatusProtocolError, "Protocol error: negative payload length"}
+	}
+	if op := g.hdr[0] & 0x0f; op < 8 { // a data frame; 0 continues a message
+		if op != 0 {
+			g.messageBytes = 0
+		}
+		g.messageBytes += length
+		if g.messageBytes > g.maxMessage {
+			return &violation{websocket.StatusMessageTooBig, fmt.Sprintf("Message too big: the limit is %d bytes", g.maxMessage)}
+		}
+	}
+	if length > g.max {
+		return &violation{websocket.StatusMessageTooBig, fmt.Sprintf("Frame too big: the limit is %d bytes", g.max)}
+	}
+	return nil
 }
 
 // guardedWriter hands the WebSocket library a connection read through a
@@ -117,6 +182,9 @@ func (w *guardedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// The HTTP server's deadlines were for the handshake: a WebSocket may
+	// stay quiet for as long as the idle timeout allows.
+	_ = conn.SetDeadline(time.Time{})
 	// Bytes the HTTP server read ahead belong to the first frames.
 	ahead, _ := brw.Reader.Peek(brw.Reader.Buffered())
 	w.guard.Conn = conn
@@ -124,8 +192,7 @@ func (w *guardedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// The server's 4 KB buffers are dropped for small ones: frame headers
 	// are a few bytes and larger payloads bypass a bufio buffer anyway, and
 	// every idle connection keeps its two.
-	w.guard.br = bufio.NewReaderSize(w.guard, connBufferBytes)
-	return w.guard, bufio.NewReadWriter(w.guard.br, bufio.NewWriterSize(w.guard, connBufferBytes)), nil
+	return w.guard, bufio.NewReadWriter(bufio.NewReaderSize(w.guard, connBufferBytes), bufio.NewWriterSize(w.guard, connBufferBytes)), nil
 }
 
 // connBufferBytes sizes each connection's read and write buffers.

@@ -5,8 +5,8 @@
 // Lambda; what the gateway does is laid out file by file after the API
 // Gateway developer guide: endpoint.go (connections and messages),
 // routes.go (route selection), events.go (the Lambda proxy events),
-// management.go (@connections) and sigv4.go (request signing);
-// park_linux.go keeps idle connections without a goroutine each.
+// frames.go (the frame rules), outbox.go (frames waiting for a client),
+// management.go (@connections) and sigv4.go (request signing).
 package gateway
 
 import (
@@ -28,6 +28,8 @@ import (
 const (
 	MaxMessageBytes = 128 << 10
 	MaxFrameBytes   = 32 << 10
+	// maxURLChars is the longest URL API Gateway takes, query included.
+	maxURLChars = 4096
 )
 
 // Route is one route key's integration.
@@ -55,10 +57,15 @@ type Config struct {
 	RouteSelectionExpression string
 	Routes                   map[string]Route
 	Invoker                  Invoker
-	// Credentials the @connections API accepts signatures from: the ones the
-	// local Lambda runtime gives every function.
+	// Credentials the local Lambda runtime gives every function: signatures
+	// made with this key are checked exactly; any other key's are taken
+	// when well formed, as there is no IAM offline.
 	AccessKeyID, SecretAccessKey, SessionToken string
 	IdleTimeout, MaxDuration                   time.Duration
+	// RequestTimeout bounds reading a request's headers, reading a
+	// @connections body and keeping an idle keep-alive connection; 30 s
+	// when zero.
+	RequestTimeout time.Duration
 	// ManagementDelay is added to every @connections call, standing in for the
 	// network between Lambda and API Gateway.
 	ManagementDelay time.Duration
@@ -102,6 +109,9 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.MaxDuration <= 0 {
 		cfg.MaxDuration = 2 * time.Hour
 	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
 	return &Gateway{
 		cfg:      cfg,
 		api:      api{id: cfg.APIID, stage: cfg.Stage},
@@ -114,6 +124,10 @@ func New(cfg Config) (*Gateway, error) {
 // ServeHTTP routes a request to the WebSocket endpoint (/ or /{stage}) or
 // the @connections API (/{stage}/@connections/{connectionId}).
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(r.RequestURI) > maxURLChars {
+		http.Error(w, fmt.Sprintf("the URL is over API Gateway's limit of %d characters", maxURLChars), http.StatusRequestURITooLong)
+		return
+	}
 	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
 	switch {
 	case len(segs) == 3 && (segs[1] == "@connections" || segs[1] == "%40connections"):
@@ -125,6 +139,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// Server returns an HTTP server for g with the timeouts a public endpoint
+// needs: a client that trickles its headers or keeps an idle keep-alive
+// connection open is cut off after the request timeout. (A @connections
+// body gets the same bound from ServeHTTP; a WebSocket, once open, only the
+// idle timeout.)
+func (g *Gateway) Server() *http.Server {
+	return &http.Server{Handler: g, ReadHeaderTimeout: g.cfg.RequestTimeout, IdleTimeout: g.cfg.RequestTimeout}
+}
+
 // Connections returns how many clients are connected.
 func (g *Gateway) Connections() int {
 	g.mu.RLock()
@@ -133,7 +156,8 @@ func (g *Gateway) Connections() int {
 }
 
 // Shutdown closes every connection with 1001 (going away), runs their
-// $disconnect and waits for the invocations under way, or for ctx.
+// $disconnect and waits for the invocations under way, or for ctx: once
+// ctx ends, the invocations still running are cancelled.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	g.mu.Lock()
 	g.closing = true
@@ -152,6 +176,9 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
+		for _, c := range conns {
+			c.cancel()
+		}
 		return fmt.Errorf("gateway shutdown: %w", ctx.Err())
 	}
 }

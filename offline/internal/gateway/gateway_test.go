@@ -38,7 +38,9 @@ type functions struct {
 	mu          sync.Mutex
 	events      map[string][]events.APIGatewayWebsocketProxyRequest
 	disconnects chan events.APIGatewayWebsocketProxyRequest
-	srv         func() string // the gateway's URL, for functions that call @connections
+	// started hears of each call to hang, canceled of its context ending.
+	started, canceled chan string
+	srv               func() string // the gateway's URL, for functions that call @connections
 }
 
 func (f *functions) Invoke(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
@@ -75,6 +77,12 @@ func (f *functions) Invoke(ctx context.Context, function, route string, payload 
 		return []byte(`{"statusCode":200}`), err
 	case "boom":
 		return nil, errors.New("function failed")
+	case "hang":
+		// A function still running: it ends when the gateway gives up on it.
+		f.started <- route
+		<-ctx.Done()
+		f.canceled <- route
+		return nil, ctx.Err()
 	case "disconnect":
 		f.disconnects <- ev
 		return []byte(`{"statusCode":200}`), nil
@@ -104,7 +112,8 @@ type harness struct {
 
 func start(t *testing.T, tune func(*Config)) *harness {
 	t.Helper()
-	fns := &functions{events: map[string][]events.APIGatewayWebsocketProxyRequest{}, disconnects: make(chan events.APIGatewayWebsocketProxyRequest, 16)}
+	fns := &functions{events: map[string][]events.APIGatewayWebsocketProxyRequest{}, disconnects: make(chan events.APIGatewayWebsocketProxyRequest, 16),
+		started: make(chan string, 16), canceled: make(chan string, 16)}
 	cfg := Config{
 		APIID: "a1b2c3d4e5", Stage: "local", Region: "ap-northeast-1",
 		RouteSelectionExpression: "$request.body.action",
@@ -115,6 +124,7 @@ func start(t *testing.T, tune func(*Config)) *harness {
 			"post":        {Function: "post"},
 			"boom":        {Function: "boom"},
 			"quiet":       {Function: "echo"},
+			"hang":        {Function: "hang"},
 		},
 		Invoker:     fns,
 		AccessKeyID: testKey, SecretAccessKey: testSecret, SessionToken: testToken,
@@ -456,7 +466,7 @@ func TestClose(t *testing.T) {
 			if websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
 				t.Errorf("client read %v, want close 1009", err)
 			}
-		}, 1009, "Message too big"},
+		}, 1009, "Message too big: the limit is 131072 bytes"},
 		{"message over 128 KB in frames of 25 KB", nil, func(t *testing.T, c *websocket.Conn) {
 			w, err := c.Writer(context.Background(), websocket.MessageText)
 			if err != nil {
@@ -472,7 +482,7 @@ func TestClose(t *testing.T) {
 			if websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
 				t.Errorf("client read %v, want close 1009", err)
 			}
-		}, 1009, "Message too big"},
+		}, 1009, "Message too big: the limit is 131072 bytes"},
 		{"frame over 32 KB", nil, func(t *testing.T, c *websocket.Conn) {
 			// One Write is one frame.
 			c.Write(context.Background(), websocket.MessageText, bytes.Repeat([]byte("x"), MaxFrameBytes+1))
@@ -480,7 +490,7 @@ func TestClose(t *testing.T) {
 			if websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
 				t.Errorf("client read %v, want close 1009", err)
 			}
-		}, 1009, "Frame too big"},
+		}, 1009, "Frame too big: the limit is 32768 bytes"},
 		{"idle timeout", func(c *Config) { c.IdleTimeout = 50 * time.Millisecond }, func(t *testing.T, c *websocket.Conn) {
 			_, _, err := c.Read(context.Background())
 			if websocket.CloseStatus(err) != websocket.StatusGoingAway {

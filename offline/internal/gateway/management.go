@@ -15,7 +15,8 @@ const maxSignedBodyBytes = 1 << 20
 
 // apiError answers a @connections call the way API Gateway does, with the
 // error type in X-Amzn-ErrorType: the AWS SDKs pick the typed error from it
-// (GoneException, ForbiddenException, PayloadTooLargeException).
+// (GoneException, ForbiddenException, PayloadTooLargeException,
+// LimitExceededException).
 func apiError(w http.ResponseWriter, status int, errorType, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Amzn-ErrorType", errorType)
@@ -23,8 +24,9 @@ func apiError(w http.ResponseWriter, status int, errorType, message string) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"message": message})
 }
 
-// serveManagement is the @connections API: POST sends a frame, GET describes
-// the connection, DELETE closes it.
+// serveManagement is the @connections API: POST queues a frame for the
+// client and answers at once, GET describes the connection, DELETE closes
+// it.
 func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage, escapedID string) {
 	if g.cfg.ManagementDelay > 0 {
 		time.Sleep(g.cfg.ManagementDelay)
@@ -35,6 +37,8 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 		apiError(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
 		return
 	}
+	// A body trickled in is cut off, as the HTTP server cuts off headers.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(g.cfg.RequestTimeout))
 	// The signature covers the body, so it is read (up to a bound) before
 	// anything else is judged: an unsigned call is refused whatever its size.
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxSignedBodyBytes+1))
@@ -46,7 +50,7 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 		apiError(w, http.StatusRequestEntityTooLarge, "PayloadTooLargeException", fmt.Sprintf("Message too long: over %d bytes", MaxMessageBytes))
 		return
 	}
-	if err := g.verifier.verify(r, body); err != nil {
+	if err := g.verifier.verify(r.Context(), r, body, time.Now()); err != nil {
 		g.logf("@connections %s %s  403: %v", r.Method, id, err)
 		apiError(w, http.StatusForbidden, "ForbiddenException", err.Error())
 		return
@@ -64,8 +68,9 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 
 	switch r.Method {
 	case http.MethodPost:
-		if err := c.send(body); err != nil {
-			apiError(w, http.StatusGone, "GoneException", fmt.Sprintf("connection %s is gone", id))
+		if err := c.post(body, false); err != nil {
+			g.logf("@connections POST %s  429: %v", id, err)
+			apiError(w, http.StatusTooManyRequests, "LimitExceededException", "Limit Exceeded: "+err.Error())
 			return
 		}
 		c.touch(g.cfg.IdleTimeout)
@@ -79,6 +84,8 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 			"lastActiveAt": time.Unix(0, c.lastActive.Load()).UTC().Format(time.RFC3339Nano),
 		})
 	case http.MethodDelete:
+		// Gone for every call from now on; the close handshake follows.
+		g.unregister(c)
 		go c.close(1000, "")
 		w.WriteHeader(http.StatusNoContent)
 		g.logf("@connections DELETE %s  204", id)
