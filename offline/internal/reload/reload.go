@@ -53,19 +53,23 @@ type Options struct {
 
 // Watch watches the workspace under o.Root and reloads what changes until
 // ctx ends, in the background. It returns once the watch is in place: a
-// change from then on is seen.
+// change from then on is seen, even one made while the build graph is
+// still being listed.
 func Watch(ctx context.Context, o Options) error {
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
 	w, err := watch.New(o.Root, watch.Options{OnError: func(err error) { fmt.Fprintf(o.Log, "%v\n", err) }})
 	if err != nil {
 		return err
 	}
-	g, err := hostbuild.LoadGraph(ctx, o.Root, slices.Collect(maps.Values(o.Functions)))
-	if err != nil {
-		_ = w.Close()
-		return err
-	}
 	go func() {
 		defer w.Close()
+		g, err := hostbuild.LoadGraph(ctx, o.Root, slices.Collect(maps.Values(o.Functions)))
+		if err != nil {
+			fmt.Fprintf(o.Log, "not watching: %v\n", err)
+			return
+		}
 		Run(ctx, Config{
 			Changes: w.Batches(), Graph: g, Builder: &hostbuild.Builder{Root: o.Root, Bin: o.Bin},
 			Functions: o.Functions, Deploy: o.Deploy, TemplateChanged: o.TemplateChanged, Log: o.Log,
