@@ -12,7 +12,9 @@ import (
 // on go to fresh instances of fn, while those in flight finish on the old
 // instances, which then stop. Replace returns once fn takes new invocations;
 // the old instances stop in the background, killed at once when ctx ends
-// (or when the Runtime is closed) rather than waited for.
+// (or when the Runtime is closed) rather than waited for. Until they stop,
+// the old instances' lines go to the old Log while the new ones' go to
+// fn.Log: one writer given to both must be safe for concurrent use.
 func (r *Runtime) Replace(ctx context.Context, fn Function) error {
 	fn, err := checkFunction(fn)
 	if err != nil {
