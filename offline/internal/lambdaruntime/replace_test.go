@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -171,5 +172,55 @@ func TestCloseStopsReplacedInstancesStillRunning(t *testing.T) {
 	}
 	if res := <-busy; res == nil || res.Err == nil || res.Err.Type != "Runtime.ExitError" {
 		t.Errorf("old invocation cut short by Close: %+v, want Runtime.ExitError", res)
+	}
+}
+
+// doneWatcher tells when an invocation starts waiting on its context,
+// which it does once it has found its function and waits for an instance.
+type doneWatcher struct {
+	context.Context
+	once    sync.Once
+	waiting chan struct{}
+}
+
+func (d *doneWatcher) Done() <-chan struct{} {
+	d.once.Do(func() { close(d.waiting) })
+	return d.Context.Done()
+}
+
+func TestReplaceSendsWaitingInvocationsToTheNewCode(t *testing.T) {
+	log := &logRecorder{}
+	fn := echoFunction("svc-dev-echo", log)
+	fn.MaxConcurrency = 1
+	fn.Env = map[string]string{"VERSION": "1"}
+	rt := newRuntime(t, fn)
+	slow := make(chan error, 1)
+	go func() {
+		_, err := rt.Invoke(context.Background(), fn.Name, []byte(`{"say":"slow","sleep_ms":1000}`), "")
+		slow <- err
+	}()
+	waitForLine(t, log, "stdout: slow")
+
+	// The old function's only instance is busy: this one waits for it.
+	ctx := &doneWatcher{Context: t.Context(), waiting: make(chan struct{})}
+	waiter := make(chan *Result, 1)
+	go func() {
+		res, err := rt.Invoke(ctx, fn.Name, []byte(`{"env":true}`), "")
+		if err != nil {
+			t.Errorf("waiting invocation: %v", err)
+		}
+		waiter <- res
+	}()
+	<-ctx.waiting
+	next := fn
+	next.Env = map[string]string{"VERSION": "2"}
+	if err := rt.Replace(t.Context(), next); err != nil {
+		t.Fatal(err)
+	}
+	if res := <-waiter; res == nil || !strings.Contains(string(res.Payload), `"VERSION":"2"`) {
+		t.Errorf("invocation waiting at Replace: %+v, want it run by the new code", res)
+	}
+	if err := <-slow; err != nil {
+		t.Errorf("slow invocation: %v", err)
 	}
 }
