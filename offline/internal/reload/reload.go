@@ -67,7 +67,9 @@ func Watch(ctx context.Context, o Options) error {
 		defer w.Close()
 		g, err := hostbuild.LoadGraph(ctx, o.Root, slices.Collect(maps.Values(o.Functions)))
 		if err != nil {
-			fmt.Fprintf(o.Log, "not watching: %v\n", err)
+			if ctx.Err() == nil {
+				fmt.Fprintf(o.Log, "not watching: %v\n", err)
+			}
 			return
 		}
 		Run(ctx, Config{
