@@ -29,6 +29,9 @@ func watchCode(ctx context.Context, o options, rt *lambdaruntime.Runtime, deploy
 			fn.Executable = executable
 			return rt.Replace(ctx, fn)
 		},
+		TemplateChanged: func(context.Context) {
+			out.printf("reload", "serverless.yml changed: only code reloads for now, restart make offline to serve it")
+		},
 		Log: writerFunc(func(p []byte) { out.write("reload", p) }),
 	})
 }
