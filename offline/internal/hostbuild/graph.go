@@ -130,7 +130,7 @@ func listDeps(ctx context.Context, root string, fn Function) (deps, error) {
 	// standard library and the module cache.
 	inRoot := func(abs string) (string, bool) {
 		rel, err := filepath.Rel(root, abs)
-		if err != nil || !filepath.IsLocal(rel) && rel != "." {
+		if err != nil || !filepath.IsLocal(rel) {
 			return "", false
 		}
 		return filepath.ToSlash(rel), true
