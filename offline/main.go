@@ -47,7 +47,7 @@ type options struct {
 	config, bin, logs, data, host, stage, region string
 	port, maxInstances                           int
 	idleTimeout, maxDuration, mgmtDelay          time.Duration
-	traces, traceAll, quiet                      bool
+	traces, traceAll, quiet, watch               bool
 	env                                          envFlag
 }
 
@@ -92,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.mgmtDelay, "management-delay", 0, "add this delay to every @connections call, as the network to API Gateway would")
 	fs.BoolVar(&o.traces, "traces", true, "print each traced invocation's X-Ray trace")
 	fs.BoolVar(&o.traceAll, "trace-all", false, "trace every invocation of an actively traced function, not Lambda's first each second and 5% of the rest")
+	fs.BoolVar(&o.watch, "watch", true, "rebuild and redeploy a function when its code changes (-watch=false for benchmarks and CI)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the routes, warnings and the ready line (function logs still go to -logs)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -156,9 +157,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		_ = rt.Close(ctx)
 	}()
 
-	routes, err := deploy(cfg, o, rt, lines)
+	routes, deployed, err := deploy(cfg, o, rt, lines)
 	if err != nil {
 		return err
+	}
+	if o.watch {
+		if err := watchCode(ctx, o, rt, deployed, out); err != nil {
+			return err
+		}
 	}
 
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.host, strconv.Itoa(o.port)))
@@ -221,12 +227,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // deploy adds every function a route or authorizer uses to the runtime and
-// returns the gateway's routes.
-func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *console) (map[string]gateway.Route, error) {
+// returns the gateway's routes and the functions, by key.
+func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *console) (map[string]gateway.Route, map[string]lambdaruntime.Function, error) {
 	routes := make(map[string]gateway.Route)
-	added := make(map[string]bool)
+	added := make(map[string]lambdaruntime.Function)
 	add := func(key string) error {
-		if added[key] {
+		if _, ok := added[key]; ok {
 			return nil
 		}
 		fn := cfg.Functions[key]
@@ -243,7 +249,7 @@ func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *co
 			env = map[string]string{}
 		}
 		maps.Copy(env, o.env)
-		err = rt.Add(lambdaruntime.Function{
+		function := lambdaruntime.Function{
 			Name:           fn.Name,
 			Executable:     exe,
 			Env:            env,
@@ -251,11 +257,11 @@ func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *co
 			MemoryMB:       fn.MemoryMB,
 			MaxConcurrency: o.maxInstances,
 			Log:            flog,
-		})
-		if err != nil {
+		}
+		if err := rt.Add(function); err != nil {
 			return err
 		}
-		added[key] = true
+		added[key] = function
 		return nil
 	}
 	for _, r := range cfg.Routes {
@@ -263,15 +269,15 @@ func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *co
 		if a := r.Authorizer; a != nil {
 			route.Authorizer = &gateway.Authorizer{Function: a.Function, IdentitySource: a.IdentitySource}
 			if err := add(a.Function); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		if err := add(r.Function); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		routes[r.Key] = route
 	}
-	return routes, nil
+	return routes, added, nil
 }
 
 // tablesOf lists the DynamoDB tables among CloudFormation resources.

@@ -226,7 +226,7 @@ func (g *Gateway) serve(c *conn) {
 // status, and a failed function with 502. Headers it returns join the
 // handshake's response.
 func (g *Gateway) connect(ctx context.Context, w http.ResponseWriter, r *http.Request, c *conn, accept *websocket.AcceptOptions) (int, bool) {
-	route, ok := g.cfg.Routes["$connect"]
+	route, ok := g.routes.Load().routes["$connect"]
 	if !ok {
 		return http.StatusOK, true
 	}
@@ -320,14 +320,15 @@ func ended(c *conn, err error) (int, string) {
 // when there is no route or the integration fails.
 func (g *Gateway) message(c *conn, data []byte) {
 	start := time.Now()
-	key := g.selector.Select(data)
+	table := g.routes.Load()
+	key := table.selector.Select(data)
 	if key == "" {
 		requestID := newID()
 		g.reply(c, fmt.Appendf(nil, `{"message": "Forbidden", "connectionId":"%s", "requestId":"%s"}`, c.id, requestID))
 		g.logf("MESSAGE     %s  no route for %.60q: Forbidden", c.id, data)
 		return
 	}
-	route := g.cfg.Routes[key]
+	route := table.routes[key]
 	ev := g.api.messageEvent(c, key, data, start)
 	resp, err := g.invoke(c.ctx, route.Function, key, ev)
 	if err != nil {
@@ -353,7 +354,7 @@ func (g *Gateway) reply(c *conn, frame []byte) {
 func (g *Gateway) disconnect(c *conn, code int, reason string) {
 	defer g.inflight.Done()
 	g.logf("DISCONNECT  %s  %d %s", c.id, code, reason)
-	route, ok := g.cfg.Routes["$disconnect"]
+	route, ok := g.routes.Load().routes["$disconnect"]
 	if !ok {
 		return
 	}

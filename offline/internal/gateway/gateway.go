@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -78,7 +79,7 @@ type Config struct {
 type Gateway struct {
 	cfg      Config
 	api      api
-	selector *RouteSelector
+	routes   atomic.Pointer[routeTable] // swapped whole by SetRoutes
 	verifier *verifier
 
 	mu       sync.RWMutex
@@ -95,11 +96,7 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Stage == "" {
 		return nil, errors.New("gateway: no stage")
 	}
-	keys := make([]string, 0, len(cfg.Routes))
-	for k := range cfg.Routes {
-		keys = append(keys, k)
-	}
-	sel, err := NewRouteSelector(cfg.RouteSelectionExpression, keys)
+	routes, err := newRouteTable(cfg.RouteSelectionExpression, cfg.Routes)
 	if err != nil {
 		return nil, err
 	}
@@ -112,13 +109,14 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	return &Gateway{
+	g := &Gateway{
 		cfg:      cfg,
 		api:      api{id: cfg.APIID, stage: cfg.Stage},
-		selector: sel,
 		verifier: &verifier{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, token: cfg.SessionToken, region: cfg.Region, signer: v4.NewSigner()},
 		conns:    make(map[string]*conn),
-	}, nil
+	}
+	g.routes.Store(routes)
+	return g, nil
 }
 
 // ServeHTTP routes a request to the WebSocket endpoint (/ or /{stage}) or

@@ -26,6 +26,9 @@ type Runtime struct {
 	mu     sync.Mutex
 	closed bool
 	fns    map[string]*function
+	// retired holds replaced functions until their invocations in flight
+	// are over, so that Close stops their processes too.
+	retired map[*function]struct{}
 }
 
 // New returns a Runtime with no functions. Processes start on demand, at the
@@ -46,22 +49,41 @@ func New(opts Options) (*Runtime, error) {
 // Add deploys fn. Like Lambda, it refuses an environment that sets reserved
 // keys.
 func (r *Runtime) Add(fn Function) error {
+	fn, err := checkFunction(fn)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return ErrClosed
+	}
+	if _, ok := r.fns[fn.Name]; ok {
+		return fmt.Errorf("lambdaruntime: function %s added twice", fn.Name)
+	}
+	r.fns[fn.Name] = newFunction(r.opts, fn)
+	return nil
+}
+
+// checkFunction refuses what Lambda would refuse to deploy and fills in the
+// defaults.
+func checkFunction(fn Function) (Function, error) {
 	if fn.Name == "" {
-		return errors.New("lambdaruntime: function has no name")
+		return fn, errors.New("lambdaruntime: function has no name")
 	}
 	if err := checkReservedEnv(fn.Env); err != nil {
-		return fmt.Errorf("lambdaruntime: function %s: %w", fn.Name, err)
+		return fn, fmt.Errorf("lambdaruntime: function %s: %w", fn.Name, err)
 	}
 	exe, err := filepath.Abs(fn.Executable)
 	if err != nil {
-		return fmt.Errorf("lambdaruntime: function %s: %w", fn.Name, err)
+		return fn, fmt.Errorf("lambdaruntime: function %s: %w", fn.Name, err)
 	}
 	info, err := os.Stat(exe)
 	if err != nil {
-		return fmt.Errorf("lambdaruntime: function %s: %w", fn.Name, err)
+		return fn, fmt.Errorf("lambdaruntime: function %s: %w", fn.Name, err)
 	}
 	if !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 {
-		return fmt.Errorf("lambdaruntime: function %s: %s is not an executable file", fn.Name, exe)
+		return fn, fmt.Errorf("lambdaruntime: function %s: %s is not an executable file", fn.Name, exe)
 	}
 	fn.Executable = exe
 	if fn.Timeout <= 0 {
@@ -76,17 +98,7 @@ func (r *Runtime) Add(fn Function) error {
 	env := make(map[string]string, len(fn.Env))
 	maps.Copy(env, fn.Env)
 	fn.Env = env
-
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		return ErrClosed
-	}
-	if _, ok := r.fns[fn.Name]; ok {
-		return fmt.Errorf("lambdaruntime: function %s added twice", fn.Name)
-	}
-	r.fns[fn.Name] = newFunction(r.opts, fn)
-	return nil
+	return fn, nil
 }
 
 // Invoke runs function with payload as its event and returns once the
@@ -109,7 +121,11 @@ func (r *Runtime) Invoke(ctx context.Context, function string, payload []byte, t
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrFunctionNotFound, function)
 	}
-	return f.invoke(ctx, payload, traceHeader)
+	res, err := f.invoke(ctx, payload, traceHeader)
+	if errors.Is(err, ErrClosed) {
+		return r.invokeReplacement(ctx, function, f, payload, traceHeader)
+	}
+	return res, err
 }
 
 // Close stops every process: SIGTERM to its process group, SIGKILL after a
@@ -120,6 +136,7 @@ func (r *Runtime) Close(ctx context.Context) error {
 	r.mu.Lock()
 	r.closed = true
 	fns := slices.Collect(maps.Values(r.fns))
+	fns = append(fns, slices.Collect(maps.Keys(r.retired))...)
 	r.mu.Unlock()
 
 	errs := make([]error, len(fns))

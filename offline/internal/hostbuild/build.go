@@ -1,0 +1,118 @@
+package hostbuild
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Builder builds bootstraps as `make offline` does, for this machine:
+// CGO_ENABLED=0 go build -tags lambda.norpc,grpcnotrace, into
+// <Bin>/<key>/bootstrap.
+type Builder struct {
+	Root string // the workspace root
+	Bin  string // where bootstraps go; relative paths are to the root
+}
+
+// Result is one function's build.
+type Result struct {
+	Function   Function
+	Executable string // the new bootstrap, when the build succeeded
+	Duration   time.Duration
+	Err        error // a *BuildError when the compiler refused the code
+}
+
+// BuildError is a failed build: the go command's output, with each file
+// named from the workspace root (hello/handler.go:12:3: ...).
+type BuildError struct {
+	Function string
+	Output   string
+	Err      error
+}
+
+func (e *BuildError) Error() string {
+	return fmt.Sprintf("build %s: %v\n%s", e.Function, e.Err, e.Output)
+}
+
+func (e *BuildError) Unwrap() error { return e.Err }
+
+// Build builds fns concurrently and returns their results in fns' order.
+func (b *Builder) Build(ctx context.Context, fns []Function) []Result {
+	results := make([]Result, len(fns))
+	var wg sync.WaitGroup
+	for n, fn := range fns {
+		wg.Go(func() { results[n] = b.build(ctx, fn) })
+	}
+	wg.Wait()
+	return results
+}
+
+// build writes a new file and renames it over the bootstrap, so a process
+// still running the old one keeps its executable intact (the old file lives
+// on until it exits) and a failed build leaves the old bootstrap in place.
+func (b *Builder) build(ctx context.Context, fn Function) Result {
+	start := time.Now()
+	res := Result{Function: fn}
+	fail := func(err error) Result {
+		res.Err, res.Duration = err, time.Since(start)
+		return res
+	}
+	root, err := filepath.Abs(b.Root)
+	if err != nil {
+		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
+	}
+	bin := b.Bin
+	if !filepath.IsAbs(bin) {
+		bin = filepath.Join(root, bin)
+	}
+	dir := filepath.Join(bin, fn.Key)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
+	}
+	tmp, err := os.CreateTemp(dir, "bootstrap.*")
+	if err != nil {
+		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
+	}
+	_ = tmp.Close()
+	defer os.Remove(tmp.Name()) // gone by then when the build succeeded
+
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", Tags, "-o", tmp.Name(), ".")
+	cmd.Dir = filepath.Join(root, fn.Dir)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fail(&BuildError{Function: fn.Key, Output: fromRoot(out.String(), root, cmd.Dir), Err: err})
+	}
+	exe := filepath.Join(dir, "bootstrap")
+	if err := os.Rename(tmp.Name(), exe); err != nil {
+		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
+	}
+	res.Executable, res.Duration = exe, time.Since(start)
+	return res
+}
+
+// relativeFile is a compiler message's file, as the go command names it:
+// relative to the directory it ran in.
+var relativeFile = regexp.MustCompile(`(?m)^\.\.?/[^:\s]+:`)
+
+// fromRoot names the files in the go command's output from the workspace
+// root rather than from the function's directory.
+func fromRoot(out, root, dir string) string {
+	out = relativeFile.ReplaceAllStringFunc(out, func(m string) string {
+		file := strings.TrimSuffix(m, ":")
+		rel, err := filepath.Rel(root, filepath.Join(dir, file))
+		if err != nil || !filepath.IsLocal(rel) {
+			return m
+		}
+		return filepath.ToSlash(rel) + ":"
+	})
+	return strings.TrimRight(out, "\n")
+}

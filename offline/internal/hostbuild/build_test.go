@@ -1,0 +1,81 @@
+package hostbuild
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func TestBuild(t *testing.T) {
+	root := workspace(t)
+	b := &Builder{Root: root, Bin: ".offline/bin"}
+	results := b.Build(t.Context(), functions)
+	for _, r := range results {
+		if r.Err != nil {
+			t.Fatalf("build %s: %v", r.Function.Key, r.Err)
+		}
+		if want := filepath.Join(root, ".offline/bin", r.Function.Key, "bootstrap"); r.Executable != want {
+			t.Errorf("%s built to %s, want %s", r.Function.Key, r.Executable, want)
+		}
+	}
+	out, err := exec.Command(results[0].Executable).Output()
+	if err != nil || strings.TrimSpace(string(out)) != "hello x" {
+		t.Errorf("fa's bootstrap printed %q (%v), want hello x", out, err)
+	}
+	left, _ := filepath.Glob(filepath.Join(root, ".offline/bin/*/bootstrap.*"))
+	if len(left) > 0 {
+		t.Errorf("temporary files left: %q", left)
+	}
+}
+
+func TestRebuildIsANewFile(t *testing.T) {
+	root := workspace(t)
+	b := &Builder{Root: root, Bin: filepath.Join(root, "out")}
+	first := b.Build(t.Context(), functions[:1])[0]
+	if first.Err != nil {
+		t.Fatal(first.Err)
+	}
+	before := inode(t, first.Executable)
+	writeFile(t, root, "fa/greeting.txt", "hi")
+	second := b.Build(t.Context(), functions[:1])[0]
+	if second.Err != nil {
+		t.Fatal(second.Err)
+	}
+	if inode(t, second.Executable) == before {
+		t.Error("the rebuild wrote over the old bootstrap: a process running it could see a half-written file")
+	}
+}
+
+func TestBuildErrorNamesFileAndLine(t *testing.T) {
+	root := workspace(t)
+	b := &Builder{Root: root, Bin: ".offline/bin"}
+	if r := b.Build(t.Context(), functions[:1])[0]; r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	good := inode(t, filepath.Join(root, ".offline/bin/fa/bootstrap"))
+	writeFile(t, root, "lib/x/x.go", "package x\n\nconst Name = undefinedName\n")
+	r := b.Build(t.Context(), functions[:1])[0]
+	var be *BuildError
+	if !errors.As(r.Err, &be) {
+		t.Fatalf("build of broken code: %v, want a *BuildError", r.Err)
+	}
+	if be.Function != "fa" || !strings.Contains(be.Output, "lib/x/x.go:3:") || strings.Contains(be.Output, "../lib") {
+		t.Errorf("BuildError{%s, %q}, want fa and lib/x/x.go:3: named from the root", be.Function, be.Output)
+	}
+	if r.Executable != "" || inode(t, filepath.Join(root, ".offline/bin/fa/bootstrap")) != good {
+		t.Error("a failed build replaced the working bootstrap")
+	}
+}
+
+func inode(t *testing.T, path string) uint64 {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Sys().(*syscall.Stat_t).Ino
+}

@@ -1,0 +1,98 @@
+package lambdaruntime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Replace deploys new code or configuration for the function already added
+// under fn.Name, as updating a function in Lambda does: invocations from now
+// on go to fresh instances of fn, while those in flight finish on the old
+// instances, which then stop. Replace returns once fn takes new invocations;
+// the old instances stop in the background, killed at once when ctx ends
+// (or when the Runtime is closed) rather than waited for. Until they stop,
+// the old instances' lines go to the old Log while the new ones' go to
+// fn.Log: one writer given to both must be safe for concurrent use.
+func (r *Runtime) Replace(ctx context.Context, fn Function) error {
+	fn, err := checkFunction(fn)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return ErrClosed
+	}
+	old, ok := r.fns[fn.Name]
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrFunctionNotFound, fn.Name)
+	}
+	r.fns[fn.Name] = newFunction(r.opts, fn)
+	if r.retired == nil {
+		r.retired = make(map[*function]struct{})
+	}
+	r.retired[old] = struct{}{}
+	go func() {
+		_ = old.retire(ctx) // Only ctx ending cuts it short, and then its processes are killed.
+		r.mu.Lock()
+		delete(r.retired, old)
+		r.mu.Unlock()
+	}()
+	return nil
+}
+
+// invokeReplacement runs an invocation that reached a function after it was
+// replaced (it found the function closed) on the function that replaced it.
+func (r *Runtime) invokeReplacement(ctx context.Context, name string, replaced *function, payload []byte, trace string) (*Result, error) {
+	for {
+		r.mu.Lock()
+		f, ok := r.fns[name]
+		closed := r.closed
+		r.mu.Unlock()
+		if closed || !ok || f == replaced {
+			return nil, ErrClosed
+		}
+		res, err := f.invoke(ctx, payload, trace)
+		if !errors.Is(err, ErrClosed) {
+			return res, err
+		}
+		replaced = f
+	}
+}
+
+// retire takes no new invocations, stops the idle instances at once, waits
+// for the invocations in flight and then stops the instances they ran on.
+// An invocation that had not yet reached an instance gets ErrClosed, which
+// sends it to the replacement.
+func (f *function) retire(ctx context.Context) error {
+	f.mu.Lock()
+	if !f.closed {
+		f.closed = true
+		close(f.closing)
+	}
+	idle := f.idle
+	f.idle = nil
+	for _, inst := range idle {
+		delete(f.all, inst)
+	}
+	f.mu.Unlock()
+
+	var stopping sync.WaitGroup
+	for _, inst := range idle {
+		stopping.Go(func() { inst.stop(ctx) })
+	}
+	// No invocation joins f.wg once f is closed, so the wait ends.
+	done := make(chan struct{})
+	go func() {
+		f.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	stopping.Wait()
+	return f.close(ctx)
+}

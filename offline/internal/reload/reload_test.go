@@ -1,0 +1,159 @@
+package reload
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"wsapi/offline/internal/hostbuild"
+)
+
+// workspace writes two functions, fa importing lib/x and fb importing
+// nothing of the workspace, and returns its root.
+func workspace(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, content := range map[string]string{
+		"go.work":    "go 1.26\n\nuse (\n\t./fa\n\t./fb\n\t./lib\n)\n",
+		"fa/go.mod":  "module example.com/fa\n\ngo 1.26\n\nrequire example.com/lib v0.0.0\n\nreplace example.com/lib => ../lib\n",
+		"fa/main.go": "package main\n\nimport \"example.com/lib/x\"\n\nfunc main() { println(x.Name) }\n",
+		"fb/go.mod":  "module example.com/fb\n\ngo 1.26\n",
+		"fb/main.go": "package main\n\nfunc main() { println(\"fb\") }\n",
+		"lib/go.mod": "module example.com/lib\n\ngo 1.26\n",
+		"lib/x/x.go": "package x\n\nconst Name = \"x\"\n",
+		"lib/y/y.go": "package y\n\nconst Name = \"y\"\n",
+	} {
+		write(t, root, name, content)
+	}
+	return root
+}
+
+func write(t *testing.T, root, name, content string) {
+	t.Helper()
+	path := filepath.Join(root, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// event is what one batch led to: a deployment, a template change or a
+// reload's report.
+type event struct{ kind, text string }
+
+type recorder chan event
+
+func (r recorder) Write(p []byte) (int, error) {
+	r <- event{"log", string(p)}
+	return len(p), nil
+}
+
+func (r recorder) next(t *testing.T) event {
+	t.Helper()
+	select {
+	case e := <-r:
+		return e
+	case <-time.After(60 * time.Second):
+		t.Fatal("nothing happened within 60 s")
+		return event{}
+	}
+}
+
+func TestRun(t *testing.T) {
+	root := workspace(t)
+	fns := map[string]hostbuild.Function{"fa": {Key: "fa", Dir: "fa"}, "fb": {Key: "fb", Dir: "fb"}}
+	g, err := hostbuild.LoadGraph(t.Context(), root, []hostbuild.Function{fns["fa"], fns["fb"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := make(chan []string)
+	events := make(recorder, 16)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Run(ctx, Config{
+			Changes: changes, Graph: g, Builder: &hostbuild.Builder{Root: root, Bin: ".offline/bin"}, Functions: fns,
+			Deploy: func(_ context.Context, key, exe string) error {
+				if _, err := os.Stat(exe); err != nil {
+					t.Errorf("deployed %s: %v", key, err)
+				}
+				events <- event{"deploy", key}
+				return nil
+			},
+			TemplateChanged: func(context.Context) { events <- event{"template", ""} },
+			Log:             events,
+		})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+
+	steps := []struct {
+		name   string
+		edit   func()
+		change []string
+		want   []event // in order; a log event's text is a regexp
+	}{
+		{
+			name:   "a function's own file",
+			change: []string{"fa/main.go"},
+			want:   []event{{"deploy", "fa"}, {"log", `^fa rebuilt in \d+\.\d s \(fa/main\.go\)\n$`}},
+		},
+		{
+			name:   "a package no function imports",
+			change: []string{"lib/y/y.go"},
+		},
+		{
+			name:   "the template",
+			change: []string{"serverless.yml"},
+			want:   []event{{"template", ""}},
+		},
+		{
+			name:   "a shared module's go.mod and another function",
+			change: []string{"fb/main.go", "lib/go.mod"},
+			want:   []event{{"deploy", "fa"}, {"deploy", "fb"}, {"log", `^fa, fb rebuilt in .* \(fb/main\.go, lib/go\.mod\)\n$`}},
+		},
+		{
+			name:   "broken code",
+			edit:   func() { write(t, root, "lib/x/x.go", "package x\n\nconst Name = undefinedName\n") },
+			change: []string{"lib/x/x.go"},
+			want:   []event{{"log", `(?s)^fa did not build, its last good build still serves:\n.*  lib/x/x\.go:3:\d+: undefined: undefinedName`}},
+		},
+		{
+			name: "a failed function is built again on any Go change",
+			edit: func() {
+				write(t, root, "lib/x/x.go", "package x\n\nconst Name = \"x2\"\n")
+				write(t, root, "fb/main.go", "package main\n\nfunc main() {}\n")
+			},
+			change: []string{"fb/main.go"},
+			want:   []event{{"deploy", "fa"}, {"deploy", "fb"}, {"log", `^fa, fb rebuilt`}},
+		},
+	}
+	for _, s := range steps {
+		if s.edit != nil {
+			s.edit()
+		}
+		changes <- s.change
+		for _, want := range s.want {
+			got := events.next(t)
+			if got.kind != want.kind || (got.kind == "log" && !regexp.MustCompile(want.text).MatchString(got.text)) ||
+				(got.kind != "log" && got.text != want.text) {
+				t.Fatalf("%s: got %s %q, want %s %q", s.name, got.kind, got.text, want.kind, want.text)
+			}
+		}
+	}
+	// Batches are handled one at a time: once Run takes another, the last
+	// one is over, and anything unexpected from any step is in events (an
+	// extra event of an earlier step would have been read by the next).
+	changes <- nil
+	select {
+	case e := <-events:
+		t.Fatalf("unexpected %s %q", e.kind, strings.TrimSpace(e.text))
+	default:
+	}
+}

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"wsapi/offline/internal/hostbuild"
+)
+
+// The reload tests run the gateway on a copy of the workspace, whose code
+// they edit as a developer would.
+
+// workspaceCopy copies the workspace's modules, go.work, serverless.yml and
+// package.json into a temporary directory, links node_modules, and builds
+// there the functions' bootstraps and the gateway, as make offline does.
+// It returns the copy's root.
+func workspaceCopy(t testing.TB) string {
+	t.Helper()
+	src, err := filepath.Abs(projectDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := t.TempDir()
+	for _, f := range []string{"go.work", "go.work.sum", "serverless.yml", "package.json", "package-lock.json"} {
+		copyFile(t, filepath.Join(src, f), filepath.Join(dst, f))
+	}
+	if err := os.Symlink(filepath.Join(src, "node_modules"), filepath.Join(dst, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		t.Fatalf("go list -m: %v", err)
+	}
+	for dir := range strings.FieldsSeq(string(out)) {
+		rel, err := filepath.Rel(src, dir)
+		if err != nil || !filepath.IsLocal(rel) {
+			t.Fatalf("module %s is outside the workspace %s", dir, src)
+		}
+		copyTree(t, dir, filepath.Join(dst, rel))
+	}
+
+	// As the Makefile finds them: one function per artifact: bin/<fn>.zip.
+	yml, err := os.ReadFile(filepath.Join(dst, "serverless.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fns []hostbuild.Function
+	for _, m := range artifact.FindAllStringSubmatch(string(yml), -1) {
+		fns = append(fns, hostbuild.Function{Key: m[1], Dir: m[1]})
+	}
+	for _, r := range (&hostbuild.Builder{Root: dst, Bin: ".offline/bin"}).Build(t.Context(), fns) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dst, ".offline", "gateway"), "./offline")
+	cmd.Dir = dst
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./offline: %v\n%s", err, out)
+	}
+	return dst
+}
+
+var artifact = regexp.MustCompile(`(?m)^ *artifact: bin/(.*)\.zip *$`)
+
+// copyTree copies a module's sources, leaving out build output.
+func copyTree(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if slices.Contains([]string{"node_modules", ".offline", ".serverless", "bin"}, d.Name()) {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if d.Type().IsRegular() {
+			copyFile(t, path, filepath.Join(dst, rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t testing.TB, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startCopy starts the gateway built in the workspace copy at root, on its
+// own serverless.yml and bootstraps.
+func startCopy(t testing.TB, root string, args ...string) *gatewayProc {
+	t.Helper()
+	logs := t.TempDir()
+	args = append([]string{"-port", "0", "-config", filepath.Join(root, "serverless.yml"), "-bin", filepath.Join(root, ".offline", "bin"),
+		"-logs", logs, "-env", "TOKEN_SECRET=" + testSecret}, args...)
+	cmd := exec.Command(filepath.Join(root, ".offline", "gateway"), args...)
+	cmd.Dir = root
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	g := &gatewayProc{cmd: cmd, logs: logs, done: make(chan struct{})}
+	ready := make(chan string, 1)
+	go func() {
+		defer close(g.done)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			g.mu.Lock()
+			g.out.WriteString(sc.Text() + "\n")
+			g.mu.Unlock()
+			if m := readyLine.FindStringSubmatch(sc.Text()); m != nil {
+				ready <- m[1]
+			}
+		}
+		_ = cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		g.stop()
+		if t.Failed() {
+			t.Logf("gateway output:\n%s", g.output())
+		}
+	})
+	select {
+	case g.url = <-ready:
+	case <-g.done:
+		t.Fatalf("gateway exited before it was ready:\n%s", g.output())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("gateway not ready after 60 s:\n%s", g.output())
+	}
+	return g
+}
+
+// editFile replaces old by new in the copy's file.
+func editFile(t testing.TB, root, file, old, new string) {
+	t.Helper()
+	path := filepath.Join(root, file)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s holds no %q", file, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// awaitReply sends msg on c until the reply is want, or fails at the
+// deadline.
+func awaitReply(t testing.TB, c *websocket.Conn, msg, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		got := send(t, c, msg)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still %s after %v, want %s", msg, got, within, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// awaitOutput polls the gateway's output until count lines match re: a
+// build on a busy machine can take longer than waitOutput waits.
+func awaitOutput(t testing.TB, g *gatewayProc, re string, count int, within time.Duration) {
+	t.Helper()
+	rx := regexp.MustCompile(re)
+	for deadline := time.Now().Add(within); len(rx.FindAllString(g.output(), -1)) < count; {
+		if time.Now().After(deadline) {
+			t.Fatalf("gateway output has fewer than %d lines matching %s after %v", count, re, within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// principal is who the connection is to the functions: the authorizer's
+// principalId, as send signs a message with it. A message to oneself comes
+// back as a delivery and a receipt.
+func principal(t testing.TB, c *websocket.Conn, user string) string {
+	t.Helper()
+	first := send(t, c, fmt.Sprintf(`{"action":"send","to":%q,"message":"who am I"}`, user))
+	frames := []string{first, read(t, c)}
+	for _, f := range frames {
+		var d struct{ From, Message string }
+		if err := json.Unmarshal([]byte(f), &d); err == nil && d.Message == "who am I" {
+			return d.From
+		}
+	}
+	t.Fatalf("no delivery of a message to oneself among %q", frames)
+	return ""
+}
+
+func TestCodeChangeReloadsWithoutDroppingConnections(t *testing.T) {
+	root := workspaceCopy(t)
+	g := startCopy(t, root)
+	c := g.dial(t, "taro", "")
+	id := connID(t, c)
+	if who := principal(t, c, "taro"); who != "taro" {
+		t.Fatalf("principalId = %q, want taro", who)
+	}
+	const hello = `{"action":"hello","userName":"taro"}`
+	if got := send(t, c, hello); got != `{"message":"hello, taro!"}` {
+		t.Fatalf("before any change: %s", got)
+	}
+
+	editFile(t, root, "hello/handler.go", `"hello, " + name + "!"`, `"hi, " + name + "!"`)
+	awaitReply(t, c, hello, `{"message":"hi, taro!"}`, 60*time.Second)
+	awaitOutput(t, g, `(?m)^reload +│ hello rebuilt in \d+\.\d s \(hello/handler\.go\)$`, 1, 60*time.Second)
+
+	editFile(t, root, "hello/handler.go", `Message: "hi, " + name + "!"`, `Message: "hi, " + name + "!"`+"\n\tbroken(")
+	awaitOutput(t, g, `(?m)^reload +│ hello did not build, its last good build still serves:\n(reload +│ .*\n)*reload +│   hello/handler\.go:\d+:\d+: syntax error`, 1, 60*time.Second)
+	if got := send(t, c, hello); got != `{"message":"hi, taro!"}` {
+		t.Errorf("after a failed build: %s, want the last good build's greeting", got)
+	}
+
+	editFile(t, root, "hello/handler.go", `"hi, " + name + "!"`+"\n\tbroken(", `"hey, " + name + "!"`)
+	awaitReply(t, c, hello, `{"message":"hey, taro!"}`, 60*time.Second)
+
+	if got := connID(t, c); got != id {
+		t.Errorf("connection id went from %s to %s", id, got)
+	}
+	if who := principal(t, c, "taro"); who != "taro" {
+		t.Errorf("principalId after the reloads = %q, want taro", who)
+	}
+	if out := g.output(); regexp.MustCompile(`(?m)^ondisconnect +│ START`).MatchString(out) {
+		t.Error("a connection was closed during the reloads")
+	}
+	if n := len(regexp.MustCompile(`(?m)^reload +│ \S+ rebuilt`).FindAllString(g.output(), -1)); n != 2 {
+		t.Errorf("%d reloads reported, want 2 (the broken save reloads nothing)", n)
+	}
+}
