@@ -322,11 +322,14 @@ func deployTables(ctx context.Context, svc *service, o options, out *console) (*
 	for _, t := range svc.Tables {
 		resources[t.LogicalID] = map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": t.Properties}
 	}
-	projectDir := filepath.Dir(o.config)
+	var dynaliteLog io.Writer = writerFunc(func(p []byte) { out.write("dynamodb", p) })
+	if o.quiet {
+		dynaliteLog = nil
+	}
 	db, report, err := dynamolocal.Deploy(ctx, dynamolocal.Options{
-		ProjectDir: projectDir,
+		ProjectDir: filepath.Dir(o.config),
 		DataDir:    o.data,
-		Log:        writerFunc(func(p []byte) { out.write("dynamodb", p) }),
+		Log:        dynaliteLog,
 		OnExit: func(err error) {
 			out.printf("error", "the local DynamoDB stopped: %v", err)
 			out.printf("error", "every DynamoDB call of the functions fails from now on: stop the gateway (Ctrl-C) and start it again")
