@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/slspackage"
 )
 
 // The command line's edges: help, quiet, and stopping with make.
@@ -128,4 +130,59 @@ func zombie(pid int) bool {
 	}
 	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
 	return len(fields) > 0 && fields[0] == "Z"
+}
+
+// TestNoBootstrap names each function with no bootstrap built for this
+// machine, and the command that builds it.
+func TestNoBootstrap(t *testing.T) {
+	g := startGateway(t, "-bin", t.TempDir())
+	for _, fn := range []string{"authorizer", "onconnect", "ondisconnect", "hello", "send"} {
+		g.waitOutput(t, `(?m)^warning +│ \w+LambdaFunction: function go-websocket-api-local-`+fn+`: no bootstrap at \S+/`+fn+"/bootstrap: build it with `make offline-build`", 1)
+	}
+}
+
+// TestDynaliteDeathIsReported kills the local DynamoDB under a running
+// gateway: the gateway says so once, with what to do.
+func TestDynaliteDeathIsReported(t *testing.T) {
+	g := startGateway(t)
+	var node []int
+	for _, pid := range childPIDs(g.cmd.Process.Pid) {
+		if cmdline, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline")); bytes.Contains(cmdline, []byte("dynalite")) {
+			node = append(node, pid)
+		}
+	}
+	if len(node) != 1 {
+		t.Fatalf("gateway runs %d dynalite processes, want 1", len(node))
+	}
+	if err := syscall.Kill(node[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	g.waitOutput(t, `(?m)^error +│ the local DynamoDB stopped: dynalite exited \(signal: killed\)`, 1)
+	g.waitOutput(t, `(?m)^error +│ every DynamoDB call of the functions fails from now on: stop the gateway \(Ctrl-C\) and start it again$`, 1)
+	if n := strings.Count(g.output(), "the local DynamoDB stopped"); n != 1 {
+		t.Errorf("reported %d times, want once", n)
+	}
+}
+
+// TestServesAGivenTemplate serves a template as it is, with -template and
+// -bootstrap, as for one that CDK or SAM made.
+func TestServesAGivenTemplate(t *testing.T) {
+	abs, _ := filepath.Abs(projectDir)
+	dir := t.TempDir()
+	state, err := slspackage.Package(t.Context(), slspackage.Options{Config: filepath.Join(abs, "serverless.yml"), Stage: "local", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-template", filepath.Join(dir, slspackage.Template), "-region", "ap-northeast-1"}
+	for name, path := range state.Bootstraps(filepath.Join(buildDir, "bin")) {
+		args = append(args, "-bootstrap", name+"="+path)
+	}
+	g := startGateway(t, args...)
+	c := g.dial(t, "taro", "")
+	if got := send(t, c, `{"action":"hello","userName":"taro"}`); got != `{"message":"hello, taro!"}` {
+		t.Errorf("hello got %s", got)
+	}
+	if strings.Contains(g.output(), "serverless") {
+		t.Errorf("-template packaged serverless.yml:\n%s", g.output())
+	}
 }

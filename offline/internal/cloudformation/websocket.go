@@ -157,9 +157,9 @@ func (st *site) route(id string, res resource, hasRouteResponse bool) {
 		return
 	}
 	route := Route{Key: key}
-	if route.Function, ok = st.add(fn); !ok {
-		return
-	}
+	// Both the function and the authorizer's are looked at, so that every
+	// function with no bootstrap is named.
+	route.Function, _ = st.add(fn)
 	if str(p["AuthorizationType"]) == "CUSTOM" {
 		authID, a, ok := st.byID("AWS::ApiGatewayV2::Authorizer", str(p["AuthorizerId"]))
 		if !ok {
@@ -180,6 +180,9 @@ func (st *site) route(id string, res resource, hasRouteResponse bool) {
 			return
 		}
 		route.Authorizer = &Authorizer{Function: authFn, IdentitySource: strs(a.Properties["IdentitySource"])}
+	}
+	if route.Function == "" {
+		return
 	}
 	expr := str(p["RouteResponseSelectionExpression"])
 	switch {
