@@ -25,7 +25,7 @@ func stack(edits map[string]any) string {
 		"Fn": map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{
 			"FunctionName": "svc-fn", "MemorySize": 256, "Timeout": "7", "TracingConfig": map[string]any{"Mode": "Active"},
 			"Environment": map[string]any{"Variables": map[string]any{"TABLE": map[string]any{"Ref": "Table"}, "N": 3, "GONE": map[string]any{"Ref": "AWS::NoValue"}}}}},
-		"Auth": map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{"FunctionName": "svc-auth"}},
+		"Auth":  map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{"FunctionName": "svc-auth"}},
 		"Table": map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": map[string]any{"TableName": "t"}},
 		"Integration": map[string]any{"Type": "AWS::ApiGatewayV2::Integration", "Properties": map[string]any{
 			"ApiId": api, "IntegrationType": "AWS_PROXY", "IntegrationUri": uri("Fn")}},

@@ -147,11 +147,11 @@ func timeToLive(v any) (string, error) {
 	}
 	switch {
 	case !ok:
-		return "", fmt.Errorf("Enabled: want true or false, got %v", spec.Enabled)
+		return "", fmt.Errorf("want Enabled true or false, got %v", spec.Enabled)
 	case !on:
 		return "", nil
 	case spec.AttributeName == "":
-		return "", errors.New("AttributeName: required")
+		return "", errors.New("no AttributeName, which Enabled needs")
 	}
 	return spec.AttributeName, nil
 }

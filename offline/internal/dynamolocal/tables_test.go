@@ -276,9 +276,9 @@ func TestCreateTablesRejectsMalformed(t *testing.T) {
 		{"capacity not a number", props(with("BillingMode", "PROVISIONED"), with("ProvisionedThroughput", map[string]any{"ReadCapacityUnits": "many", "WriteCapacityUnits": 1})),
 			"Bad.Properties.ProvisionedThroughput.ReadCapacityUnits: want int64, got string"},
 		{"TTL Enabled not a boolean", props(with("TimeToLiveSpecification", map[string]any{"AttributeName": "exp", "Enabled": "yes"})),
-			"Bad.Properties.TimeToLiveSpecification: Enabled: want true or false, got yes"},
+			"Bad.Properties.TimeToLiveSpecification: want Enabled true or false, got yes"},
 		{"TTL without AttributeName", props(with("TimeToLiveSpecification", map[string]any{"Enabled": true})),
-			"Bad.Properties.TimeToLiveSpecification: AttributeName: required"},
+			"Bad.Properties.TimeToLiveSpecification: no AttributeName, which Enabled needs"},
 		{"unknown property", props(with("Colour", "red")), "Bad.Properties: Colour is not a property of AWS::DynamoDB::Table"},
 		{"unknown BillingMode", props(with("BillingMode", "ON_DEMAND")), `Bad: create table bad: ValidationException: 1 validation error detected: Value 'ON_DEMAND' at 'billingMode'`},
 		// Shapes are checked by decoding; what DynamoDB validates, it reports.
