@@ -137,10 +137,13 @@ func Load(data []byte, opts Options) (*Service, error) {
 }
 
 // Quietly skipped: what has no meaning on one machine. Anything else the
-// gateway does not emulate is named in a warning.
+// gateway does not emulate is named in a warning. The framework's
+// Custom::ApiGatewayAccountRole only gives API Gateway a role to write
+// access logs with (provider.logs.websocket).
 var noOfflineMeaning = []string{
 	"AWS::IAM::", "AWS::Logs::", "AWS::Lambda::Permission", "AWS::Lambda::Version",
 	"AWS::ApiGatewayV2::Deployment", "AWS::S3::BucketPolicy", "AWS::CloudWatch::",
+	"AWS::ApiGateway::Account", "Custom::ApiGatewayAccountRole",
 }
 
 func quiet(typ string) bool {

@@ -98,6 +98,9 @@ func TestServe(t *testing.T) {
 			[]string{"hello"}, "Auth: function svc-other: no bootstrap was given: build it with `make offline-build`"},
 		{"a route response without its expression", map[string]any{"Hello": route("hello", nil)},
 			[]string{"$connect", "hello"}, "Hello: route hello has a RouteResponse but no RouteResponseSelectionExpression"},
+		{"access logging, as the framework declares it", map[string]any{
+			"AccountRole": map[string]any{"Type": "Custom::ApiGatewayAccountRole", "Properties": map[string]any{"ServiceToken": map[string]any{"Fn::GetAtt": []any{"Fn", "Arn"}}}}},
+			[]string{"$connect", "hello"}, ""},
 		{"a resource type not emulated", map[string]any{"Queue": map[string]any{"Type": "AWS::SQS::Queue", "Properties": map[string]any{}}},
 			[]string{"$connect", "hello"}, "Queue: AWS::SQS::Queue is not emulated"},
 		{"a route of a condition that does not hold", map[string]any{"Never": map[string]any{"Type": "AWS::ApiGatewayV2::Route", "Condition": "Never",
