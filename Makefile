@@ -73,8 +73,13 @@ offline-build:
 	go build -o .offline/gateway ./offline
 
 # The gateway runs `serverless package` itself (into .offline/package, never
-# .serverless) and serves the template it writes; packaging wants the zips.
-offline: build offline-build node_modules/.package-lock.json ## Run the API here: ws://localhost:3001 (flags: make offline ARGS="-port 4000 -data .offline/db")
+# .serverless) and serves the template it writes. Packaging only needs the
+# zips to exist (offline runs .offline/bin), so they are built when missing.
+ZIPS := $(FUNCTIONS:%=bin/%.zip)
+$(ZIPS) &:
+	$(MAKE) build
+
+offline: offline-build node_modules/.package-lock.json $(ZIPS) ## Run the API here: ws://localhost:3001 (flags: make offline ARGS="-port 4000 -data .offline/db")
 	exec .offline/gateway -env TOKEN_SECRET=$(DEV_TOKEN_SECRET) $(ARGS)
 
 token: ## Print a token for the offline API (make token USER=taro TTL=1h)
