@@ -53,6 +53,7 @@ bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the off
 	cd offline && go test -run '^$$' -bench 'ColdStart' -benchtime 5x .
 	cd offline && go test -run '^$$' -bench 'IdleConnections' -benchtime 1x .
 	cd offline && go test -run '^$$' -bench 'FanOut' -benchtime 3x .
+	cd offline && go test -run '^$$' -bench 'Startup' -benchtime 3x .
 
 package: build node_modules/.package-lock.json ## serverless package --stage $(STAGE)
 	$(SERVERLESS) package --stage $(STAGE)
@@ -86,7 +87,14 @@ offline-build:
 	done
 	go build -o .offline/gateway ./offline
 
-offline: offline-build node_modules/.package-lock.json ## Run the API here: ws://localhost:3001 (flags: make offline ARGS="-port 4000 -data .offline/db")
+# The gateway runs `serverless package` itself (into .offline/package, never
+# .serverless) and serves the template it writes. Packaging only needs the
+# zips to exist (offline runs .offline/bin), so they are built when missing.
+ZIPS := $(FUNCTIONS:%=bin/%.zip)
+$(ZIPS) &:
+	$(MAKE) build
+
+offline: offline-build node_modules/.package-lock.json $(ZIPS) ## Run the API here: ws://localhost:3001 (flags: make offline ARGS="-port 4000 -data .offline/db")
 	exec .offline/gateway -env TOKEN_SECRET=$(DEV_TOKEN_SECRET) $(ARGS)
 
 token: ## Print a token for the offline API (make token USER=taro TTL=1h)

@@ -20,7 +20,6 @@ import (
 	"github.com/coder/websocket"
 
 	"wsapi/authorizer/token"
-	"wsapi/offline/internal/slsconfig"
 )
 
 // The end-to-end tests build the real functions and the real gateway, start
@@ -46,7 +45,7 @@ func buildAll() (func(*testing.M) int, error) {
 		return nil, err
 	}
 	buildDir = dir
-	cfg, err := slsconfig.Load(filepath.Join(projectDir, "serverless.yml"), slsconfig.Options{Stage: "local"})
+	functions, err := functionsOf(filepath.Join(projectDir, "serverless.yml"))
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +60,7 @@ func buildAll() (func(*testing.M) int, error) {
 		}
 		return nil
 	}
-	for key := range cfg.Functions {
+	for _, key := range functions {
 		if err := build(filepath.Join(dir, "bin", key, "bootstrap"), "./"+key, "-tags", "lambda.norpc"); err != nil {
 			return nil, err
 		}
@@ -75,24 +74,63 @@ func buildAll() (func(*testing.M) int, error) {
 	}, nil
 }
 
+// artifactLine is how serverless.yml names each function's zip, and so its
+// directory: the Makefile builds what it lists the same way.
+var artifactLine = regexp.MustCompile(`(?m)^ *artifact: bin/(.*)\.zip *$`)
+
+func functionsOf(serverlessYML string) ([]string, error) {
+	data, err := os.ReadFile(serverlessYML)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range artifactLine.FindAllStringSubmatch(string(data), -1) {
+		out = append(out, m[1])
+	}
+	return out, nil
+}
+
 // gatewayProc is a running offline gateway.
 type gatewayProc struct {
 	cmd  *exec.Cmd
 	url  string
 	logs string
 
-	mu   sync.Mutex
-	out  strings.Builder
-	done chan struct{}
+	mu    sync.Mutex
+	out   strings.Builder
+	done  chan struct{}
+	ready chan string
 }
 
 var readyLine = regexp.MustCompile(`ready: (ws://localhost:\d+)`)
 
 func startGateway(t testing.TB, args ...string) *gatewayProc {
 	t.Helper()
+	return startGatewayIn(t, projectDir, args...)
+}
+
+// startGatewayIn starts the gateway on the serverless.yml of dir, as `make
+// offline` does there, and waits until it is ready.
+func startGatewayIn(t testing.TB, dir string, args ...string) *gatewayProc {
+	t.Helper()
+	g := launchGateway(t, dir, args...)
+	select {
+	case g.url = <-g.ready:
+	case <-g.done:
+		t.Fatalf("gateway exited before it was ready:\n%s", g.output())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("gateway not ready after 60 s:\n%s", g.output())
+	}
+	return g
+}
+
+// launchGateway starts the gateway on the serverless.yml of dir and returns
+// at once.
+func launchGateway(t testing.TB, dir string, args ...string) *gatewayProc {
+	t.Helper()
 	logs := t.TempDir()
-	args = append([]string{"-port", "0", "-config", filepath.Join(projectDir, "serverless.yml"), "-bin", filepath.Join(buildDir, "bin"), "-logs", logs,
-		"-env", "TOKEN_SECRET=" + testSecret}, args...)
+	args = append([]string{"-port", "0", "-watch=false", "-config", filepath.Join(dir, "serverless.yml"), "-package", filepath.Join(t.TempDir(), "package"),
+		"-bin", filepath.Join(buildDir, "bin"), "-logs", logs, "-env", "TOKEN_SECRET=" + testSecret}, args...)
 	cmd := exec.Command(filepath.Join(buildDir, "gateway"), args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -102,8 +140,7 @@ func startGateway(t testing.TB, args ...string) *gatewayProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	g := &gatewayProc{cmd: cmd, logs: logs, done: make(chan struct{})}
-	ready := make(chan string, 1)
+	g := &gatewayProc{cmd: cmd, logs: logs, done: make(chan struct{}), ready: make(chan string, 1)}
 	go func() {
 		defer close(g.done)
 		sc := bufio.NewScanner(stdout)
@@ -113,7 +150,7 @@ func startGateway(t testing.TB, args ...string) *gatewayProc {
 			g.out.WriteString(line + "\n")
 			g.mu.Unlock()
 			if m := readyLine.FindStringSubmatch(line); m != nil {
-				ready <- m[1]
+				g.ready <- m[1]
 			}
 		}
 		_ = cmd.Wait()
@@ -124,13 +161,6 @@ func startGateway(t testing.TB, args ...string) *gatewayProc {
 			t.Logf("gateway output:\n%s", g.output())
 		}
 	})
-	select {
-	case g.url = <-ready:
-	case <-g.done:
-		t.Fatalf("gateway exited before it was ready:\n%s", g.output())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("gateway not ready after 30 s:\n%s", g.output())
-	}
 	return g
 }
 

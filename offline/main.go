@@ -1,14 +1,16 @@
 // Command offline runs the API on this machine as API Gateway and Lambda
 // would: the functions' real bootstrap binaries behind a local WebSocket
-// endpoint, with the @connections API and an X-Ray daemon, all read from
-// serverless.yml.
+// endpoint, with the @connections API, an X-Ray daemon and DynamoDB, all as
+// the CloudFormation template that deploys declares them.
 //
-//	go run ./offline            # ws://localhost:3001
+//	go run ./offline            # packages serverless.yml, serves ws://localhost:3001
 //	go run ./offline -port 4000 -stage dev
+//	go run ./offline -template cdk.out/Stack.template.json -bootstrap MyFunction=build/fn/bootstrap
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,10 +26,13 @@ import (
 	"syscall"
 	"time"
 
+	"wsapi/offline/internal/childproc"
+	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambdaruntime"
-	"wsapi/offline/internal/slsconfig"
+	"wsapi/offline/internal/lambdaservice"
+	"wsapi/offline/internal/slspackage"
 	"wsapi/offline/internal/xraydaemon"
 )
 
@@ -37,26 +42,33 @@ func main() {
 		<-ctx.Done()
 		stop() // A second Ctrl-C ends the process at once.
 	}()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	// Started by make, whose death passes on no signal, stop with it.
+	ctx, cancel := childproc.WithParent(ctx)
+	defer cancel()
+	err := run(ctx, os.Args[1:], os.Stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "offline:", err)
 		os.Exit(1)
 	}
 }
 
 type options struct {
-	config, bin, logs, data, host, stage, region string
-	port, maxInstances                           int
-	idleTimeout, maxDuration, mgmtDelay          time.Duration
-	traces, traceAll, quiet, watch               bool
-	env                                          envFlag
+	config, pkgDir, template, bin, logs, data, host, stage, region string
+	port, maxInstances                                             int
+	idleTimeout, maxDuration, mgmtDelay                            time.Duration
+	traces, traceAll, quiet, watch                                 bool
+	env, bootstraps                                                kvFlag
 }
 
-// envFlag collects -env KEY=VALUE settings.
-type envFlag map[string]string
+// kvFlag collects repeatable KEY=VALUE settings.
+type kvFlag map[string]string
 
-func (e envFlag) String() string { return fmt.Sprint(map[string]string(e)) }
+func (e kvFlag) String() string { return fmt.Sprint(map[string]string(e)) }
 
-func (e envFlag) Set(kv string) error {
+func (e kvFlag) Set(kv string) error {
 	k, v, ok := strings.Cut(kv, "=")
 	if !ok || k == "" {
 		return fmt.Errorf("want KEY=VALUE, got %q", kv)
@@ -65,10 +77,10 @@ func (e envFlag) Set(kv string) error {
 	return nil
 }
 
-func parseFlags(args []string, stderr io.Writer) (options, error) {
-	o := options{env: envFlag{}}
+func parseFlags(args []string, stdout io.Writer) (options, error) {
+	o := options{env: kvFlag{}, bootstraps: kvFlag{}}
 	fs := flag.NewFlagSet("offline", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(stdout)
 	port := 3001
 	if p := os.Getenv("PORT"); p != "" {
 		n, err := strconv.Atoi(p)
@@ -77,15 +89,18 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 		port = n
 	}
-	fs.StringVar(&o.config, "config", "serverless.yml", "the service's serverless.yml")
-	fs.StringVar(&o.bin, "bin", ".offline/bin", "where each function's host-built bootstrap is: <bin>/<function>/bootstrap")
+	fs.StringVar(&o.config, "config", "serverless.yml", "the service's serverless.yml, packaged with the project's pinned `serverless package`")
+	fs.StringVar(&o.pkgDir, "package", ".offline/package", "where `serverless package` writes the template the gateway serves")
+	fs.StringVar(&o.template, "template", "", "serve this CloudFormation template (JSON) as it is, instead of packaging -config")
+	fs.Var(o.bootstraps, "bootstrap", "with -template: FunctionName=path of a function's bootstrap built for this machine (repeatable)")
+	fs.StringVar(&o.bin, "bin", ".offline/bin", "where each function's host-built bootstrap is: <bin>/<function>/bootstrap, <function> as in its artifact bin/<function>.zip")
 	fs.StringVar(&o.logs, "logs", ".offline/logs", "where each function's log file is written: <logs>/<function>.log")
 	fs.StringVar(&o.data, "data", "", "keep the local DynamoDB tables in this directory between runs (default: in memory)")
 	fs.Var(o.env, "env", "add KEY=VALUE to every function's environment, for settings that only exist offline (repeatable)")
 	fs.StringVar(&o.host, "host", "127.0.0.1", "address to listen on; 0.0.0.0 serves other machines too")
 	fs.IntVar(&o.port, "port", port, "port to listen on (also $PORT); 0 picks a free one")
-	fs.StringVar(&o.stage, "stage", "local", "stage name: the ${sls:stage} of serverless.yml and the path /{stage}")
-	fs.StringVar(&o.region, "region", "", "region (default: the one serverless.yml resolves to)")
+	fs.StringVar(&o.stage, "stage", "local", "stage name: --stage of `serverless package`, and the path /{stage}")
+	fs.StringVar(&o.region, "region", "", "region (default: the one serverless.yml resolves to; us-east-1 with -template)")
 	fs.IntVar(&o.maxInstances, "max-instances", 10, "instances per function at most; more concurrent invocations wait")
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", 10*time.Minute, "close a connection idle this long (API Gateway: 10m)")
 	fs.DurationVar(&o.maxDuration, "max-duration", 2*time.Hour, "close a connection open this long (API Gateway: 2h)")
@@ -93,7 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.traces, "traces", true, "print each traced invocation's X-Ray trace")
 	fs.BoolVar(&o.traceAll, "trace-all", false, "trace every invocation of an actively traced function, not Lambda's first each second and 5% of the rest")
 	fs.BoolVar(&o.watch, "watch", true, "rebuild and redeploy a function when its code changes (-watch=false for benchmarks and CI)")
-	fs.BoolVar(&o.quiet, "quiet", false, "print only the routes, warnings and the ready line (function logs still go to -logs)")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only what is served, warnings, errors and the ready line (function logs still go to -logs)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -108,12 +123,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := slsconfig.Load(o.config, slsconfig.Options{Stage: o.stage, Region: o.region})
+	out := &console{w: stdout, width: 12}
+	// Listening first gives the API its endpoint, which the template may
+	// hand functions (Fn::GetAtt Api.ApiEndpoint).
+	ln, err := net.Listen("tcp", net.JoinHostPort(o.host, strconv.Itoa(o.port)))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	base := "ws://" + displayAddr(ln.Addr(), o.host)
+
+	svc, err := load(ctx, o, out, base)
 	if err != nil {
 		return err
 	}
-	out := &console{w: stdout, width: 12}
-	for _, w := range cfg.Warnings {
+	for _, w := range svc.Warnings {
 		out.printf("warning", "%s", w)
 	}
 	// Quiet, function lines go to their log files only, and the gateway's
@@ -136,10 +160,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer daemon.Close()
-	daemonAddr := daemon.Addr()
 
-	if len(tablesOf(cfg.Resources)) > 0 {
-		db, err := startDynamoDB(ctx, cfg, o, out)
+	if len(svc.Tables) > 0 {
+		db, err := deployTables(ctx, svc, o, out)
 		if err != nil {
 			return err
 		}
@@ -147,7 +170,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		o.env["AWS_ENDPOINT_URL_DYNAMODB"] = db.Endpoint()
 	}
 
-	rt, err := lambdaruntime.New(lambdaruntime.Options{Region: cfg.Region, XRayDaemonAddr: daemonAddr})
+	rt, err := lambdaruntime.New(lambdaruntime.Options{Region: svc.region, XRayDaemonAddr: daemon.Addr()})
 	if err != nil {
 		return err
 	}
@@ -156,8 +179,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer cancel()
 		_ = rt.Close(ctx)
 	}()
-
-	routes, deployed, err := deploy(cfg, o, rt, lines)
+	lambda := lambdaservice.New(rt, daemon, &xraydaemon.Sampler{All: o.traceAll})
+	routes, deployed, err := apply(svc, o, rt, lambda, lines)
 	if err != nil {
 		return err
 	}
@@ -167,18 +190,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 
-	ln, err := net.Listen("tcp", net.JoinHostPort(o.host, strconv.Itoa(o.port)))
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	gw, err := gateway.New(gateway.Config{
-		APIID:                    apiID(cfg.Service),
+		APIID:                    svc.APIID,
 		AccountID:                lambdaruntime.AccountID,
-		Region:                   cfg.Region,
-		Stage:                    o.stage,
-		RouteSelectionExpression: cfg.RouteSelectionExpression,
+		Region:                   svc.region,
+		Stage:                    svc.Stage,
+		RouteSelectionExpression: svc.RouteSelectionExpression,
 		Routes:                   routes,
-		Invoker:                  &lambdaService{runtime: rt, xray: daemon, sampler: &xraydaemon.Sampler{All: o.traceAll}, functions: cfg.Functions},
+		Invoker:                  lambda,
 		AccessKeyID:              lambdaruntime.AccessKeyID,
 		SecretAccessKey:          lambdaruntime.SecretAccessKey,
 		SessionToken:             lambdaruntime.SessionToken,
@@ -195,7 +214,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		out.printf("warning", "listening on %s: other machines can connect, sign @connections calls with the local "+
 			"runtime's well-known credentials and, with the development secret, tokens for any user. Use it on a network you trust.", o.host)
 	}
-	base := "ws://" + displayAddr(ln.Addr(), o.host)
 	sampling := ""
 	if xrayCfg.OnComplete != nil {
 		sampling = "traced as Lambda samples: the first invocation of each function every second and 5% of the rest (-trace-all: every one)"
@@ -203,11 +221,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			sampling = "every invocation traced (-trace-all)"
 		}
 	}
-	printRoutes(out, cfg, routes, base, o.stage, daemonAddr, sampling)
+	printRoutes(out, svc, base, daemon.Addr(), sampling)
 	srv := gw.Server()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	out.printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, o.stage)
+	out.printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, svc.Stage)
 
 	select {
 	case err := <-served:
@@ -226,32 +244,61 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// deploy adds every function a route or authorizer uses to the runtime and
-// returns the gateway's routes and the functions, by key.
-func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *console) (map[string]gateway.Route, map[string]lambdaruntime.Function, error) {
-	routes := make(map[string]gateway.Route)
-	added := make(map[string]lambdaruntime.Function)
-	add := func(key string) error {
-		if _, ok := added[key]; ok {
-			return nil
+// service is what a template deploys, placed: under which name and in
+// which region.
+type service struct {
+	*cloudformation.Service
+	name, region string
+}
+
+// load reads what to serve: the template `serverless package` writes for
+// -config, or the -template given. It is the step a reload repeats.
+func load(ctx context.Context, o options, out *console, endpoint string) (*service, error) {
+	opts := cloudformation.Options{AccountID: lambdaruntime.AccountID, Stage: o.stage, APIEndpoint: endpoint, Region: o.region}
+	if o.template != "" {
+		if opts.Region == "" {
+			opts.Region = "us-east-1"
 		}
-		fn := cfg.Functions[key]
-		exe := filepath.Join(o.bin, fn.Key, "bootstrap")
-		if _, err := os.Stat(exe); err != nil {
-			return fmt.Errorf("function %s: no bootstrap at %s: build it for this machine first (make offline does)", fn.Key, exe)
+		opts.StackName = strings.TrimSuffix(filepath.Base(o.template), filepath.Ext(o.template))
+		opts.Bootstraps = o.bootstraps
+		opts.BuildCommand = "go build, for this machine, and name it with -bootstrap FunctionName=path"
+		svc, err := cloudformation.LoadFile(o.template, opts)
+		if err != nil {
+			return nil, err
 		}
+		return &service{Service: svc, name: svc.APIName, region: opts.Region}, nil
+	}
+	state, err := slspackage.Package(ctx, slspackage.Options{
+		Config: o.config, Stage: o.stage, Region: o.region, Dir: o.pkgDir,
+		Output: writerFunc(func(p []byte) { out.write("serverless", p) }),
+	})
+	if err != nil {
+		return nil, err
+	}
+	opts.Region, opts.StackName = state.Region, state.StackName()
+	opts.Bootstraps = state.Bootstraps(o.bin)
+	opts.BuildCommand = "make offline-build"
+	svc, err := cloudformation.LoadFile(filepath.Join(state.Dir, slspackage.Template), opts)
+	if err != nil {
+		return nil, err
+	}
+	return &service{Service: svc, name: state.Service, region: state.Region}, nil
+}
+
+// apply deploys every function a route or authorizer uses and returns the
+// gateway's routes and the functions as deployed, by key.
+func apply(svc *service, o options, rt *lambdaruntime.Runtime, lambda *lambdaservice.Service, out *console) (map[string]gateway.Route, map[string]lambdaruntime.Function, error) {
+	deployed := make(map[string]lambdaruntime.Function, len(svc.Functions))
+	for _, fn := range svc.Functions {
 		flog, err := openFunctionLog(o.logs, fn.Key, out)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		env := maps.Clone(fn.Environment)
-		if env == nil {
-			env = map[string]string{}
-		}
+		env := maps.Clone(fn.Env)
 		maps.Copy(env, o.env)
 		function := lambdaruntime.Function{
 			Name:           fn.Name,
-			Executable:     exe,
+			Executable:     fn.Bootstrap,
 			Env:            env,
 			Timeout:        fn.Timeout,
 			MemoryMB:       fn.MemoryMB,
@@ -259,52 +306,43 @@ func deploy(cfg *slsconfig.Config, o options, rt *lambdaruntime.Runtime, out *co
 			Log:            flog,
 		}
 		if err := rt.Add(function); err != nil {
-			return err
-		}
-		added[key] = function
-		return nil
-	}
-	for _, r := range cfg.Routes {
-		route := gateway.Route{Function: r.Function, RouteResponse: r.RouteResponseSelectionExpression != ""}
-		if a := r.Authorizer; a != nil {
-			route.Authorizer = &gateway.Authorizer{Function: a.Function, IdentitySource: a.IdentitySource}
-			if err := add(a.Function); err != nil {
-				return nil, nil, err
-			}
-		}
-		if err := add(r.Function); err != nil {
 			return nil, nil, err
 		}
-		routes[r.Key] = route
+		deployed[fn.Key] = function
+		lambda.Set(fn.Key, lambdaservice.Function{Name: fn.Name, Tracing: fn.Tracing})
 	}
-	return routes, added, nil
-}
-
-// tablesOf lists the DynamoDB tables among CloudFormation resources.
-func tablesOf(resources map[string]any) []string {
-	var ids []string
-	for id, r := range resources {
-		if m, ok := r.(map[string]any); ok && m["Type"] == "AWS::DynamoDB::Table" {
-			ids = append(ids, id)
+	routes := make(map[string]gateway.Route, len(svc.Routes))
+	for key, r := range svc.Routes {
+		route := gateway.Route{Function: r.Function, RouteResponse: r.RouteResponse}
+		if a := r.Authorizer; a != nil {
+			route.Authorizer = &gateway.Authorizer{Function: a.Function, IdentitySource: a.IdentitySource}
 		}
+		routes[key] = route
 	}
-	return ids
+	return routes, deployed, nil
 }
 
-// startDynamoDB runs dynalite, a DynamoDB API server from npm, and creates
-// the tables serverless.yml declares.
-func startDynamoDB(ctx context.Context, cfg *slsconfig.Config, o options, out *console) (*dynamolocal.Server, error) {
-	db, err := dynamolocal.Start(ctx, dynamolocal.Options{
+// deployTables runs dynalite with the template's tables, and says loudly
+// if it dies while the gateway serves.
+func deployTables(ctx context.Context, svc *service, o options, out *console) (*dynamolocal.Server, error) {
+	resources := map[string]any{}
+	for _, t := range svc.Tables {
+		resources[t.LogicalID] = map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": t.Properties}
+	}
+	var dynaliteLog io.Writer = writerFunc(func(p []byte) { out.write("dynamodb", p) })
+	if o.quiet {
+		dynaliteLog = nil
+	}
+	db, report, err := dynamolocal.Deploy(ctx, dynamolocal.Options{
 		ProjectDir: filepath.Dir(o.config),
 		DataDir:    o.data,
-		Log:        writerFunc(func(p []byte) { out.write("dynamodb", p) }),
-	})
+		Log:        dynaliteLog,
+		OnExit: func(err error) {
+			out.printf("error", "the local DynamoDB stopped: %v", err)
+			out.printf("error", "every DynamoDB call of the functions fails from now on: stop the gateway (Ctrl-C) and start it again")
+		},
+	}, resources)
 	if err != nil {
-		return nil, err
-	}
-	report, err := dynamolocal.CreateTables(ctx, db.Endpoint(), cfg.Resources)
-	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	for _, line := range report.Tables {
@@ -319,40 +357,25 @@ func startDynamoDB(ctx context.Context, cfg *slsconfig.Config, o options, out *c
 
 // printRoutes shows what is served; sampling, when traces are printed, says
 // which invocations are traced.
-func printRoutes(out *console, cfg *slsconfig.Config, routes map[string]gateway.Route, base, stage, daemonAddr, sampling string) {
-	out.printf("gateway", "%s, stage %s, region %s, routes on %s:", cfg.Service, stage, cfg.Region, cfg.RouteSelectionExpression)
-	keys := make([]string, 0, len(routes))
-	for k := range routes {
+func printRoutes(out *console, svc *service, base, daemonAddr, sampling string) {
+	out.printf("gateway", "%s, stage %s, region %s, routes on %s:", svc.name, svc.Stage, svc.region, svc.RouteSelectionExpression)
+	keys := make([]string, 0, len(svc.Routes))
+	for k := range svc.Routes {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fn := cfg.Functions[routes[k].Function]
+		fn := svc.Functions[svc.Routes[k].Function]
 		out.printf("gateway", "  %-14s → %s (%s, %d MB, %s timeout)", k, fn.Key, fn.Name, fn.MemoryMB, fn.Timeout)
-		if a := routes[k].Authorizer; a != nil {
+		if a := svc.Routes[k].Authorizer; a != nil {
 			out.printf("gateway", "  %-14s   authorized by %s from %s", "", a.Function, strings.Join(a.IdentitySource, ", "))
 		}
 	}
-	mgmt := "http" + base[len("ws"):] + "/" + stage + "/@connections/{connectionId}"
+	mgmt := "http" + base[len("ws"):] + "/" + svc.Stage + "/@connections/{connectionId}"
 	out.printf("gateway", "  %-14s → %s", "@connections", mgmt)
 	if sampling != "" {
 		out.printf("gateway", "  %-14s → udp %s, %s", "X-Ray daemon", daemonAddr, sampling)
 	}
-}
-
-// apiID is a stable stand-in for the 10-character id AWS gives an API.
-func apiID(service string) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	var h uint32 = 2166136261
-	for i := 0; i < len(service); i++ {
-		h = (h ^ uint32(service[i])) * 16777619
-	}
-	id := make([]byte, 10)
-	for i := range id {
-		id[i] = alphabet[h%uint32(len(alphabet))]
-		h = h*1103515245 + 12345
-	}
-	return string(id)
 }
 
 // displayAddr names the listener the way a user types it.

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -35,6 +36,10 @@ type Options struct {
 	DataDir string
 	// Log gets dynalite's own output, one line per Write; nil discards it.
 	Log io.Writer
+	// OnExit is called once, with why, if dynalite exits on its own once
+	// started: every DynamoDB call of the functions fails from then on, so
+	// the gateway must say so.
+	OnExit func(error)
 }
 
 // ErrNotInstalled is what Start's error wraps when Node.js or dynalite is
@@ -66,6 +71,7 @@ type Server struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	closing   atomic.Bool
 }
 
 // Start runs dynalite on a free port of 127.0.0.1 and returns once it
@@ -107,7 +113,10 @@ func (s *Server) Endpoint() string { return s.endpoint }
 // Close stops dynalite and whatever it started, and waits until they are
 // gone. It reports an error if dynalite had already exited on its own.
 func (s *Server) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.stop() })
+	s.closeOnce.Do(func() {
+		s.closing.Store(true)
+		s.closeErr = s.stop()
+	})
 	return s.closeErr
 }
 
@@ -181,6 +190,14 @@ func start(ctx context.Context, node, script string, port int, opts Options) (*S
 	if err := s.waitReady(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
+	}
+	if opts.OnExit != nil {
+		go func() {
+			<-s.exited
+			if !s.closing.Load() {
+				opts.OnExit(s.exitError("dynalite exited"))
+			}
+		}()
 	}
 	return s, nil
 }

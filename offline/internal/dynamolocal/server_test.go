@@ -274,3 +274,39 @@ func TestExplainExit(t *testing.T) {
 		})
 	}
 }
+
+// TestOnExitReportsADeath expects dynalite dying under a running gateway to
+// be reported once, with why, and a deliberate Close not to be.
+func TestOnExitReportsADeath(t *testing.T) {
+	for _, kill := range []bool{true, false} {
+		t.Run(map[bool]string{true: "killed", false: "closed"}[kill], func(t *testing.T) {
+			reports := make(chan error, 2)
+			ctx, cancel := context.WithTimeout(t.Context(), startTimeout)
+			defer cancel()
+			s, err := Start(ctx, Options{ProjectDir: projectDir(t), OnExit: func(err error) { reports <- err }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kill {
+				if err := syscall.Kill(s.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+					t.Fatal(err)
+				}
+				select {
+				case err := <-reports:
+					if !strings.Contains(err.Error(), "dynalite exited") || !strings.Contains(err.Error(), "signal: killed") {
+						t.Errorf("OnExit got %v, want it to say dynalite exited, killed", err)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatal("dynalite was killed and OnExit was not called")
+				}
+			}
+			_ = s.Close()
+			<-s.exited
+			select {
+			case err := <-reports:
+				t.Errorf("OnExit called again after Close: %v", err)
+			default:
+			}
+		})
+	}
+}

@@ -23,22 +23,21 @@ type Report struct {
 	// byUser (userName); TTL expiresAt)", or "kept NAME (...)" for a table
 	// that a data directory kept from an earlier run.
 	Tables []string
-	// Warnings name, by their path in serverless.yml, what the local
+	// Warnings name, by their path in the template, what the local
 	// tables do differently from the deployed ones, such as a TTL that
 	// dynalite does not apply.
 	Warnings []string
 }
 
 // CreateTables makes, on the DynamoDB API at endpoint, every
-// AWS::DynamoDB::Table among resources (CloudFormation resources by logical
-// id, as slsconfig.Config.Resources holds them) that is not there yet, and
-// waits until each is ACTIVE. It turns on the tables' Time to Live where the
-// server supports it. Every definition is read before any table is made, so
-// a malformed one (a property missing or of the wrong type) makes nothing
-// and is an error naming its path, such as
-// resources.Resources.ConnectionsTable.Properties.KeySchema; what only
-// DynamoDB checks, such as a key missing from AttributeDefinitions, comes
-// back as DynamoDB's own message after the same path.
+// AWS::DynamoDB::Table among resources (a CloudFormation template's
+// Resources by logical id, their intrinsic functions resolved) that is not
+// there yet, and waits until each is ACTIVE. It turns on the tables' Time to
+// Live where the server supports it. Every definition is read before any
+// table is made, so a malformed one makes nothing and is an error naming its
+// path, such as ConnectionsTable.Properties.KeySchema; what only DynamoDB
+// checks, such as a key missing from AttributeDefinitions, comes back as
+// DynamoDB's own message after the same path.
 func CreateTables(ctx context.Context, endpoint string, resources map[string]any) (Report, error) {
 	var report Report
 	var specs []*tableSpec
@@ -46,13 +45,14 @@ func CreateTables(ctx context.Context, endpoint string, resources map[string]any
 		resource, _ := resources[id].(map[string]any)
 		switch resource["Type"] {
 		case "AWS::DynamoDB::Table":
-			spec, err := readTable(id, resource)
+			props, _ := resource["Properties"].(map[string]any)
+			spec, err := readTable(id, props)
 			if err != nil {
 				return Report{}, err
 			}
 			specs = append(specs, spec)
 		case "AWS::DynamoDB::GlobalTable":
-			report.Warnings = append(report.Warnings, "resources.Resources."+id+
+			report.Warnings = append(report.Warnings, id+
 				": AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is")
 		}
 	}
@@ -252,4 +252,19 @@ func rejection(err error) error {
 		return apiError{err: err, api: api}
 	}
 	return err
+}
+
+// Deploy starts dynalite and makes the tables among resources (see
+// CreateTables), as a deployment would before any function runs.
+func Deploy(ctx context.Context, opts Options, resources map[string]any) (*Server, Report, error) {
+	s, err := Start(ctx, opts)
+	if err != nil {
+		return nil, Report{}, err
+	}
+	report, err := CreateTables(ctx, s.Endpoint(), resources)
+	if err != nil {
+		_ = s.Close()
+		return nil, Report{}, err
+	}
+	return s, report, nil
 }

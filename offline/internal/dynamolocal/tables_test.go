@@ -1,9 +1,6 @@
 package dynamolocal
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,24 +9,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"wsapi/offline/internal/slsconfig"
+	"gopkg.in/yaml.v3"
 )
 
-var serverlessYML = flag.String("serverless", "", "the serverless.yml whose tables TestCreateTablesFromServerlessYML makes (default: the project's)")
-
-// loadResources reads resources.Resources from a serverless.yml written
-// here, with its variables resolved as the gateway resolves them.
+// loadResources reads resources.Resources from YAML written here, as a
+// template's Resources once its intrinsic functions are resolved.
 func loadResources(t *testing.T, yml string) map[string]any {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "serverless.yml")
-	if err := os.WriteFile(path, []byte(yml), 0o644); err != nil {
+	var doc struct {
+		Resources struct {
+			Resources map[string]any `yaml:"Resources"`
+		} `yaml:"resources"`
+	}
+	if err := yaml.Unmarshal([]byte(yml), &doc); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := slsconfig.Load(path, slsconfig.Options{Stage: "local"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg.Resources
+	return doc.Resources.Resources
 }
 
 // connectionsYML declares a table shaped as the project's connections table.
@@ -42,7 +37,7 @@ resources:
     ConnectionsTable:
       Type: AWS::DynamoDB::Table
       Properties:
-        TableName: ${self:service}-${sls:stage}-connections
+        TableName: svc-local-connections
         BillingMode: PAY_PER_REQUEST
         AttributeDefinitions:
           - {AttributeName: connectionId, AttributeType: S}
@@ -66,32 +61,22 @@ func describeTable(t *testing.T, c *dynamodb.Client, name string) *types.TableDe
 	return out.Table
 }
 
-// TestCreateTablesFromServerlessYML makes the project's own tables, as
-// `make offline` does, and checks each against its definition in the file.
-func TestCreateTablesFromServerlessYML(t *testing.T) {
-	path := *serverlessYML
-	if path == "" {
-		path = filepath.Join(projectDir(t), "serverless.yml")
-	}
-	cfg, err := slsconfig.Load(path, slsconfig.Options{Stage: "local"})
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestCreateTablesConnections makes a table shaped as the project's
+// connections table, as `make offline` does, and checks it against its
+// definition.
+func TestCreateTablesConnections(t *testing.T) {
+	resources := loadResources(t, connectionsYML)
 	s := startServer(t, "")
 	c := newClient(s.Endpoint())
 
-	report, err := CreateTables(t.Context(), s.Endpoint(), cfg.Resources)
+	report, err := CreateTables(t.Context(), s.Endpoint(), resources)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("report: %q", report)
 
 	// The functions keep their connections here; they need its key and index.
-	connections, _ := cfg.Resources["ConnectionsTable"].(map[string]any)
-	if connections == nil {
-		t.Fatalf("%s declares no ConnectionsTable", path)
-	}
-	name := "go-websocket-api-local-connections"
+	name := "svc-local-connections"
 	if want := "created " + name + " (key connectionId; index byUser (userName))"; !slices.Contains(report.Tables, want) {
 		t.Errorf("Tables = %q, want %q", report.Tables, want)
 	}
@@ -112,14 +97,14 @@ func TestCreateTablesFromServerlessYML(t *testing.T) {
 		t.Errorf("billing mode = %+v, want PAY_PER_REQUEST", table.BillingModeSummary)
 	}
 	// dynalite has no TTL: the file's TTL must come back as a warning.
-	ttlWarning := "resources.Resources.ConnectionsTable.Properties.TimeToLiveSpecification: this local DynamoDB (dynalite) has no Time to Live"
+	ttlWarning := "ConnectionsTable.Properties.TimeToLiveSpecification: this local DynamoDB (dynalite) has no Time to Live"
 	if !slices.ContainsFunc(report.Warnings, func(w string) bool { return strings.HasPrefix(w, ttlWarning) }) {
 		t.Errorf("Warnings = %q, want one beginning %q", report.Warnings, ttlWarning)
 	}
 
 	// Every table resource in the file is there, with the keys it declares.
 	tables := 0
-	for id, r := range cfg.Resources {
+	for id, r := range resources {
 		r, _ := r.(map[string]any)
 		if r["Type"] != "AWS::DynamoDB::Table" {
 			continue
@@ -141,7 +126,7 @@ func TestCreateTablesFromServerlessYML(t *testing.T) {
 	}
 
 	// A second run, as a restart on the same data, keeps every table.
-	again, err := CreateTables(t.Context(), s.Endpoint(), cfg.Resources)
+	again, err := CreateTables(t.Context(), s.Endpoint(), resources)
 	if err != nil {
 		t.Fatalf("second CreateTables: %v", err)
 	}
@@ -225,7 +210,7 @@ func TestCreateTablesShapes(t *testing.T) {
 `,
 			table:   "Events",
 			line:    "created Events (key id)",
-			warning: "resources.Resources.Events.Properties.StreamSpecification: dynalite has no streams",
+			warning: "Events.Properties.StreamSpecification: dynalite has no streams",
 			check: func(t *testing.T, d *types.TableDescription) {
 				if d.AttributeDefinitions[0].AttributeType != types.ScalarAttributeTypeB {
 					t.Errorf("id is %s, want B", d.AttributeDefinitions[0].AttributeType)
@@ -241,7 +226,7 @@ func TestCreateTablesShapes(t *testing.T) {
       Type: AWS::DynamoDB::GlobalTable
       Properties: {TableName: global}
 `,
-			warning: "resources.Resources.Global: AWS::DynamoDB::GlobalTable is not made locally",
+			warning: "Global: AWS::DynamoDB::GlobalTable is not made locally",
 		},
 	}
 	for _, tt := range tests {
@@ -277,25 +262,26 @@ func TestCreateTablesRejectsMalformed(t *testing.T) {
 		want  string
 	}{
 		{"no Properties", nil, "Bad.Properties: required"},
-		{"no KeySchema", props(without("KeySchema")), "Bad.Properties.KeySchema: required"},
-		{"no AttributeDefinitions", props(without("AttributeDefinitions")), "Bad.Properties.AttributeDefinitions: required"},
-		{"KeySchema not a list", props(with("KeySchema", map[string]any{"AttributeName": "id"})), "Bad.Properties.KeySchema: want a list, got a mapping"},
+		{"no KeySchema", props(without("KeySchema")), "Bad: create table bad: ValidationException: 1 validation error detected: Value null at 'keySchema'"},
+		{"no AttributeDefinitions", props(without("AttributeDefinitions")), "Bad: create table bad: ValidationException: 1 validation error detected: Value null at 'attributeDefinitions'"},
+		{"KeySchema not a list", props(with("KeySchema", map[string]any{"AttributeName": "id"})), "Bad.Properties.KeySchema: want []types.KeySchemaElement, got object"},
 		{"unknown KeyType", props(with("KeySchema", []any{map[string]any{"AttributeName": "id", "KeyType": "PRIMARY"}})),
-			`Bad.Properties.KeySchema[0].KeyType: "PRIMARY" is not one of HASH, RANGE`},
+			`Bad: create table bad: ValidationException: 1 validation error detected: Value 'PRIMARY' at 'keySchema.1.member.keyType'`},
 		{"AttributeType a number", props(with("AttributeDefinitions", []any{map[string]any{"AttributeName": "id", "AttributeType": 5}})),
-			`Bad.Properties.AttributeDefinitions[0].AttributeType: "5" is not one of S, N, B`},
-		{"TableName a CloudFormation function", props(with("TableName", map[string]any{"Fn::Sub": "${AWS::StackName}-t"})),
-			"Bad.Properties.TableName: Fn::Sub is resolved only by CloudFormation"},
+			"Bad.Properties.AttributeDefinitions.AttributeType: want types.ScalarAttributeType, got number"},
+		{"TableName a mapping", props(with("TableName", map[string]any{"Fn::Sub": "${AWS::StackName}-t"})),
+			"Bad.Properties.TableName: want string, got object"},
 		{"index without Projection", props(with("GlobalSecondaryIndexes", []any{map[string]any{"IndexName": "byX", "KeySchema": []any{map[string]any{"AttributeName": "id", "KeyType": "HASH"}}}})),
-			"Bad.Properties.GlobalSecondaryIndexes[0].Projection: required"},
+			"Bad: create table bad: operation error DynamoDB: CreateTable, 1 validation error(s) found.\n- missing required field, CreateTableInput.GlobalSecondaryIndexes[0].Projection."},
 		{"capacity not a number", props(with("BillingMode", "PROVISIONED"), with("ProvisionedThroughput", map[string]any{"ReadCapacityUnits": "many", "WriteCapacityUnits": 1})),
-			`Bad.Properties.ProvisionedThroughput.ReadCapacityUnits: want a whole number, got "many"`},
+			"Bad.Properties.ProvisionedThroughput.ReadCapacityUnits: want int64, got string"},
 		{"TTL Enabled not a boolean", props(with("TimeToLiveSpecification", map[string]any{"AttributeName": "exp", "Enabled": "yes"})),
-			`Bad.Properties.TimeToLiveSpecification.Enabled: want true or false, got "yes"`},
+			"Bad.Properties.TimeToLiveSpecification: want Enabled true or false, got yes"},
 		{"TTL without AttributeName", props(with("TimeToLiveSpecification", map[string]any{"Enabled": true})),
-			"Bad.Properties.TimeToLiveSpecification.AttributeName: required"},
-		{"unknown BillingMode", props(with("BillingMode", "ON_DEMAND")), `Bad.Properties.BillingMode: "ON_DEMAND" is not one of PROVISIONED, PAY_PER_REQUEST`},
-		// Shapes are checked here; what DynamoDB validates, it reports.
+			"Bad.Properties.TimeToLiveSpecification: no AttributeName, which Enabled needs"},
+		{"unknown property", props(with("Colour", "red")), "Bad.Properties: Colour is not a property of AWS::DynamoDB::Table"},
+		{"unknown BillingMode", props(with("BillingMode", "ON_DEMAND")), `Bad: create table bad: ValidationException: 1 validation error detected: Value 'ON_DEMAND' at 'billingMode'`},
+		// Shapes are checked by decoding; what DynamoDB validates, it reports.
 		{"key without definition", props(with("KeySchema", []any{map[string]any{"AttributeName": "other", "KeyType": "HASH"}})),
 			"Bad: create table bad: ValidationException: One or more parameter values were invalid: Some index key attributes are not defined"},
 		{"provisioned without capacity", props(without("BillingMode")),
@@ -313,8 +299,8 @@ func TestCreateTablesRejectsMalformed(t *testing.T) {
 				"ZGood": map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": props(with("TableName", "good"))},
 			}
 			_, err := CreateTables(t.Context(), s.Endpoint(), resources)
-			if err == nil || !strings.HasPrefix(err.Error(), "resources.Resources."+tt.want) {
-				t.Errorf("CreateTables: %v\nwant an error beginning resources.Resources.%s", err, tt.want)
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("CreateTables: %v\nwant an error beginning %s", err, tt.want)
 			}
 		})
 	}
@@ -395,7 +381,7 @@ func TestDataDirKeepsItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "resources.Resources.ConnectionsTable: the table " + table + " kept from an earlier run has key connectionId; index byUser (userName), not key connectionId; index byName (userName)"
+	want := "ConnectionsTable: the table " + table + " kept from an earlier run has key connectionId; index byUser (userName), not key connectionId; index byName (userName)"
 	if !slices.ContainsFunc(report.Warnings, func(w string) bool { return strings.HasPrefix(w, want) }) {
 		t.Errorf("Warnings = %q, want one beginning %q", report.Warnings, want)
 	}

@@ -1,0 +1,19 @@
+// Package cloudformation reads a CloudFormation template, the one a
+// deployment hands to AWS, into what the offline gateway serves: the
+// WebSocket API's routes with their functions and authorizers, the
+// functions with their settings, and the DynamoDB tables.
+//
+// Intrinsic functions resolve as CloudFormation resolves them on a stack
+// in one region of a fixed local account: Ref, Fn::GetAtt with each
+// resource type's documented return values, Fn::Join, Fn::Sub, Fn::Select,
+// Fn::Split, Fn::If with the template's Conditions, and the pseudo
+// parameters. goformation's intrinsics package walks the template and
+// evaluates the conditions; this package supplies what it leaves
+// unresolved (a resource's Ref and Fn::GetAtt) or gets wrong.
+//
+// Resources are emulated by their AWS type and properties, whoever wrote
+// them: the Serverless Framework, CDK or a hand-written resources section.
+// Types with no offline meaning (IAM, log groups, permissions, versions)
+// are skipped quietly; whatever would behave differently offline is named
+// in one warning, with its logical id and why.
+package cloudformation

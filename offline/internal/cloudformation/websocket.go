@@ -1,0 +1,293 @@
+package cloudformation
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Lambda's defaults for a function that does not set them.
+const (
+	defaultTimeout  = 3 * time.Second
+	defaultMemoryMB = 128
+)
+
+// site is what serve reads a template into.
+type site struct {
+	r        *resolver
+	raw      map[string]resource
+	res      map[string]resource
+	apiID    string
+	s        *Service
+	byARN    map[string]string // function logical id by ARN
+	keyOf    map[string]string // function Key by logical id, once added
+	noLocal  map[string]bool   // functions already warned about
+	warnings []string
+}
+
+func serve(r *resolver, raw, resolved map[string]resource) (*Service, error) {
+	st := &site{r: r, raw: raw, res: resolved, byARN: map[string]string{}, keyOf: map[string]string{}, noLocal: map[string]bool{},
+		s: &Service{Routes: map[string]Route{}, Functions: map[string]Function{}}}
+	var apis []string
+	for _, id := range sortedKeys(resolved) {
+		res := resolved[id]
+		switch res.Type {
+		case "AWS::ApiGatewayV2::Api":
+			if str(res.Properties["ProtocolType"]) == "WEBSOCKET" {
+				apis = append(apis, id)
+			} else {
+				st.warnf(id, "a %s API is not emulated: only WebSocket APIs are served", str(res.Properties["ProtocolType"]))
+			}
+		case "AWS::Lambda::Function":
+			st.byARN[r.functionARN(r.name(id, raw[id]))] = id
+		}
+	}
+	if len(apis) == 0 {
+		return nil, errors.New("the template has no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET: nothing to serve")
+	}
+	for _, id := range apis[1:] {
+		st.warnf(id, "a second WebSocket API: the gateway serves one, %s", apis[0])
+	}
+	api := resolved[apis[0]]
+	st.apiID = physicalID(r.opts.StackName, apis[0])
+	st.s.APIID = st.apiID
+	st.s.APIName = str(api.Properties["Name"])
+	st.s.RouteSelectionExpression = str(api.Properties["RouteSelectionExpression"])
+	st.s.Stage = r.opts.Stage
+	routeResponses := map[string]bool{}
+	for _, id := range sortedKeys(resolved) {
+		res := resolved[id]
+		switch res.Type {
+		case "AWS::ApiGatewayV2::Stage":
+			if st.ours(res) {
+				st.s.Stage = str(res.Properties["StageName"])
+			}
+		case "AWS::ApiGatewayV2::RouteResponse":
+			if st.ours(res) {
+				routeResponses[str(res.Properties["RouteId"])] = true
+			}
+		case "AWS::DynamoDB::Table":
+			st.s.Tables = append(st.s.Tables, Table{LogicalID: id, Properties: res.Properties})
+		case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration",
+			"AWS::ApiGatewayV2::Authorizer", "AWS::Lambda::Function":
+			// Read through the routes that use them.
+		default:
+			if !quiet(res.Type) && !st.codeBucket(id) {
+				st.warnf(id, "%s is not emulated: a function that uses it reaches nothing local", res.Type)
+			}
+		}
+	}
+	for _, id := range sortedKeys(resolved) {
+		if res := resolved[id]; res.Type == "AWS::ApiGatewayV2::Route" && st.ours(res) {
+			st.route(id, res, routeResponses[physicalID(r.opts.StackName, id)])
+		}
+	}
+	st.s.Warnings = st.warnings
+	return st.s, nil
+}
+
+func (st *site) warnf(id, format string, args ...any) {
+	st.warnings = append(st.warnings, id+": "+fmt.Sprintf(format, args...))
+}
+
+// ours reports whether a route, integration or stage belongs to the API
+// served.
+func (st *site) ours(res resource) bool { return str(res.Properties["ApiId"]) == st.apiID }
+
+// codeBucket reports whether a bucket only holds functions' code, as the
+// deployment bucket that the Serverless Framework adds does.
+func (st *site) codeBucket(id string) bool {
+	for _, res := range st.raw {
+		if code, ok := res.Properties["Code"].(map[string]any); ok && res.Type == "AWS::Lambda::Function" {
+			if ref, ok := code["S3Bucket"].(map[string]any); ok && ref["Ref"] == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// byID finds the resource of a type whose Ref is ref.
+func (st *site) byID(typ, ref string) (string, resource, bool) {
+	for id, res := range st.res {
+		if res.Type == typ && physicalID(st.r.opts.StackName, id) == ref {
+			return id, res, true
+		}
+	}
+	return "", resource{}, false
+}
+
+func (st *site) route(id string, res resource, hasRouteResponse bool) {
+	p := res.Properties
+	key := str(p["RouteKey"])
+	notServed := func(format string, args ...any) {
+		st.warnf(id, "route %s: %s: not served", key, fmt.Sprintf(format, args...))
+	}
+	switch auth := str(p["AuthorizationType"]); auth {
+	case "", "NONE", "CUSTOM":
+	case "AWS_IAM":
+		notServed("AuthorizationType AWS_IAM asks for SigV4-signed handshakes, and the gateway has no IAM to check them against")
+		return
+	default:
+		notServed("AuthorizationType %s is not one a WebSocket API takes", auth)
+		return
+	}
+	target, ok := strings.CutPrefix(str(p["Target"]), "integrations/")
+	if !ok {
+		notServed("no Target integrations/{IntegrationId}")
+		return
+	}
+	intID, integration, ok := st.byID("AWS::ApiGatewayV2::Integration", target)
+	if !ok {
+		notServed("its Target %s is no integration of this template", target)
+		return
+	}
+	if typ := str(integration.Properties["IntegrationType"]); typ != "AWS_PROXY" {
+		notServed("integration %s is %s %s, and the gateway emulates only AWS_PROXY to a function of the template",
+			intID, typ, str(integration.Properties["IntegrationUri"]))
+		return
+	}
+	fn, ok := st.function(integration.Properties["IntegrationUri"])
+	if !ok {
+		notServed("integration %s calls %s, which is not a function of this template", intID, str(integration.Properties["IntegrationUri"]))
+		return
+	}
+	route := Route{Key: key}
+	// Both the function and the authorizer's are looked at, so that every
+	// function with no bootstrap is named.
+	route.Function, _ = st.add(fn)
+	if str(p["AuthorizationType"]) == "CUSTOM" {
+		authID, a, ok := st.byID("AWS::ApiGatewayV2::Authorizer", str(p["AuthorizerId"]))
+		if !ok {
+			notServed("its AuthorizerId %s is no authorizer of this template", str(p["AuthorizerId"]))
+			return
+		}
+		if typ := str(a.Properties["AuthorizerType"]); typ != "REQUEST" {
+			notServed("authorizer %s is %s, and a WebSocket API takes REQUEST authorizers", authID, typ)
+			return
+		}
+		fn, ok := st.function(a.Properties["AuthorizerUri"])
+		if !ok {
+			notServed("authorizer %s calls %s, which is not a function of this template", authID, str(a.Properties["AuthorizerUri"]))
+			return
+		}
+		authFn, ok := st.add(fn)
+		if !ok {
+			return
+		}
+		route.Authorizer = &Authorizer{Function: authFn, IdentitySource: strs(a.Properties["IdentitySource"])}
+	}
+	if route.Function == "" {
+		return
+	}
+	expr := str(p["RouteResponseSelectionExpression"])
+	switch {
+	case expr != "" && hasRouteResponse:
+		route.RouteResponse = true
+	case expr != "":
+		st.warnf(id, "route %s has a RouteResponseSelectionExpression but no AWS::ApiGatewayV2::RouteResponse: the function's body is not sent back", key)
+	case hasRouteResponse:
+		st.warnf(id, "route %s has a RouteResponse but no RouteResponseSelectionExpression: the function's body is not sent back", key)
+	}
+	st.s.Routes[key] = route
+}
+
+// function finds the function an integration or authorizer URI invokes:
+// arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations.
+func (st *site) function(uri any) (string, bool) {
+	arn := str(uri)
+	if _, rest, ok := strings.Cut(arn, ":lambda:path/2015-03-31/functions/"); ok {
+		arn = strings.TrimSuffix(rest, "/invocations")
+	}
+	id, ok := st.byARN[arn]
+	return id, ok
+}
+
+// add makes a function served and returns its Key; false when it has no
+// bootstrap here, which is warned about once.
+func (st *site) add(id string) (string, bool) {
+	if key, ok := st.keyOf[id]; ok {
+		return key, true
+	}
+	if st.noLocal[id] {
+		return "", false
+	}
+	p := st.res[id].Properties
+	fn := Function{
+		LogicalID: id,
+		Key:       id,
+		Name:      st.r.name(id, st.raw[id]),
+		Env:       map[string]string{},
+		Timeout:   defaultTimeout,
+		MemoryMB:  defaultMemoryMB,
+		Tracing:   "PassThrough",
+	}
+	fn.Bootstrap = st.r.opts.Bootstraps[fn.Name]
+	if fn.Bootstrap != "" {
+		fn.Key = filepath.Base(filepath.Dir(fn.Bootstrap))
+	}
+	if _, err := os.Stat(fn.Bootstrap); fn.Bootstrap == "" || err != nil {
+		st.noLocal[id] = true
+		where := "no bootstrap was given"
+		if fn.Bootstrap != "" {
+			where = "no bootstrap at " + fn.Bootstrap
+		}
+		st.warnf(id, "function %s: %s: build it with `%s`; its routes are not served", fn.Name, where, st.r.opts.BuildCommand)
+		return "", false
+	}
+	if env, ok := p["Environment"].(map[string]any); ok {
+		vars, _ := env["Variables"].(map[string]any)
+		for k, v := range vars {
+			if v != nil {
+				fn.Env[k] = scalar(v)
+			}
+		}
+	}
+	if n, ok := number(p["Timeout"]); ok {
+		fn.Timeout = time.Duration(n) * time.Second
+	}
+	if n, ok := number(p["MemorySize"]); ok {
+		fn.MemoryMB = n
+	}
+	if tc, ok := p["TracingConfig"].(map[string]any); ok && str(tc["Mode"]) != "" {
+		fn.Tracing = str(tc["Mode"])
+	}
+	if _, taken := st.s.Functions[fn.Key]; taken {
+		fn.Key = id // two bootstraps in directories of the same name
+	}
+	st.s.Functions[fn.Key] = fn
+	st.keyOf[id] = fn.Key
+	return fn.Key, true
+}
+
+func str(v any) string {
+	if v == nil {
+		return ""
+	}
+	return scalar(v)
+}
+
+func strs(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		out = append(out, str(x))
+	}
+	return out
+}
+
+// number reads a whole number, written as one or as a string.
+func number(v any) (int, bool) {
+	switch x := v.(type) {
+	case float64:
+		return int(x), true
+	case string:
+		n, err := strconv.Atoi(x)
+		return n, err == nil
+	}
+	return 0, false
+}

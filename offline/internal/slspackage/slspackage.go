@@ -1,0 +1,133 @@
+// Package slspackage lets the Serverless Framework do its own work: it runs
+// the project's pinned CLI's `serverless package` and reads, from what that
+// wrote, where each function's bootstrap is built for this machine. The
+// template itself is read by package cloudformation, as any other.
+package slspackage
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Template is the file, in the package directory, that `serverless deploy`
+// hands to CloudFormation.
+const Template = "cloudformation-template-update-stack.json"
+
+// Options say which service to package, for which stage and region, and
+// where to write it.
+type Options struct {
+	Config string // the service's serverless.yml; its directory holds node_modules
+	Stage  string
+	Region string // "" leaves it to serverless.yml
+	Dir    string // the package directory, --package
+	// Output gets the framework's own lines (its warnings, its errors), one
+	// Write each.
+	Output io.Writer
+}
+
+// Package runs `npx --no-install serverless package` and returns the
+// service as it packaged it. A service that does not package is an error
+// after the framework's own message has gone to Output.
+func Package(ctx context.Context, o Options) (*State, error) {
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("package directory: %w", err)
+	}
+	args := []string{"--no-install", "serverless", "package", "--stage", o.Stage, "--package", dir}
+	if o.Region != "" {
+		args = append(args, "--region", o.Region)
+	}
+	if base := filepath.Base(o.Config); base != "serverless.yml" {
+		args = append(args, "--config", base)
+	}
+	cmd := exec.CommandContext(ctx, "npx", args...)
+	cmd.Dir = filepath.Dir(o.Config)
+	// No color codes in the gateway's output, and no network calls the
+	// package step does not need.
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FORCE_COLOR=0", "SLS_TELEMETRY_DISABLED=1", "SLS_NOTIFICATIONS_MODE=off")
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if line := strings.TrimRight(sc.Text(), " \r"); line != "" && o.Output != nil {
+				_, _ = o.Output.Write([]byte(line + "\n"))
+			}
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	err = cmd.Run()
+	pw.Close()
+	<-copied
+	if err != nil {
+		return nil, fmt.Errorf("serverless package --stage %s: %w", o.Stage, err)
+	}
+	return ReadState(dir)
+}
+
+// State is what the gateway needs of serverless-state.json.
+type State struct {
+	Dir     string // the package directory
+	Service string
+	Region  string
+	Stage   string
+	// functions by key, with their deployed name and artifact.
+	functions map[string]stateFunction
+}
+
+type stateFunction struct {
+	Name    string `json:"name"`
+	Package struct {
+		Artifact string `json:"artifact"`
+	} `json:"package"`
+}
+
+// ReadState reads serverless-state.json in a package directory.
+func ReadState(dir string) (*State, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "serverless-state.json"))
+	if err != nil {
+		return nil, fmt.Errorf("serverless state: %w", err)
+	}
+	var raw struct {
+		Service struct {
+			Service  string `json:"service"`
+			Provider struct {
+				Region string `json:"region"`
+				Stage  string `json:"stage"`
+			} `json:"provider"`
+			Functions map[string]stateFunction `json:"functions"`
+		} `json:"service"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("serverless state: %w", err)
+	}
+	return &State{Dir: dir, Service: raw.Service.Service, Region: raw.Service.Provider.Region,
+		Stage: raw.Service.Provider.Stage, functions: raw.Service.Functions}, nil
+}
+
+// StackName is the CloudFormation stack `serverless deploy` makes.
+func (s *State) StackName() string { return s.Service + "-" + s.Stage }
+
+// Bootstraps maps each function's deployed name to its bootstrap built for
+// this machine under bin: the artifact bin/<fn>.zip names the directory,
+// <bin>/<fn>/bootstrap, as `make offline-build` builds it.
+func (s *State) Bootstraps(bin string) map[string]string {
+	out := map[string]string{}
+	for key, f := range s.functions {
+		dir := key
+		if a := f.Package.Artifact; a != "" {
+			dir = strings.TrimSuffix(filepath.Base(a), ".zip")
+		}
+		out[f.Name] = filepath.Join(bin, dir, "bootstrap")
+	}
+	return out
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// These tests serve a serverless.yml written for each, in a copy of the
+// workspace holding only what `serverless package` reads, to check that
+// the gateway serves the template that deploys, whoever wrote each part.
+
+// workspace writes yml as serverless.yml in a new directory beside the
+// project's package.json and node_modules, with a stand-in zip for each
+// artifact: packaging only hashes them.
+func workspace(t testing.TB, yml string) string {
+	t.Helper()
+	dir := t.TempDir()
+	abs, err := filepath.Abs(projectDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := os.ReadFile(filepath.Join(abs, "package.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"serverless.yml": []byte(yml), "package.json": pkg}
+	for _, m := range artifactLine.FindAllStringSubmatch(yml, -1) {
+		files[filepath.Join("bin", m[1]+".zip")] = []byte("stand-in for " + m[1])
+	}
+	for name, data := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(abs, "node_modules"), filepath.Join(dir, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// rawResourcesYML serves hello only through routes written as raw
+// CloudFormation, two routes the gateway cannot serve, a table named with
+// Fn::Sub, an environment built with Fn::GetAtt, Fn::Split and
+// Fn::Select, a route response, and a misspelt key.
+const rawResourcesYML = `
+service: svc
+frameworkVersion: '>=3'
+configValidationMode: warn
+provider:
+  name: aws
+  runtime: provided.al2023
+  stage: ${opt:stage, 'dev'}
+  region: ${opt:region, 'ap-northeast-1'}
+  tracing:
+    lambda: true
+functions:
+  ondisconnect:
+    handler: bootstrap
+    package:
+      artifact: bin/ondisconnect.zip
+    environment:
+      CONNECTIONS_TABLE:
+        Fn::Select: [1, {Fn::Split: ["/", {Fn::GetAtt: [Registry, Arn]}]}]
+    events:
+      - websocket:
+          route: $disconnect
+      - websocket:
+          route: bye
+          routeResponseSelectionExpression: $default
+  hello:
+    handler: bootstrap
+    package:
+      artifact: bin/hello.zip
+    websocket:
+      route: typo
+resources:
+  Resources:
+    Registry:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        TableName: {Fn::Sub: '${AWS::StackName}-registry'}
+        BillingMode: PAY_PER_REQUEST
+        AttributeDefinitions: [{AttributeName: connectionId, AttributeType: S}]
+        KeySchema: [{AttributeName: connectionId, KeyType: HASH}]
+    HelloIntegration:
+      Type: AWS::ApiGatewayV2::Integration
+      Properties:
+        ApiId: {Ref: WebsocketsApi}
+        IntegrationType: AWS_PROXY
+        IntegrationUri:
+          Fn::Sub: arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${HelloLambdaFunction.Arn}/invocations
+    HelloRoute:
+      Type: AWS::ApiGatewayV2::Route
+      Properties:
+        ApiId: {Ref: WebsocketsApi}
+        RouteKey: hello
+        Target: {Fn::Join: ["/", [integrations, {Ref: HelloIntegration}]]}
+    SignedRoute:
+      Type: AWS::ApiGatewayV2::Route
+      Properties:
+        ApiId: {Ref: WebsocketsApi}
+        RouteKey: signed
+        AuthorizationType: AWS_IAM
+        Target: {Fn::Join: ["/", [integrations, {Ref: HelloIntegration}]]}
+    WebhookIntegration:
+      Type: AWS::ApiGatewayV2::Integration
+      Properties:
+        ApiId: {Ref: WebsocketsApi}
+        IntegrationType: HTTP_PROXY
+        IntegrationMethod: POST
+        IntegrationUri: https://hooks.example.com/ws
+    WebhookRoute:
+      Type: AWS::ApiGatewayV2::Route
+      Properties:
+        ApiId: {Ref: WebsocketsApi}
+        RouteKey: webhook
+        Target: {Fn::Join: ["/", [integrations, {Ref: WebhookIntegration}]]}
+`
+
+func TestServesTheTemplate(t *testing.T) {
+	g := startGatewayIn(t, workspace(t, rawResourcesYML))
+	c := dial(t, g.url)
+
+	// Declared only under resources, as raw CloudFormation.
+	if got := send(t, c, `{"action":"hello","userName":"taro"}`); got != `{"message":"hello, taro!"}` {
+		t.Errorf("hello through a raw Route and Integration got %s", got)
+	}
+	// The route response sends the function's body: ondisconnect answers
+	// only once it has reached the table its environment names through
+	// Fn::GetAtt, Fn::Split and Fn::Select, and the table was named with Fn::Sub.
+	if got := send(t, c, `{"action":"bye"}`); got != "Disconnected." {
+		t.Errorf("bye got %q, want the function's body Disconnected.", got)
+	}
+	g.waitOutput(t, `(?m)^dynamodb +│ created svc-local-registry `, 1)
+	for _, action := range []string{"signed", "webhook"} {
+		if got := send(t, c, `{"action":"`+action+`"}`); !strings.HasPrefix(got, `{"message": "Forbidden"`) {
+			t.Errorf("%s got %s, want Forbidden: the route is not served", action, got)
+		}
+	}
+
+	out := g.output()
+	warnings := regexp.MustCompile(`(?m)^warning +│ .*$`).FindAllString(out, -1)
+	want := []string{
+		`^warning +│ SignedRoute: route signed: AuthorizationType AWS_IAM .*: not served$`,
+		`^warning +│ WebhookRoute: route webhook: integration WebhookIntegration is HTTP_PROXY https://hooks.example.com/ws, .*: not served$`,
+	}
+	if len(warnings) != len(want) {
+		t.Errorf("warnings:\n%s\nwant one for SignedRoute and one for WebhookRoute, and no other", strings.Join(warnings, "\n"))
+	}
+	for _, w := range want {
+		if !regexp.MustCompile(`(?m)` + w).MatchString(out) {
+			t.Errorf("no warning matching %s", w)
+		}
+	}
+	// The framework's own warning about the misspelt key.
+	g.waitOutput(t, `(?m)^serverless +│ .*functions\.hello.*unrecognized property 'websocket'`, 1)
+}
+
+// TestDoesNotPackage expects a serverless.yml the framework refuses to stop
+// the gateway with the framework's own error, before dynalite or any
+// function starts.
+func TestDoesNotPackage(t *testing.T) {
+	yml := strings.Replace(rawResourcesYML, "configValidationMode: warn\n", "", 1)
+	g := launchGateway(t, workspace(t, yml))
+	select {
+	case <-g.done:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("gateway still running:\n%s", g.output())
+	}
+	if code := g.cmd.ProcessState.ExitCode(); code == 0 {
+		t.Error("gateway exited 0 on a service that does not package")
+	}
+	out := g.output()
+	if !regexp.MustCompile(`(?m)^serverless +│ .*Configuration error at 'functions.hello': unrecognized property 'websocket'`).MatchString(out) {
+		t.Errorf("the framework's error is missing:\n%s", out)
+	}
+	if strings.Contains(out, "dynamodb") || strings.Contains(out, "ready:") {
+		t.Errorf("started serving a service that does not package:\n%s", out)
+	}
+}
