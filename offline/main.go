@@ -371,8 +371,12 @@ func printRoutes(out *console, svc *service, base, daemonAddr, sampling string) 
 			out.printf("gateway", "  %-14s   authorized by %s from %s", "", a.Function, strings.Join(a.IdentitySource, ", "))
 		}
 	}
-	mgmt := "http" + base[len("ws"):] + "/" + svc.Stage + "/@connections/{connectionId}"
-	out.printf("gateway", "  %-14s → %s", "@connections", mgmt)
+	endpoint := "http" + base[len("ws"):] + "/" + svc.Stage
+	out.printf("gateway", "  %-14s → %s/@connections/{connectionId}", "@connections", endpoint)
+	// Any key signs as an IAM principal would; only the signature's form,
+	// service, region and age are checked.
+	out.printf("gateway", "  %-14s   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws apigatewaymanagementapi post-to-connection "+
+		"--region %s --endpoint-url %s --connection-id <id> --data '{\"message\":\"hi\"}'", "", svc.region, endpoint)
 	if sampling != "" {
 		out.printf("gateway", "  %-14s → udp %s, %s", "X-Ray daemon", daemonAddr, sampling)
 	}
