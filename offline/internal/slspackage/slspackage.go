@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,22 +33,31 @@ type Options struct {
 	Output io.Writer
 }
 
-// Package runs `npx --no-install serverless package` and returns the
-// service as it packaged it. A service that does not package is an error
-// after the framework's own message has gone to Output.
+// ErrNoCLI means the project's pinned Serverless CLI is not installed.
+var ErrNoCLI = errors.New("the pinned Serverless CLI is not installed: run npm ci (make offline does)")
+
+// Package runs the project's own `serverless package` (what `npx
+// --no-install serverless` runs, without npm's start-up: a second on every
+// start and every reload) and returns the service as it packaged it. A
+// service that does not package is an error after the framework's own
+// message has gone to Output.
 func Package(ctx context.Context, o Options) (*State, error) {
 	dir, err := filepath.Abs(o.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("package directory: %w", err)
 	}
-	args := []string{"--no-install", "serverless", "package", "--stage", o.Stage, "--package", dir}
+	cli := filepath.Join(filepath.Dir(o.Config), "node_modules", ".bin", "serverless")
+	if _, err := os.Stat(cli); err != nil {
+		return nil, fmt.Errorf("%w (%s: %w)", ErrNoCLI, cli, err)
+	}
+	args := []string{"package", "--stage", o.Stage, "--package", dir}
 	if o.Region != "" {
 		args = append(args, "--region", o.Region)
 	}
 	if base := filepath.Base(o.Config); base != "serverless.yml" {
 		args = append(args, "--config", base)
 	}
-	cmd := exec.CommandContext(ctx, "npx", args...)
+	cmd := exec.CommandContext(ctx, cli, args...)
 	cmd.Dir = filepath.Dir(o.Config)
 	// No color codes in the gateway's output, and no network calls the
 	// package step does not need.

@@ -1,6 +1,7 @@
 package slspackage
 
 import (
+	"errors"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -25,5 +26,13 @@ func TestReadState(t *testing.T) {
 	}
 	if _, err := ReadState(t.TempDir()); err == nil || !strings.Contains(err.Error(), "serverless-state.json") {
 		t.Errorf("ReadState of an empty directory: %v", err)
+	}
+}
+
+func TestPackageWithoutTheCLI(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Package(t.Context(), Options{Config: filepath.Join(dir, "serverless.yml"), Stage: "local", Dir: filepath.Join(dir, "package")})
+	if !errors.Is(err, ErrNoCLI) || !strings.Contains(err.Error(), "npm ci") {
+		t.Errorf("Package with no node_modules: %v, want ErrNoCLI naming npm ci", err)
 	}
 }
