@@ -6,17 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"wsapi/shared/tracing/tracingtest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-xray-sdk-go/v2/xray"
 
 	"wsapi/shared/logging"
 	"wsapi/shared/tracing"
@@ -166,14 +165,7 @@ func TestGetAndDelete(t *testing.T) {
 // TestPostTraced stands a UDP listener in for the X-Ray daemon and checks
 // that every PostToConnection reaches it as its own subsegment.
 func TestPostTraced(t *testing.T) {
-	daemon, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer daemon.Close()
-	if err := xray.Configure(xray.Config{DaemonAddr: daemon.LocalAddr().String()}); err != nil {
-		t.Fatal(err)
-	}
+	daemon := tracingtest.Start(t)
 	srv, _ := fakeAPI(t, 200, "", "")
 	cfg := testConfig()
 	tracing.Instrument(&cfg)
@@ -181,42 +173,18 @@ func TestPostTraced(t *testing.T) {
 
 	ids := []string{"first=", "second=", "third="}
 	for _, to := range ids {
-		// What aws-lambda-go puts in the context of an invocation.
-		//lint:ignore SA1029 aws-lambda-go keys the trace header with this very string.
-		ctx := context.WithValue(context.Background(), "x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
-		if err := client.Post(ctx, to, []byte("hi")); err != nil {
+		if err := client.Post(tracingtest.Invocation(context.Background()), to, []byte("hi")); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	seen := map[string]map[string]any{}
-	buf := make([]byte, 64<<10)
-	daemon.SetReadDeadline(time.Now().Add(10 * time.Second))
 	for len(seen) < len(ids) {
-		n, _, err := daemon.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("the daemon got PostToConnection subsegments for %v only: %v", seen, err)
-		}
-		_, doc, ok := bytes.Cut(buf[:n], []byte("\n"))
-		if !ok {
-			t.Fatalf("datagram without the X-Ray header line: %q", buf[:n])
-		}
-		var seg struct {
-			Name        string         `json:"name"`
-			Type        string         `json:"type"`
-			TraceID     string         `json:"trace_id"`
-			Annotations map[string]any `json:"annotations"`
-			Subsegments []struct {
-				Name string `json:"name"`
-			} `json:"subsegments"`
-		}
-		if err := json.Unmarshal(doc, &seg); err != nil {
-			t.Fatalf("datagram %q: %v", doc, err)
-		}
+		seg := daemon.Next(t)
 		if seg.Name != "PostToConnection" {
 			continue
 		}
-		if seg.Type != "subsegment" || seg.TraceID != "1-5759e988-bd862e3fe1be46a994272793" {
+		if seg.Type != "subsegment" || seg.TraceID != tracingtest.TraceID {
 			t.Errorf("segment type %q trace %q, want a subsegment of the invocation's trace", seg.Type, seg.TraceID)
 		}
 		if len(seg.Subsegments) == 0 || seg.Subsegments[0].Name != "ApiGatewayManagementApi" {

@@ -1,32 +1,21 @@
 package startup
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
+	"wsapi/shared/tracing/tracingtest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-xray-sdk-go/v2/xray"
 	"github.com/rs/zerolog"
 )
 
 // Every AWS call a function makes with its config shows in the
 // invocation's trace, whichever service it calls.
 func TestLoadTracesAWSCalls(t *testing.T) {
-	daemon, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer daemon.Close()
-	if err := xray.Configure(xray.Config{DaemonAddr: daemon.LocalAddr().String()}); err != nil {
-		t.Fatal(err)
-	}
+	daemon := tracingtest.Start(t)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		w.Write([]byte(`{"TableNames":[]}`))
@@ -46,36 +35,12 @@ func TestLoadTracesAWSCalls(t *testing.T) {
 		t.Errorf("log level = %v, want LOG_LEVEL's, debug", fn.Log.GetLevel())
 	}
 	db := dynamodb.NewFromConfig(fn.AWS, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(api.URL) })
-	//lint:ignore SA1029 aws-lambda-go keys the trace header with this very string.
-	ctx := context.WithValue(context.Background(), "x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
-	if _, err := db.ListTables(ctx, &dynamodb.ListTablesInput{}); err != nil {
+	if _, err := db.ListTables(tracingtest.Invocation(context.Background()), &dynamodb.ListTablesInput{}); err != nil {
 		t.Fatal(err)
 	}
 
-	seg := readSegment(t, daemon)
-	if seg.Name != "DynamoDB" || seg.TraceID != "1-5759e988-bd862e3fe1be46a994272793" || seg.AWS["operation"] != "ListTables" {
+	seg := daemon.Next(t)
+	if seg.Name != "DynamoDB" || seg.TraceID != tracingtest.TraceID || seg.AWS["operation"] != "ListTables" {
 		t.Errorf("subsegment = %+v, want DynamoDB ListTables in the invocation's trace", seg)
 	}
-}
-
-type segment struct {
-	Name    string         `json:"name"`
-	TraceID string         `json:"trace_id"`
-	AWS     map[string]any `json:"aws"`
-}
-
-func readSegment(t *testing.T, daemon net.PacketConn) segment {
-	t.Helper()
-	buf := make([]byte, 64<<10)
-	daemon.SetReadDeadline(time.Now().Add(10 * time.Second))
-	n, _, err := daemon.ReadFrom(buf)
-	if err != nil {
-		t.Fatalf("no segment reached the daemon: %v", err)
-	}
-	_, doc, _ := bytes.Cut(buf[:n], []byte("\n"))
-	var seg segment
-	if err := json.Unmarshal(doc, &seg); err != nil {
-		t.Fatal(err)
-	}
-	return seg
 }

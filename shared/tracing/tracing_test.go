@@ -3,11 +3,9 @@ package tracing
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"net"
 	"testing"
-	"time"
+	"wsapi/shared/tracing/tracingtest"
 
 	"github.com/aws/aws-xray-sdk-go/v2/xray"
 	"github.com/rs/zerolog"
@@ -25,40 +23,16 @@ func TestSpanWithoutTrace(t *testing.T) {
 }
 
 func TestSpanEmitted(t *testing.T) {
-	daemon, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer daemon.Close()
-	if err := xray.Configure(xray.Config{DaemonAddr: daemon.LocalAddr().String()}); err != nil {
-		t.Fatal(err)
-	}
+	daemon := tracingtest.Start(t)
 	var logs bytes.Buffer
 	Init(zerolog.New(&logs))
 
-	//lint:ignore SA1029 aws-lambda-go keys the trace header with this very string.
-	ctx := context.WithValue(context.Background(), "x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
-	_, span := Start(ctx, "Registry")
+	_, span := Start(tracingtest.Invocation(context.Background()), "Registry")
 	span.Annotate("user", "taro")
 	span.End(errors.New("throttled"))
 
-	buf := make([]byte, 64<<10)
-	daemon.SetReadDeadline(time.Now().Add(10 * time.Second))
-	n, _, err := daemon.ReadFrom(buf)
-	if err != nil {
-		t.Fatalf("no segment reached the daemon: %v", err)
-	}
-	_, doc, _ := bytes.Cut(buf[:n], []byte("\n"))
-	var seg struct {
-		Name        string         `json:"name"`
-		TraceID     string         `json:"trace_id"`
-		Fault       bool           `json:"fault"`
-		Annotations map[string]any `json:"annotations"`
-	}
-	if err := json.Unmarshal(doc, &seg); err != nil {
-		t.Fatal(err)
-	}
-	if seg.Name != "Registry" || seg.TraceID != "1-5759e988-bd862e3fe1be46a994272793" || !seg.Fault || seg.Annotations["user"] != "taro" {
+	seg := daemon.Next(t)
+	if seg.Name != "Registry" || seg.TraceID != tracingtest.TraceID || !seg.Fault || seg.Annotations["user"] != "taro" {
 		t.Errorf("segment = %+v", seg)
 	}
 	if logs.Len() != 0 {
