@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"wsapi/shared/tracing/tracingtest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"wsapi/shared/startup"
+	"wsapi/shared/tracing/tracingtest"
 )
 
 // The SSM read of the signing secret, the one call that can make a

@@ -12,13 +12,13 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"wsapi/shared/tracing/tracingtest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"wsapi/shared/logging"
 	"wsapi/shared/tracing"
+	"wsapi/shared/tracing/tracingtest"
 )
 
 const (

@@ -5,11 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"wsapi/shared/tracing/tracingtest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/rs/zerolog"
+
+	"wsapi/shared/tracing/tracingtest"
 )
 
 // Every AWS call a function makes with its config shows in the

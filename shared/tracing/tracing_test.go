@@ -5,10 +5,11 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"wsapi/shared/tracing/tracingtest"
 
 	"github.com/aws/aws-xray-sdk-go/v2/xray"
 	"github.com/rs/zerolog"
+
+	"wsapi/shared/tracing/tracingtest"
 )
 
 // A span outside a traced invocation (a unit test, a local run) does
