@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -68,7 +69,11 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 
 	switch r.Method {
 	case http.MethodPost:
-		if err := c.post(body, false); err != nil {
+		if err := c.post(body, false); errors.Is(err, errGone) {
+			g.logf("@connections POST %s  410: %v", id, err)
+			apiError(w, http.StatusGone, "GoneException", fmt.Sprintf("connection %s is gone", id))
+			return
+		} else if err != nil {
 			g.logf("@connections POST %s  429: %v", id, err)
 			apiError(w, http.StatusTooManyRequests, "LimitExceededException", "Limit Exceeded: "+err.Error())
 			return

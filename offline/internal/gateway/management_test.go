@@ -2,8 +2,10 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
@@ -31,4 +33,45 @@ func TestDeleteIsImmediate(t *testing.T) {
 		t.Errorf("GET after DELETE: %v, want GoneException", err)
 	}
 	h.disconnected(t)
+}
+
+// TestClosingConnectionIsGone: once the gateway has sent its close frame,
+// @connections answers 410 for the connection, although the client has not
+// answered the close frame yet: a 200 would accept a frame that can no
+// longer be sent.
+func TestClosingConnectionIsGone(t *testing.T) {
+	tests := []struct {
+		name string
+		tune func(*Config)
+	}{
+		{"idle timeout", func(c *Config) { c.IdleTimeout = 300 * time.Millisecond }},
+		{"connection duration", func(c *Config) { c.MaxDuration = 300 * time.Millisecond }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := start(t, tt.tune)
+			c := h.rawDial(t, "/") // it never answers a close frame
+			if _, err := c.nc.Write(text(`{}`)); err != nil {
+				t.Fatal(err)
+			}
+			_, forbidden, ok := c.next(5 * time.Second)
+			var f struct{ ConnectionID string }
+			if err := json.Unmarshal(forbidden, &f); !ok || err != nil || f.ConnectionID == "" {
+				t.Fatalf("no connection id in %q: %v", forbidden, err)
+			}
+			if code, _, ok := c.closeFrame(5 * time.Second); !ok || code != 1001 {
+				t.Fatalf("close frame %v %d, want 1001", ok, code)
+			}
+			api := client(h.srv.URL, testKey, testSecret)
+			var gone *types.GoneException
+			if _, err := api.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &f.ConnectionID, Data: []byte("x")}); !errors.As(err, &gone) {
+				t.Errorf("POST to a connection being closed: %v, want GoneException", err)
+			}
+			if _, err := api.GetConnection(context.Background(), &apigatewaymanagementapi.GetConnectionInput{ConnectionId: &f.ConnectionID}); !errors.As(err, &gone) {
+				t.Errorf("GET of a connection being closed: %v, want GoneException", err)
+			}
+			c.nc.Close()
+			h.disconnected(t)
+		})
+	}
 }

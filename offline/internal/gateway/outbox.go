@@ -13,8 +13,12 @@ import (
 // buffer is full, rather than wait for a client that does not read.
 const maxQueuedBytes = 256 << 10
 
-// errBufferFull refuses a frame to a client whose buffer is full.
-var errBufferFull = errors.New("the client's outbound buffer is full")
+var (
+	// errBufferFull refuses a frame to a client whose buffer is full.
+	errBufferFull = errors.New("the client's outbound buffer is full")
+	// errGone refuses a frame to a connection that is being closed.
+	errGone = errors.New("the connection is closing")
+)
 
 // outbox is the frames accepted for one client and not yet written, in the
 // order they were accepted. One writer at a time drains it: whoever found
@@ -30,6 +34,10 @@ type outbox struct {
 // returns at once.
 func (c *conn) post(frame []byte, wait bool) error {
 	c.outMu.Lock()
+	if c.ending.Load() {
+		c.outMu.Unlock()
+		return errGone
+	}
 	if c.out.bytes+len(frame) > maxQueuedBytes {
 		c.outMu.Unlock()
 		return errBufferFull
