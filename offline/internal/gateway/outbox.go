@@ -13,6 +13,13 @@ import (
 // buffer is full, rather than wait for a client that does not read.
 const maxQueuedBytes = 256 << 10
 
+// frameOverhead is what a queued frame holds besides its payload (its place
+// in the queue, the header it is written with), counted so that empty
+// frames fill a client's buffer too.
+const frameOverhead = 64
+
+func queuedBytes(frame []byte) int { return len(frame) + frameOverhead }
+
 var (
 	// errBufferFull refuses a frame to a client whose buffer is full.
 	errBufferFull = errors.New("the client's outbound buffer is full")
@@ -38,12 +45,12 @@ func (c *conn) post(frame []byte, wait bool) error {
 		c.outMu.Unlock()
 		return errGone
 	}
-	if c.out.bytes+len(frame) > maxQueuedBytes {
+	if c.out.bytes+queuedBytes(frame) > maxQueuedBytes {
 		c.outMu.Unlock()
 		return errBufferFull
 	}
 	c.out.frames = append(c.out.frames, frame)
-	c.out.bytes += len(frame)
+	c.out.bytes += queuedBytes(frame)
 	if c.out.writing {
 		c.outMu.Unlock()
 		return nil
@@ -76,7 +83,7 @@ func (c *conn) flush() {
 
 		err := c.write(frame)
 		c.outMu.Lock()
-		c.out.bytes -= len(frame)
+		c.out.bytes -= queuedBytes(frame)
 		c.outMu.Unlock()
 		if err != nil {
 			c.abort("Frame not delivered: " + err.Error())
