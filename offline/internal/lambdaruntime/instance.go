@@ -254,6 +254,9 @@ func (i *instance) kill() {
 // stop asks the process group to terminate and kills it after the grace
 // period, or at once when ctx ends.
 func (i *instance) stop(ctx context.Context) {
+	if i.hasExited() {
+		return // its process group may be someone else's by now
+	}
 	_ = syscall.Kill(-i.pid, syscall.SIGTERM)
 	timer := time.NewTimer(shutdownGrace)
 	defer timer.Stop()
