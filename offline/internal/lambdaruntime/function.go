@@ -268,8 +268,7 @@ func (f *function) awaitInit(inst *instance, inv *invocation) *FunctionError {
 	timer := time.NewTimer(initTimeout)
 	defer timer.Stop()
 	select {
-	case <-inst.ready:
-	case <-inst.initFailed:
+	case <-inst.initOver:
 	case <-inst.exited:
 	case <-timer.C:
 	}
