@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -51,23 +50,18 @@ func TestClosingConnectionIsGone(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := start(t, tt.tune)
 			c := h.rawDial(t, "/") // it never answers a close frame
-			if _, err := c.nc.Write(text(`{}`)); err != nil {
-				t.Fatal(err)
-			}
-			_, forbidden, ok := c.next(5 * time.Second)
-			var f struct{ ConnectionID string }
-			if err := json.Unmarshal(forbidden, &f); !ok || err != nil || f.ConnectionID == "" {
-				t.Fatalf("no connection id in %q: %v", forbidden, err)
-			}
+			h.fns.mu.Lock()
+			id := h.fns.events["connect"][0].RequestContext.ConnectionID
+			h.fns.mu.Unlock()
 			if code, _, ok := c.closeFrame(5 * time.Second); !ok || code != 1001 {
 				t.Fatalf("close frame %v %d, want 1001", ok, code)
 			}
 			api := client(h.srv.URL, testKey, testSecret)
 			var gone *types.GoneException
-			if _, err := api.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &f.ConnectionID, Data: []byte("x")}); !errors.As(err, &gone) {
+			if _, err := api.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: []byte("x")}); !errors.As(err, &gone) {
 				t.Errorf("POST to a connection being closed: %v, want GoneException", err)
 			}
-			if _, err := api.GetConnection(context.Background(), &apigatewaymanagementapi.GetConnectionInput{ConnectionId: &f.ConnectionID}); !errors.As(err, &gone) {
+			if _, err := api.GetConnection(context.Background(), &apigatewaymanagementapi.GetConnectionInput{ConnectionId: &id}); !errors.As(err, &gone) {
 				t.Errorf("GET of a connection being closed: %v, want GoneException", err)
 			}
 			c.nc.Close()
