@@ -55,6 +55,9 @@ type conn struct {
 	closeOnce   sync.Once
 	closeCode   int
 	closeReason string
+	// ending is set by the first claim: from then on the connection is
+	// gone for @connections, while its close handshake may go on.
+	ending atomic.Bool
 }
 
 func (c *conn) touch(idle time.Duration) {
@@ -69,6 +72,7 @@ func (c *conn) claim(code int, reason string) bool {
 	c.closeOnce.Do(func() {
 		first = true
 		c.closeCode, c.closeReason = code, reason
+		c.ending.Store(true)
 	})
 	return first
 }

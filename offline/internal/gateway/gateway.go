@@ -181,11 +181,16 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 	}
 }
 
+// lookup finds a connection that is open: one the gateway has begun to
+// close is gone.
 func (g *Gateway) lookup(id string) (*conn, bool) {
 	g.mu.RLock()
-	defer g.mu.RUnlock()
 	c, ok := g.conns[id]
-	return c, ok
+	g.mu.RUnlock()
+	if !ok || c.ending.Load() {
+		return nil, false
+	}
+	return c, true
 }
 
 func (g *Gateway) logf(format string, args ...any) {

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,6 +25,19 @@ func apiError(w http.ResponseWriter, status int, errorType, message string) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"message": message})
 }
 
+// readBody reads a @connections body, up to one byte past
+// maxSignedBodyBytes. A body of declared length is read into a buffer of
+// that size, so that a frame queued for a client holds the memory it is
+// counted for and no more.
+func readBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n >= 0 && n <= maxSignedBodyBytes {
+		body := make([]byte, n)
+		_, err := io.ReadFull(r.Body, body)
+		return body, err
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxSignedBodyBytes+1))
+}
+
 // serveManagement is the @connections API: POST queues a frame for the
 // client and answers at once, GET describes the connection, DELETE closes
 // it.
@@ -41,7 +55,7 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(g.cfg.RequestTimeout))
 	// The signature covers the body, so it is read (up to a bound) before
 	// anything else is judged: an unsigned call is refused whatever its size.
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxSignedBodyBytes+1))
+	body, err := readBody(r)
 	if err != nil {
 		apiError(w, http.StatusBadRequest, "BadRequestException", "could not read the request body: "+err.Error())
 		return
@@ -68,7 +82,11 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 
 	switch r.Method {
 	case http.MethodPost:
-		if err := c.post(body, false); err != nil {
+		if err := c.post(body, false); errors.Is(err, errGone) {
+			g.logf("@connections POST %s  410: %v", id, err)
+			apiError(w, http.StatusGone, "GoneException", fmt.Sprintf("connection %s is gone", id))
+			return
+		} else if err != nil {
 			g.logf("@connections POST %s  429: %v", id, err)
 			apiError(w, http.StatusTooManyRequests, "LimitExceededException", "Limit Exceeded: "+err.Error())
 			return

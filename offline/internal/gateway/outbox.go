@@ -13,8 +13,19 @@ import (
 // buffer is full, rather than wait for a client that does not read.
 const maxQueuedBytes = 256 << 10
 
-// errBufferFull refuses a frame to a client whose buffer is full.
-var errBufferFull = errors.New("the client's outbound buffer is full")
+// frameOverhead is what a queued frame holds besides its payload (its place
+// in the queue, the header it is written with), counted so that empty
+// frames fill a client's buffer too.
+const frameOverhead = 64
+
+func queuedBytes(frame []byte) int { return len(frame) + frameOverhead }
+
+var (
+	// errBufferFull refuses a frame to a client whose buffer is full.
+	errBufferFull = errors.New("the client's outbound buffer is full")
+	// errGone refuses a frame to a connection that is being closed.
+	errGone = errors.New("the connection is closing")
+)
 
 // outbox is the frames accepted for one client and not yet written, in the
 // order they were accepted. One writer at a time drains it: whoever found
@@ -30,12 +41,16 @@ type outbox struct {
 // returns at once.
 func (c *conn) post(frame []byte, wait bool) error {
 	c.outMu.Lock()
-	if c.out.bytes+len(frame) > maxQueuedBytes {
+	if c.ending.Load() {
+		c.outMu.Unlock()
+		return errGone
+	}
+	if c.out.bytes+queuedBytes(frame) > maxQueuedBytes {
 		c.outMu.Unlock()
 		return errBufferFull
 	}
 	c.out.frames = append(c.out.frames, frame)
-	c.out.bytes += len(frame)
+	c.out.bytes += queuedBytes(frame)
 	if c.out.writing {
 		c.outMu.Unlock()
 		return nil
@@ -68,7 +83,7 @@ func (c *conn) flush() {
 
 		err := c.write(frame)
 		c.outMu.Lock()
-		c.out.bytes -= len(frame)
+		c.out.bytes -= queuedBytes(frame)
 		c.outMu.Unlock()
 		if err != nil {
 			c.abort("Frame not delivered: " + err.Error())

@@ -82,3 +82,23 @@ func TestUndeliverableFrameEndsConnection(t *testing.T) {
 		t.Errorf("$disconnect got %d %q, want 1006 Frame not delivered", rc.DisconnectStatusCode, aws.ToString(rc.DisconnectReason))
 	}
 }
+
+// TestEmptyFramesFillTheBuffer: every frame held for a client counts
+// against its buffer, an empty one too, so that posts of nothing to a
+// client that does not read cannot queue without limit.
+func TestEmptyFramesFillTheBuffer(t *testing.T) {
+	c := &conn{}
+	c.out.writing = true // a write to the client that does not end
+	for n := 0; ; n++ {
+		err := c.post(nil, false)
+		if errors.Is(err, errBufferFull) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("post %d: %v", n, err)
+		}
+		if n > maxQueuedBytes {
+			t.Fatalf("%d empty frames queued for one client and still no 429", n)
+		}
+	}
+}

@@ -77,35 +77,45 @@ func frame(opcode byte, fin, masked bool, payload []byte) []byte {
 
 func text(s string) []byte { return frame(0x1, true, true, []byte(s)) }
 
+// next reads one frame within wait and returns its opcode and payload; ok
+// is false when the socket ends or stays silent first.
+func (r *rawClient) next(wait time.Duration) (opcode byte, payload []byte, ok bool) {
+	r.nc.SetReadDeadline(time.Now().Add(wait))
+	var hdr [2]byte
+	if _, err := io.ReadFull(r.br, hdr[:]); err != nil {
+		return 0, nil, false
+	}
+	n := uint64(hdr[1] & 0x7f)
+	switch n {
+	case 126:
+		var ext [2]byte
+		if _, err := io.ReadFull(r.br, ext[:]); err != nil {
+			return 0, nil, false
+		}
+		n = uint64(binary.BigEndian.Uint16(ext[:]))
+	case 127:
+		var ext [8]byte
+		if _, err := io.ReadFull(r.br, ext[:]); err != nil {
+			return 0, nil, false
+		}
+		n = binary.BigEndian.Uint64(ext[:])
+	}
+	payload = make([]byte, n)
+	if _, err := io.ReadFull(r.br, payload); err != nil {
+		return 0, nil, false
+	}
+	return hdr[0] & 0x0f, payload, true
+}
+
 // closeFrame reads frames until a close frame and returns its code and
 // reason; ok is false when the socket ends or stays silent first.
 func (r *rawClient) closeFrame(wait time.Duration) (code int, reason string, ok bool) {
-	r.nc.SetReadDeadline(time.Now().Add(wait))
 	for {
-		var hdr [2]byte
-		if _, err := io.ReadFull(r.br, hdr[:]); err != nil {
+		op, payload, ok := r.next(wait)
+		if !ok {
 			return 0, "", false
 		}
-		n := uint64(hdr[1] & 0x7f)
-		switch n {
-		case 126:
-			var ext [2]byte
-			if _, err := io.ReadFull(r.br, ext[:]); err != nil {
-				return 0, "", false
-			}
-			n = uint64(binary.BigEndian.Uint16(ext[:]))
-		case 127:
-			var ext [8]byte
-			if _, err := io.ReadFull(r.br, ext[:]); err != nil {
-				return 0, "", false
-			}
-			n = binary.BigEndian.Uint64(ext[:])
-		}
-		payload := make([]byte, n)
-		if _, err := io.ReadFull(r.br, payload); err != nil {
-			return 0, "", false
-		}
-		if hdr[0]&0x0f == 0x8 && len(payload) >= 2 {
+		if op == 0x8 && len(payload) >= 2 {
 			return int(binary.BigEndian.Uint16(payload)), string(payload[2:]), true
 		}
 	}

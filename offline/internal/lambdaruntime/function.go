@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -266,8 +268,7 @@ func (f *function) awaitInit(inst *instance, inv *invocation) *FunctionError {
 	timer := time.NewTimer(initTimeout)
 	defer timer.Stop()
 	select {
-	case <-inst.ready:
-	case <-inst.initFailed:
+	case <-inst.initOver:
 	case <-inst.exited:
 	case <-timer.C:
 	}
@@ -317,17 +318,15 @@ func (f *function) failWithoutInstance(inv *invocation, err error) *Result {
 }
 
 // close stops every instance and waits for the invocations in flight.
+// Instances leave f.all only once they are gone, so that every close,
+// Runtime.Close's and a replacement's alike, waits for all of them.
 func (f *function) close(ctx context.Context) error {
 	f.mu.Lock()
 	if !f.closed {
 		f.closed = true
 		close(f.closing)
 	}
-	insts := make([]*instance, 0, len(f.all))
-	for inst := range f.all {
-		insts = append(insts, inst)
-	}
-	f.all = make(map[*instance]struct{})
+	insts := slices.Collect(maps.Keys(f.all))
 	f.idle = nil
 	f.mu.Unlock()
 
@@ -336,6 +335,11 @@ func (f *function) close(ctx context.Context) error {
 		stopping.Go(func() { inst.stop(ctx) })
 	}
 	stopping.Wait()
+	f.mu.Lock()
+	for _, inst := range insts {
+		delete(f.all, inst)
+	}
+	f.mu.Unlock()
 
 	done := make(chan struct{})
 	go func() {

@@ -46,32 +46,55 @@ type instance struct {
 	srv     *http.Server
 	logW    *os.File // the runtime's copy of the write end of the output pipe
 
-	events     chan *invocation // taken by the process's pending GET /next
-	ready      chan struct{}    // closed at the first GET /next: init is over
-	initFailed chan struct{}    // closed when the process posts init/error
-	exited     chan struct{}    // closed once the process has been reaped
-	logDone    chan struct{}    // closed once its output is drained to EOF
-	synced     chan struct{}    // signalled when the reader reaches syncMarker
+	events   chan *invocation // taken by the process's pending GET /next
+	initOver chan struct{}    // closed when init leaves initRunning
+	exited   chan struct{}    // closed once the process has been reaped
+	logDone  chan struct{}    // closed once its output is drained to EOF
+	synced   chan struct{}    // signalled when the reader reaches syncMarker
 
 	mu         sync.Mutex
-	readyAt    time.Time
+	init       initState
+	readyAt    time.Time      // when init became initDone
+	initErr    *FunctionError // what the process posted, in initFailed
 	current    *invocation
-	initErr    *FunctionError
 	exitStatus string
 	maxMemMB   int
 	statusFile *os.File // /proc/<pid>/status, opened at the first sample
 }
 
+// initState is where an instance's init phase stands. It starts running
+// and ends once, either way: done when the runtime first asks for an
+// event, failed when it posts init/error. (A process that exits or
+// outlasts initTimeout first is failed by whoever waits for it, from the
+// state it left running.)
+type initState int
+
+const (
+	initRunning initState = iota
+	initDone
+	initFailed
+)
+
 func newInstance(log *lineWriter) *instance {
 	return &instance{
-		log:        log,
-		events:     make(chan *invocation),
-		ready:      make(chan struct{}),
-		initFailed: make(chan struct{}),
-		exited:     make(chan struct{}),
-		logDone:    make(chan struct{}),
-		synced:     make(chan struct{}, 1),
+		log:      log,
+		events:   make(chan *invocation),
+		initOver: make(chan struct{}),
+		exited:   make(chan struct{}),
+		logDone:  make(chan struct{}),
+		synced:   make(chan struct{}, 1),
 	}
+}
+
+// endInit moves init from running to to, under i.mu; false when init was
+// over already.
+func (i *instance) endInit(to initState) bool {
+	if i.init != initRunning {
+		return false
+	}
+	i.init = to
+	close(i.initOver)
+	return true
 }
 
 // startInstance launches fn's executable with its own Runtime API listener.
@@ -190,11 +213,11 @@ func (i *instance) hasExited() bool {
 }
 
 // initDuration is the time from process start to its first GET /next; false
-// while init is not over.
+// unless init is done.
 func (i *instance) initDuration() (time.Duration, bool) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	if i.readyAt.IsZero() {
+	if i.init != initDone {
 		return 0, false
 	}
 	return i.readyAt.Sub(i.started), true
@@ -254,6 +277,9 @@ func (i *instance) kill() {
 // stop asks the process group to terminate and kills it after the grace
 // period, or at once when ctx ends.
 func (i *instance) stop(ctx context.Context) {
+	if i.hasExited() {
+		return // its process group may be someone else's by now
+	}
 	_ = syscall.Kill(-i.pid, syscall.SIGTERM)
 	timer := time.NewTimer(shutdownGrace)
 	defer timer.Stop()

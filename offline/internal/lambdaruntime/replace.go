@@ -72,11 +72,10 @@ func (f *function) retire(ctx context.Context) error {
 		f.closed = true
 		close(f.closing)
 	}
+	// The idle instances stay in f.all until they are gone, so that a
+	// Close meanwhile waits for them too.
 	idle := f.idle
 	f.idle = nil
-	for _, inst := range idle {
-		delete(f.all, inst)
-	}
 	f.mu.Unlock()
 
 	var stopping sync.WaitGroup

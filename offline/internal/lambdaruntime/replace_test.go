@@ -224,3 +224,33 @@ func TestReplaceSendsWaitingInvocationsToTheNewCode(t *testing.T) {
 		t.Errorf("slow invocation: %v", err)
 	}
 }
+
+// TestCloseWaitsForReplacedInstances: Close returns once every process is
+// gone, those of a function just replaced too, which are being stopped in
+// the background.
+func TestCloseWaitsForReplacedInstances(t *testing.T) {
+	rt, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &logRecorder{}
+	fn := echoFunction("svc-dev-echo", log)
+	fn.Env = map[string]string{"ECHO_OUTLIVE_SIGTERM": "1"} // it lives until killed
+	if err := rt.Add(fn); err != nil {
+		t.Fatal(err)
+	}
+	_, old := invokeEcho(t, rt, fn.Name, `{}`)
+	if err := rt.Replace(t.Context(), fn); err != nil {
+		t.Fatal(err)
+	}
+	waitForLine(t, log, "echo: SIGTERM") // the replaced instance is being stopped
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rt.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if !gone(old.PID) {
+		t.Errorf("Close returned while the replaced instance %d still runs", old.PID)
+		waitGone(t, old.PID)
+	}
+}

@@ -66,9 +66,8 @@ func (i *instance) nextRequested() {
 		i.current = nil
 		close(inv.completed)
 	}
-	if i.readyAt.IsZero() {
+	if i.endInit(initDone) {
 		i.readyAt = time.Now()
-		close(i.ready)
 	}
 }
 
@@ -134,10 +133,9 @@ func (i *instance) handleInitError(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxResponseBytes))
 	fnErr := decodeFunctionError(body, r.Header.Get(headerErrorType))
 	i.mu.Lock()
-	ok := i.readyAt.IsZero() && i.initErr == nil
+	ok := i.endInit(initFailed)
 	if ok {
 		i.initErr = fnErr
-		close(i.initFailed)
 	}
 	i.mu.Unlock()
 	if !ok {

@@ -59,7 +59,7 @@ func next(t *testing.T, api string) <-chan *http.Response {
 func TestRuntimeAPIInvocationCycle(t *testing.T) {
 	inst, api, log := apiInstance(t)
 	first := next(t, api)
-	<-inst.ready
+	<-inst.initOver
 
 	inv := newInvocation("arn:aws:lambda:us-east-1:000000000000:function:f", []byte(`{"a":1}`), "Root=1-abc")
 	inv.deadline = time.UnixMilli(1700000000123)
@@ -131,7 +131,7 @@ func TestRuntimeAPIInvocationCycle(t *testing.T) {
 func TestRuntimeAPIResponseTooLarge(t *testing.T) {
 	inst, api, _ := apiInstance(t)
 	first := next(t, api)
-	<-inst.ready
+	<-inst.initOver
 	inv := newInvocation("arn", []byte(`{}`), "")
 	inst.deliver(inv)
 	if resp := <-first; resp != nil {
@@ -153,9 +153,33 @@ func TestRuntimeAPIInitError(t *testing.T) {
 	if status != http.StatusAccepted {
 		t.Fatalf("init/error = %d, want 202", status)
 	}
-	<-inst.initFailed
+	<-inst.initOver
 	if fe := inst.postedInitError(); fe.Type != "Runtime.ConfigError" || fe.Message != "bad config" {
 		t.Errorf("init error = %+v", fe)
+	}
+}
+
+// TestRuntimeAPINextAfterInitError: a runtime that posts init/error and
+// then asks for an event anyway has still failed its init.
+func TestRuntimeAPINextAfterInitError(t *testing.T) {
+	inst, api, _ := apiInstance(t)
+	if status, _ := post(t, api+"/init/error", `{"errorMessage":"bad config","errorType":"Runtime.ConfigError"}`, nil); status != http.StatusAccepted {
+		t.Fatalf("init/error = %d, want 202", status)
+	}
+	resp := next(t, api)
+	inv := newInvocation("arn:aws:lambda:eu-west-1:000000000000:function:f", []byte(`{}`), "")
+	inv.deadline = time.Now().Add(time.Minute)
+	if !inst.deliver(inv) { // taken by the GET /next, once it has been counted
+		t.Fatal("the event was not taken")
+	}
+	if r := <-resp; r != nil {
+		r.Body.Close()
+	}
+	if d, ok := inst.initDuration(); ok {
+		t.Errorf("init over in %v after init/error and then GET /next; want it failed", d)
+	}
+	if fe := inst.postedInitError(); fe == nil || fe.Type != "Runtime.ConfigError" {
+		t.Errorf("init error = %+v, want the posted Runtime.ConfigError", fe)
 	}
 }
 

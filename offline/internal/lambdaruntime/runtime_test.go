@@ -2,6 +2,7 @@ package lambdaruntime
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -114,7 +115,9 @@ type echoReply struct {
 
 func invoke(t *testing.T, rt *Runtime, fn, payload string) *Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// Longer than any function's timeout here: the function's timeout,
+	// not this wait, is what ends an invocation that goes wrong.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	res, err := rt.Invoke(ctx, fn, []byte(payload), "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
 	if err != nil {
@@ -319,6 +322,9 @@ func TestFunctionFailures(t *testing.T) {
 		wantMessage        *regexp.Regexp
 		wantReplaced       bool     // the next invocation is a cold start
 		wantLines          []string // in order, each matched as a prefix
+		// timeout is the function's, 5 s when zero: none of these cases is
+		// about the timeout, which only ends a case that goes wrong.
+		timeout time.Duration
 	}{
 		{
 			name: "handled error", exe: "echo", payload: `{"fail":"no such item"}`,
@@ -345,12 +351,16 @@ func TestFunctionFailures(t *testing.T) {
 			wantType:     "Function.ResponseSizeTooLarge",
 			wantMessage:  regexp.MustCompile(`^Response payload size \(\d+ bytes\) exceeded maximum allowed payload size \(6291556 bytes\)\.$`),
 			wantReplaced: true, // aws-lambda-go exits when the Runtime API refuses its response
+			// Building and sending 7 MB under the race detector on a
+			// loaded machine can take longer than 5 s.
+			timeout: time.Minute,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			log := &logRecorder{}
-			fn := Function{Name: "svc-dev-" + tt.exe, Executable: filepath.Join(bin, tt.exe), Env: tt.env, Timeout: 5 * time.Second, MaxConcurrency: 1, Log: log}
+			timeout := cmp.Or(tt.timeout, 5*time.Second)
+			fn := Function{Name: "svc-dev-" + tt.exe, Executable: filepath.Join(bin, tt.exe), Env: tt.env, Timeout: timeout, MaxConcurrency: 1, Log: log}
 			rt := newRuntime(t, fn)
 
 			res := invoke(t, rt, fn.Name, tt.payload)

@@ -138,6 +138,9 @@ func (w *Watcher) note(ev fsnotify.Event, pending map[string]struct{}) bool {
 	if !ok || ignored(rel, false) {
 		return false
 	}
+	if ev.Has(fsnotify.Rename) || ev.Has(fsnotify.Remove) {
+		w.unwatch(ev.Name)
+	}
 	added := false
 	if ev.Has(fsnotify.Create) {
 		if info, err := os.Lstat(ev.Name); err == nil && info.IsDir() {
@@ -190,6 +193,19 @@ func (w *Watcher) addTree(dir string) ([]string, error) {
 		return nil
 	})
 	return files, err
+}
+
+// unwatch drops the watches of path and of every directory under it, once
+// path is gone from where it was. A directory renamed keeps its inotify
+// watches, and fsnotify goes on naming their events by the old path (or
+// drops the renamed directory's own watch when it sees the move): without
+// this, the new name, reported as created, would get no watch of its own.
+func (w *Watcher) unwatch(path string) {
+	for _, p := range w.fs.WatchList() {
+		if p == path || strings.HasPrefix(p, path+string(filepath.Separator)) {
+			_ = w.fs.Remove(p) // fsnotify may have dropped it already
+		}
+	}
 }
 
 func (w *Watcher) relative(path string) (string, bool) {

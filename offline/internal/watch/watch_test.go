@@ -196,3 +196,34 @@ func TestCloseEndsBatches(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// TestRenamedDirectoryIsWatched: a directory renamed within the tree (mv
+// hello greet, a git checkout) is watched under its new name, as are the
+// directories under it, and one moved out of the tree is no longer
+// reported at all.
+func TestRenamedDirectoryIsWatched(t *testing.T) {
+	tests := []struct {
+		name, to, edit string
+		want           []string
+	}{
+		{"a file in the renamed directory", "greet", "greet/handler.go", []string{"greet/handler.go"}},
+		{"a file in a directory under it", "greet", "greet/sub/util.go", []string{"greet/sub/util.go"}},
+		{"a directory moved out of the tree", "../elsewhere", "../elsewhere/sub/util.go", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := filepath.Join(t.TempDir(), "root")
+			write(t, root, "hello/handler.go")
+			write(t, root, "hello/sub/util.go")
+			w := start(t, root)
+			if err := os.Rename(filepath.Join(root, "hello"), filepath.Join(root, tt.to)); err != nil {
+				t.Fatal(err)
+			}
+			untilSentinel(t, w, root) // the rename itself
+			write(t, root, tt.edit)
+			if got := untilSentinel(t, w, root); !slices.Equal(got, tt.want) {
+				t.Errorf("after the rename, a save of %s = %q, want %q", tt.edit, got, tt.want)
+			}
+		})
+	}
+}

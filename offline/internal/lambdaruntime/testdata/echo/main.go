@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -72,6 +74,17 @@ func handle(ctx context.Context, raw json.RawMessage) (reply, error) {
 }
 
 func main() {
+	if os.Getenv("ECHO_OUTLIVE_SIGTERM") != "" {
+		// A function that says it was asked to stop, and takes the
+		// whole shutdown grace period.
+		sigterm := make(chan os.Signal, 1)
+		signal.Notify(sigterm, syscall.SIGTERM)
+		go func() {
+			for range sigterm {
+				fmt.Println("echo: SIGTERM")
+			}
+		}()
+	}
 	fmt.Println("echo: init")
 	lambda.Start(handle)
 }
