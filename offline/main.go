@@ -133,7 +133,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer ln.Close()
 	base := "ws://" + displayAddr(ln.Addr(), o.host)
 
-	svc, err := load(ctx, o, out, base, nil)
+	// The framework's lines, for a reload to print only what is new.
+	var framework []string
+	svc, err := load(ctx, o, writerFunc(func(p []byte) {
+		framework = append(framework, string(p))
+		out.write("serverless", p)
+	}), base, nil)
 	if err != nil {
 		return err
 	}
@@ -206,7 +211,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if o.watch {
-		l := &live{o: o, out: out, lines: lines, base: base, rt: rt, lambda: lambda, gw: gw, db: db, svc: svc, deployed: deployed}
+		l := &live{o: o, out: out, lines: lines, base: base, rt: rt, lambda: lambda, gw: gw, db: db, svc: svc, deployed: deployed, framework: framework}
 		if err := l.watch(ctx); err != nil {
 			return err
 		}
@@ -254,10 +259,11 @@ type service struct {
 }
 
 // load reads what to serve: the template `serverless package` writes for
-// -config, or the -template given. It is the step a reload repeats, with
+// -config, or the -template given, the framework's lines going to
+// framework. It is the step a reload repeats, with
 // build to make the bootstraps packaging names that are not there yet (a
 // function just added); nil leaves them to `make offline-build`.
-func load(ctx context.Context, o options, out *console, endpoint string, build func(ctx context.Context, bootstraps map[string]string)) (*service, error) {
+func load(ctx context.Context, o options, framework io.Writer, endpoint string, build func(ctx context.Context, bootstraps map[string]string)) (*service, error) {
 	opts := cloudformation.Options{AccountID: lambdaruntime.AccountID, Stage: o.stage, APIEndpoint: endpoint, Region: o.region}
 	if o.template != "" {
 		if opts.Region == "" {
@@ -274,7 +280,7 @@ func load(ctx context.Context, o options, out *console, endpoint string, build f
 	}
 	state, err := slspackage.Package(ctx, slspackage.Options{
 		Config: o.config, Stage: o.stage, Region: o.region, Dir: o.pkgDir,
-		Output: writerFunc(func(p []byte) { out.write("serverless", p) }),
+		Output: framework,
 	})
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"wsapi/offline/internal/changeset"
@@ -27,9 +28,12 @@ type live struct {
 	lambda     *lambdaservice.Service
 	gw         *gateway.Gateway
 	db         *dynamolocal.Server // nil when the first template had no table
+	bin        string              // o.bin, absolute
 	// Only the reload's goroutine uses these once watching starts.
 	svc      *service
 	deployed map[string]lambdaruntime.Function
+	// framework is what the framework printed when it last packaged.
+	framework []string
 }
 
 // watch rebuilds a function's bootstrap when its code changes and serves
@@ -45,7 +49,7 @@ func (l *live) watch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.o.bin = bin
+	l.bin = bin
 	return reload.Watch(ctx, reload.Options{
 		Root: filepath.Dir(l.o.config), Bin: bin, Functions: l.watched(),
 		Deploy: func(ctx context.Context, key, executable string) error {
@@ -77,13 +81,22 @@ func (l *live) watched() map[string]hostbuild.Function {
 // leaves the last good one serving, and the next save tries again.
 func (l *live) reloadTemplate(ctx context.Context) map[string]hostbuild.Function {
 	start := time.Now()
-	svc, err := load(ctx, l.o, l.out, l.base, l.buildMissing)
+	var said []string
+	svc, err := load(ctx, l.o, writerFunc(func(p []byte) { said = append(said, string(p)) }), l.base, l.buildMissing)
+	// The framework says much the same each time (its banner, a warning
+	// not yet acted on): only what it did not say last time is news.
+	for _, line := range said {
+		if !slices.Contains(l.framework, line) {
+			l.out.write("serverless", []byte(line))
+		}
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			l.out.printf("reload", "serverless.yml: %v: the last good template still serves", err)
 		}
 		return nil
 	}
+	l.framework = said
 	cs := changeset.Compute(l.svc.Service, svc.Service)
 	for _, w := range cs.Warnings {
 		l.out.printf("warning", "%s", w)
@@ -106,6 +119,7 @@ func (l *live) deploy(ctx context.Context, svc *service, cs changeset.ChangeSet)
 		}
 	}
 	if len(tables) > 0 {
+		slices.Sort(tables)
 		if err := l.deployTables(ctx, svc, tables); err != nil {
 			return err
 		}
@@ -132,7 +146,7 @@ func (l *live) deploy(ctx context.Context, svc *service, cs changeset.ChangeSet)
 // and says which it keeps as they are: an existing table is not altered.
 func (l *live) deployTables(ctx context.Context, svc *service, ids []string) error {
 	if l.db == nil {
-		l.out.printf("warning", "serverless.yml: tables %v: the local DynamoDB starts with the first table: stop make offline (Ctrl-C) and start it again to create them", ids)
+		l.out.printf("warning", "serverless.yml: table %s: the local DynamoDB starts with the first table: stop make offline (Ctrl-C) and start it again to create it", strings.Join(ids, ", "))
 		return nil
 	}
 	var tables []cloudformation.Table
@@ -189,7 +203,7 @@ func (l *live) buildMissing(ctx context.Context, bootstraps map[string]string) {
 			fns = append(fns, hostbuild.Function{Key: key, Dir: key})
 		}
 	}
-	for _, r := range (&hostbuild.Builder{Root: root, Bin: l.o.bin}).Build(ctx, fns) {
+	for _, r := range (&hostbuild.Builder{Root: root, Bin: l.bin}).Build(ctx, fns) {
 		if r.Err != nil && ctx.Err() == nil {
 			l.out.printf("reload", "%v", r.Err)
 		}

@@ -119,13 +119,12 @@ func copyFile(t testing.TB, src, dst string) {
 }
 
 // startCopy starts the gateway built in the workspace copy at root, on its
-// own serverless.yml, packaged into the copy's .offline/package, and its
-// own bootstraps.
+// own serverless.yml and bootstraps, from the copy's root and with its
+// directories named as make offline names them.
 func startCopy(t testing.TB, root string, args ...string) *gatewayProc {
 	t.Helper()
 	logs := t.TempDir()
-	args = append([]string{"-port", "0", "-config", filepath.Join(root, "serverless.yml"),
-		"-package", filepath.Join(root, ".offline", "package"), "-bin", filepath.Join(root, ".offline", "bin"),
+	args = append([]string{"-port", "0", "-config", filepath.Join(root, "serverless.yml"), "-bin", ".offline/bin",
 		"-logs", logs, "-env", "TOKEN_SECRET=" + testSecret}, args...)
 	cmd := exec.Command(filepath.Join(root, ".offline", "gateway"), args...)
 	cmd.Dir = root
@@ -288,6 +287,10 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 	}
 	if out := g.output(); regexp.MustCompile(`(?m)^ondisconnect +│ START`).MatchString(out) {
 		t.Error("a connection was closed during the reloads")
+	}
+	// One line per reload: the framework's banner is not repeated.
+	if n := len(regexp.MustCompile(`(?m)^serverless +│ Packaging `).FindAllString(g.output(), -1)); n != 1 {
+		t.Errorf("the framework's banner printed %d times, want once, at the start", n)
 	}
 	if n := len(regexp.MustCompile(`(?m)^reload +│ \S+ rebuilt`).FindAllString(g.output(), -1)); n != 2 {
 		t.Errorf("%d reloads reported, want 2 (the broken save reloads nothing)", n)
