@@ -262,9 +262,31 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 	if got := send(t, c, goodbye); !strings.HasPrefix(got, `{"message": "Forbidden"`) {
 		t.Fatalf("goodbye before it is declared: %s, want Forbidden", got)
 	}
-	editFile(t, root, "serverless.yml", "          route: hello\n", "          route: hello\n      - websocket:\n          route: goodbye\n")
+	// A table added in the same save is created in the running dynalite.
+	yml := filepath.Join(root, "serverless.yml")
+	b, err := os.ReadFile(yml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(b), "          route: hello\n", "          route: hello\n      - websocket:\n          route: goodbye\n", 1)
+	edited = strings.Replace(edited, "    ConnectionsTable:\n", `    RoomsTable:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        TableName: reload-rooms
+        BillingMode: PAY_PER_REQUEST
+        AttributeDefinitions: [{AttributeName: roomId, AttributeType: S}]
+        KeySchema: [{AttributeName: roomId, KeyType: HASH}]
+    ConnectionsTable:
+`, 1)
+	if !strings.Contains(edited, "route: goodbye") || !strings.Contains(edited, "RoomsTable") {
+		t.Fatal("serverless.yml no longer has hello's route or ConnectionsTable to edit beside")
+	}
+	if err := os.WriteFile(yml, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	awaitReply(t, c, goodbye, `{"message":"hey, taro!"}`, 60*time.Second)
-	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: route goodbye added \(\d+\.\d s\)$`, 1, 60*time.Second)
+	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: route goodbye added, table RoomsTable added \(\d+\.\d s\)$`, 1, 60*time.Second)
+	awaitOutput(t, g, `(?m)^dynamodb +│ created reload-rooms `, 1, 60*time.Second)
 
 	// A serverless.yml the framework refuses: its error is shown, and the
 	// last good template still serves.
