@@ -77,8 +77,8 @@ func (l *live) watched() map[string]hostbuild.Function {
 }
 
 // reloadTemplate packages serverless.yml again and deploys what changed.
-// A service that no longer packages, or a change that cannot be deployed,
-// leaves the last good one serving, and the next save tries again.
+// A service that no longer packages leaves the last good one serving; a
+// change that cannot be deployed whole is tried again at the next save.
 func (l *live) reloadTemplate(ctx context.Context) map[string]hostbuild.Function {
 	start := time.Now()
 	var said []string
@@ -102,7 +102,9 @@ func (l *live) reloadTemplate(ctx context.Context) map[string]hostbuild.Function
 		l.out.printf("warning", "%s", w)
 	}
 	if err := l.deploy(ctx, svc, cs); err != nil {
-		l.out.printf("reload", "serverless.yml: %s, not deployed: %v: the last good template still serves", cs, err)
+		// What was deployed before the failure stays; the next save deploys
+		// the rest, against the last template deployed whole.
+		l.out.printf("reload", "serverless.yml: %s: not all deployed: %v: save it again to retry", cs, err)
 		return nil
 	}
 	l.svc = svc
