@@ -54,6 +54,7 @@ bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the off
 	cd offline && go test -run '^$$' -bench 'IdleConnections' -benchtime 1x .
 	cd offline && go test -run '^$$' -bench 'FanOut' -benchtime 3x .
 	cd offline && go test -run '^$$' -bench 'Startup' -benchtime 3x .
+	cd offline && go test -run '^$$' -bench 'Reload' -benchtime 3x .
 
 package: build node_modules/.package-lock.json ## serverless package --stage $(STAGE)
 	$(SERVERLESS) package --stage $(STAGE)
@@ -83,7 +84,7 @@ endif
 
 offline-build:
 	@for fn in $(FUNCTIONS); do \
-	  (cd $$fn && CGO_ENABLED=0 go build -tags lambda.norpc,grpcnotrace -o ../.offline/bin/$$fn/bootstrap .); \
+	  (cd $$fn && CGO_ENABLED=0 go build -tags lambda.norpc,grpcnotrace -ldflags="-s -w" -o ../.offline/bin/$$fn/bootstrap .); \
 	done
 	go build -o .offline/gateway ./offline
 

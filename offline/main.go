@@ -133,7 +133,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer ln.Close()
 	base := "ws://" + displayAddr(ln.Addr(), o.host)
 
-	svc, err := load(ctx, o, out, base)
+	// The framework's lines, for a reload to print only what is new.
+	var framework []string
+	svc, err := load(ctx, o, writerFunc(func(p []byte) {
+		framework = append(framework, string(p))
+		out.write("serverless", p)
+	}), base, nil)
 	if err != nil {
 		return err
 	}
@@ -161,8 +166,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer daemon.Close()
 
+	var db *dynamolocal.Server
 	if len(svc.Tables) > 0 {
-		db, err := deployTables(ctx, svc, o, out)
+		db, err = deployTables(ctx, svc, o, out)
 		if err != nil {
 			return err
 		}
@@ -184,11 +190,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.watch {
-		if err := watchCode(ctx, o, rt, deployed, out); err != nil {
-			return err
-		}
-	}
 
 	gw, err := gateway.New(gateway.Config{
 		APIID:                    svc.APIID,
@@ -208,6 +209,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	})
 	if err != nil {
 		return err
+	}
+	if o.watch {
+		l := &live{o: o, out: out, lines: lines, base: base, rt: rt, lambda: lambda, gw: gw, db: db, svc: svc, deployed: deployed, framework: framework}
+		if err := l.watch(ctx); err != nil {
+			return err
+		}
 	}
 
 	if ip := net.ParseIP(o.host); o.host != "localhost" && (ip == nil || !ip.IsLoopback()) {
@@ -252,8 +259,11 @@ type service struct {
 }
 
 // load reads what to serve: the template `serverless package` writes for
-// -config, or the -template given. It is the step a reload repeats.
-func load(ctx context.Context, o options, out *console, endpoint string) (*service, error) {
+// -config, or the -template given, the framework's lines going to
+// framework. It is the step a reload repeats, with
+// build to make the bootstraps packaging names that are not there yet (a
+// function just added); nil leaves them to `make offline-build`.
+func load(ctx context.Context, o options, framework io.Writer, endpoint string, build func(ctx context.Context, bootstraps map[string]string)) (*service, error) {
 	opts := cloudformation.Options{AccountID: lambdaruntime.AccountID, Stage: o.stage, APIEndpoint: endpoint, Region: o.region}
 	if o.template != "" {
 		if opts.Region == "" {
@@ -270,13 +280,16 @@ func load(ctx context.Context, o options, out *console, endpoint string) (*servi
 	}
 	state, err := slspackage.Package(ctx, slspackage.Options{
 		Config: o.config, Stage: o.stage, Region: o.region, Dir: o.pkgDir,
-		Output: writerFunc(func(p []byte) { out.write("serverless", p) }),
+		Output: framework,
 	})
 	if err != nil {
 		return nil, err
 	}
 	opts.Region, opts.StackName = state.Region, state.StackName()
 	opts.Bootstraps = state.Bootstraps(o.bin)
+	if build != nil {
+		build(ctx, opts.Bootstraps)
+	}
 	opts.BuildCommand = "make offline-build"
 	svc, err := cloudformation.LoadFile(filepath.Join(state.Dir, slspackage.Template), opts)
 	if err != nil {
@@ -294,23 +307,34 @@ func apply(svc *service, o options, rt *lambdaruntime.Runtime, lambda *lambdaser
 		if err != nil {
 			return nil, nil, err
 		}
-		env := maps.Clone(fn.Env)
-		maps.Copy(env, o.env)
-		function := lambdaruntime.Function{
-			Name:           fn.Name,
-			Executable:     fn.Bootstrap,
-			Env:            env,
-			Timeout:        fn.Timeout,
-			MemoryMB:       fn.MemoryMB,
-			MaxConcurrency: o.maxInstances,
-			Log:            flog,
-		}
+		function := lambdaFunction(fn, o, flog)
 		if err := rt.Add(function); err != nil {
 			return nil, nil, err
 		}
 		deployed[fn.Key] = function
 		lambda.Set(fn.Key, lambdaservice.Function{Name: fn.Name, Tracing: fn.Tracing})
 	}
+	return gatewayRoutes(svc), deployed, nil
+}
+
+// lambdaFunction is fn as the runtime deploys it, with the environment
+// every function gets offline.
+func lambdaFunction(fn cloudformation.Function, o options, log io.Writer) lambdaruntime.Function {
+	env := maps.Clone(fn.Env)
+	maps.Copy(env, o.env)
+	return lambdaruntime.Function{
+		Name:           fn.Name,
+		Executable:     fn.Bootstrap,
+		Env:            env,
+		Timeout:        fn.Timeout,
+		MemoryMB:       fn.MemoryMB,
+		MaxConcurrency: o.maxInstances,
+		Log:            log,
+	}
+}
+
+// gatewayRoutes are the template's routes as the gateway serves them.
+func gatewayRoutes(svc *service) map[string]gateway.Route {
 	routes := make(map[string]gateway.Route, len(svc.Routes))
 	for key, r := range svc.Routes {
 		route := gateway.Route{Function: r.Function, RouteResponse: r.RouteResponse}
@@ -319,16 +343,12 @@ func apply(svc *service, o options, rt *lambdaruntime.Runtime, lambda *lambdaser
 		}
 		routes[key] = route
 	}
-	return routes, deployed, nil
+	return routes
 }
 
 // deployTables runs dynalite with the template's tables, and says loudly
 // if it dies while the gateway serves.
 func deployTables(ctx context.Context, svc *service, o options, out *console) (*dynamolocal.Server, error) {
-	resources := map[string]any{}
-	for _, t := range svc.Tables {
-		resources[t.LogicalID] = map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": t.Properties}
-	}
 	var dynaliteLog io.Writer = writerFunc(func(p []byte) { out.write("dynamodb", p) })
 	if o.quiet {
 		dynaliteLog = nil
@@ -341,18 +361,32 @@ func deployTables(ctx context.Context, svc *service, o options, out *console) (*
 			out.printf("error", "the local DynamoDB stopped: %v", err)
 			out.printf("error", "every DynamoDB call of the functions fails from now on: stop the gateway (Ctrl-C) and start it again")
 		},
-	}, resources)
+	}, tableResources(svc.Tables))
 	if err != nil {
 		return nil, err
 	}
+	printTables(out, report)
+	out.printf("dynamodb", "DynamoDB API (dynalite) at %s", db.Endpoint())
+	return db, nil
+}
+
+// tableResources are tables as dynamolocal reads them: a template's
+// Resources.
+func tableResources(tables []cloudformation.Table) map[string]any {
+	resources := make(map[string]any, len(tables))
+	for _, t := range tables {
+		resources[t.LogicalID] = map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": t.Properties}
+	}
+	return resources
+}
+
+func printTables(out *console, report dynamolocal.Report) {
 	for _, line := range report.Tables {
 		out.printf("dynamodb", "%s", line)
 	}
 	for _, w := range report.Warnings {
 		out.printf("warning", "%s", w)
 	}
-	out.printf("dynamodb", "DynamoDB API (dynalite) at %s", db.Endpoint())
-	return db, nil
 }
 
 // printRoutes shows what is served; sampling, when traces are printed, says

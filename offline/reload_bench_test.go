@@ -64,6 +64,30 @@ func BenchmarkReloadShared(b *testing.B) {
 	reportBuildTime(b, g)
 }
 
+// BenchmarkReloadTemplate adds a route to serverless.yml, reusing hello's
+// function: the iteration ends when the new route answers on the open
+// connection. It is packaging again, reading the template and setting the
+// routes.
+func BenchmarkReloadTemplate(b *testing.B) {
+	root := workspaceCopy(b)
+	g := startCopy(b, root)
+	c := g.dial(b, "taro", "")
+	for i := 0; b.Loop(); i++ {
+		route := fmt.Sprintf("hello%d", i)
+		editFile(b, root, "serverless.yml", "          route: hello\n", "          route: hello\n      - websocket:\n          route: "+route+"\n")
+		awaitReply(b, c, `{"action":"`+route+`","userName":"taro"}`, `{"message":"hello, taro!"}`, 60*time.Second)
+	}
+	var total float64
+	ms := regexp.MustCompile(`(?m)^reload +│ serverless\.yml: .* \(([0-9.]+) s\)$`).FindAllStringSubmatch(g.output(), -1)
+	for _, m := range ms {
+		s, _ := strconv.ParseFloat(m[1], 64) // the pattern admits only numbers
+		total += s
+	}
+	if len(ms) > 0 {
+		b.ReportMetric(total/float64(len(ms)), "reload-s/op")
+	}
+}
+
 // reportBuildTime reports the part of each iteration the reload lines give
 // as the build and deployment ("rebuilt in 0.9 s"), to tell it from the
 // rest: noticing the save, the new instance's cold start, the reply.

@@ -52,13 +52,20 @@ func workspaceCopy(t testing.TB) string {
 	}
 
 	// As the Makefile finds them: one function per artifact: bin/<fn>.zip.
+	// Packaging only hashes the zips: stand-ins do.
 	yml, err := os.ReadFile(filepath.Join(dst, "serverless.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := os.MkdirAll(filepath.Join(dst, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	var fns []hostbuild.Function
-	for _, m := range artifact.FindAllStringSubmatch(string(yml), -1) {
+	for _, m := range artifactLine.FindAllStringSubmatch(string(yml), -1) {
 		fns = append(fns, hostbuild.Function{Key: m[1], Dir: m[1]})
+		if err := os.WriteFile(filepath.Join(dst, "bin", m[1]+".zip"), []byte("stand-in for "+m[1]), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, r := range (&hostbuild.Builder{Root: dst, Bin: ".offline/bin"}).Build(t.Context(), fns) {
 		if r.Err != nil {
@@ -72,8 +79,6 @@ func workspaceCopy(t testing.TB) string {
 	}
 	return dst
 }
-
-var artifact = regexp.MustCompile(`(?m)^ *artifact: bin/(.*)\.zip *$`)
 
 // copyTree copies a module's sources, leaving out build output.
 func copyTree(t testing.TB, src, dst string) {
@@ -114,11 +119,12 @@ func copyFile(t testing.TB, src, dst string) {
 }
 
 // startCopy starts the gateway built in the workspace copy at root, on its
-// own serverless.yml and bootstraps.
+// own serverless.yml and bootstraps, from the copy's root and with its
+// directories named as make offline names them.
 func startCopy(t testing.TB, root string, args ...string) *gatewayProc {
 	t.Helper()
 	logs := t.TempDir()
-	args = append([]string{"-port", "0", "-config", filepath.Join(root, "serverless.yml"), "-bin", filepath.Join(root, ".offline", "bin"),
+	args = append([]string{"-port", "0", "-config", filepath.Join(root, "serverless.yml"), "-bin", ".offline/bin",
 		"-logs", logs, "-env", "TOKEN_SECRET=" + testSecret}, args...)
 	cmd := exec.Command(filepath.Join(root, ".offline", "gateway"), args...)
 	cmd.Dir = root
@@ -224,7 +230,7 @@ func principal(t testing.TB, c *websocket.Conn, user string) string {
 	return ""
 }
 
-func TestCodeChangeReloadsWithoutDroppingConnections(t *testing.T) {
+func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 	root := workspaceCopy(t)
 	g := startCopy(t, root)
 	c := g.dial(t, "taro", "")
@@ -250,6 +256,65 @@ func TestCodeChangeReloadsWithoutDroppingConnections(t *testing.T) {
 	editFile(t, root, "hello/handler.go", `"hi, " + name + "!"`+"\n\tbroken(", `"hey, " + name + "!"`)
 	awaitReply(t, c, hello, `{"message":"hey, taro!"}`, 60*time.Second)
 
+	// A route added to serverless.yml, reusing hello's function, is served
+	// on the same connection; before, it is any unmatched route's.
+	const goodbye = `{"action":"goodbye","userName":"taro"}`
+	if got := send(t, c, goodbye); !strings.HasPrefix(got, `{"message": "Forbidden"`) {
+		t.Fatalf("goodbye before it is declared: %s, want Forbidden", got)
+	}
+	// In the same save, a table added is created in the running dynalite,
+	// and hello's timeout changed deploys hello anew.
+	yml := filepath.Join(root, "serverless.yml")
+	b, err := os.ReadFile(yml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(b), "          route: hello\n", "          route: hello\n      - websocket:\n          route: goodbye\n", 1)
+	edited = strings.Replace(edited, "    role: HelloRole\n", "    role: HelloRole\n    timeout: 7\n", 1)
+	edited = strings.Replace(edited, "    ConnectionsTable:\n", `    RoomsTable:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        TableName: reload-rooms
+        BillingMode: PAY_PER_REQUEST
+        AttributeDefinitions: [{AttributeName: roomId, AttributeType: S}]
+        KeySchema: [{AttributeName: roomId, KeyType: HASH}]
+    ConnectionsTable:
+`, 1)
+	if !strings.Contains(edited, "route: goodbye") || !strings.Contains(edited, "timeout: 7") || !strings.Contains(edited, "RoomsTable") {
+		t.Fatal("serverless.yml no longer has hello's route, role or ConnectionsTable to edit beside")
+	}
+	if err := os.WriteFile(yml, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	awaitReply(t, c, goodbye, `{"message":"hey, taro!"}`, 60*time.Second)
+	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: route goodbye added, function hello changed, table RoomsTable added \(\d+\.\d s\)$`, 1, 60*time.Second)
+	awaitOutput(t, g, `(?m)^dynamodb +│ created reload-rooms `, 1, 60*time.Second)
+
+	// A serverless.yml the framework refuses: its error is shown, and the
+	// last good template still serves.
+	editFile(t, root, "serverless.yml", "    role: HelloRole\n", "    role: HelloRole\n    websocket:\n      route: typo\n")
+	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: .*: the last good template still serves$`, 1, 60*time.Second)
+	if !regexp.MustCompile(`(?m)^serverless +│ .*Configuration error at 'functions\.hello': unrecognized property 'websocket'`).MatchString(g.output()) {
+		t.Errorf("the framework's error is missing")
+	}
+	for _, msg := range []string{hello, goodbye} {
+		if got := send(t, c, msg); got != `{"message":"hey, taro!"}` {
+			t.Errorf("%s after serverless.yml broke: %s, want the last good template's greeting", msg, got)
+		}
+	}
+
+	// Fixed, and the goodbye route removed: it answers as any unmatched
+	// route again.
+	editFile(t, root, "serverless.yml", "    websocket:\n      route: typo\n", "")
+	editFile(t, root, "serverless.yml", "      - websocket:\n          route: goodbye\n", "")
+	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: route goodbye removed \(\d+\.\d s\)$`, 1, 60*time.Second)
+	if got := send(t, c, goodbye); !strings.HasPrefix(got, `{"message": "Forbidden"`) {
+		t.Errorf("goodbye once removed: %s, want Forbidden", got)
+	}
+	if got := send(t, c, hello); got != `{"message":"hey, taro!"}` {
+		t.Errorf("hello after goodbye was removed: %s", got)
+	}
+
 	if got := connID(t, c); got != id {
 		t.Errorf("connection id went from %s to %s", id, got)
 	}
@@ -258,6 +323,10 @@ func TestCodeChangeReloadsWithoutDroppingConnections(t *testing.T) {
 	}
 	if out := g.output(); regexp.MustCompile(`(?m)^ondisconnect +│ START`).MatchString(out) {
 		t.Error("a connection was closed during the reloads")
+	}
+	// One line per reload: the framework's banner is not repeated.
+	if n := len(regexp.MustCompile(`(?m)^serverless +│ Packaging `).FindAllString(g.output(), -1)); n != 1 {
+		t.Errorf("the framework's banner printed %d times, want once, at the start", n)
 	}
 	if n := len(regexp.MustCompile(`(?m)^reload +│ \S+ rebuilt`).FindAllString(g.output(), -1)); n != 2 {
 		t.Errorf("%d reloads reported, want 2 (the broken save reloads nothing)", n)

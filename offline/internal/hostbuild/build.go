@@ -14,8 +14,8 @@ import (
 )
 
 // Builder builds bootstraps as `make offline` does, for this machine:
-// CGO_ENABLED=0 go build -tags lambda.norpc,grpcnotrace, into
-// <Bin>/<key>/bootstrap.
+// CGO_ENABLED=0 go build -tags lambda.norpc,grpcnotrace -ldflags="-s -w",
+// into <Bin>/<key>/bootstrap.
 type Builder struct {
 	Root string // the workspace root
 	Bin  string // where bootstraps go; relative paths are to the root
@@ -83,7 +83,7 @@ func (b *Builder) build(ctx context.Context, fn Function) Result {
 	_ = tmp.Close()
 	defer os.Remove(tmp.Name()) // gone by then when the build succeeded
 
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", Tags, "-o", tmp.Name(), ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", Tags, "-ldflags", LDFlags, "-o", tmp.Name(), ".")
 	cmd.Dir = filepath.Join(root, fn.Dir)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	var out bytes.Buffer

@@ -36,7 +36,9 @@ type Config struct {
 	// Deploy puts a function's newly built bootstrap in service.
 	Deploy func(ctx context.Context, key, executable string) error
 	// TemplateChanged is called when serverless.yml changed; nil ignores it.
-	TemplateChanged func(ctx context.Context)
+	// It returns the functions served from then on, which are watched from
+	// then on too, or nil when they are the same.
+	TemplateChanged func(ctx context.Context) map[string]hostbuild.Function
 	// Log receives one Write per reload: a line saying what was rebuilt,
 	// why and how long it took, or the compiler's errors.
 	Log io.Writer
@@ -47,7 +49,7 @@ type Options struct {
 	Root, Bin       string
 	Functions       map[string]hostbuild.Function
 	Deploy          func(ctx context.Context, key, executable string) error
-	TemplateChanged func(ctx context.Context)
+	TemplateChanged func(ctx context.Context) map[string]hostbuild.Function
 	Log             io.Writer
 }
 
@@ -97,7 +99,9 @@ func Run(ctx context.Context, cfg Config) {
 			changed = b
 		}
 		if slices.Contains(changed, Template) && cfg.TemplateChanged != nil {
-			cfg.TemplateChanged(ctx)
+			if fns := cfg.TemplateChanged(ctx); fns != nil {
+				learn(ctx, &cfg, fns)
+			}
 		}
 		keys := cfg.Graph.Affected(changed)
 		if slices.ContainsFunc(changed, isGoSource) {
@@ -119,6 +123,21 @@ func Run(ctx context.Context, cfg Config) {
 			continue
 		}
 		reload(ctx, cfg, fns, changed, failed)
+	}
+}
+
+// learn makes fns the functions watched, listing the packages of those
+// that are new.
+func learn(ctx context.Context, cfg *Config, fns map[string]hostbuild.Function) {
+	var added []hostbuild.Function
+	for key, fn := range fns {
+		if old, ok := cfg.Functions[key]; !ok || old != fn {
+			added = append(added, fn)
+		}
+	}
+	cfg.Functions = fns
+	if err := cfg.Graph.Refresh(ctx, added); err != nil && ctx.Err() == nil && cfg.Log != nil {
+		fmt.Fprintf(cfg.Log, "a change to its code will not rebuild it: %v\n", err)
 	}
 }
 

@@ -73,6 +73,9 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	changes := make(chan []string)
+	// served is what the template serves after a change to it: nil, the
+	// same functions, until a step adds one.
+	var served map[string]hostbuild.Function
 	events := make(recorder, 16)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
@@ -87,8 +90,12 @@ func TestRun(t *testing.T) {
 				events <- event{"deploy", key}
 				return nil
 			},
-			TemplateChanged: func(context.Context) { events <- event{"template", ""} },
-			Log:             events,
+			TemplateChanged: func(context.Context) map[string]hostbuild.Function {
+				fns := served // read before the event lets the next step write it
+				events <- event{"template", ""}
+				return fns
+			},
+			Log: events,
 		})
 	}()
 	t.Cleanup(func() { cancel(); <-done })
@@ -112,6 +119,23 @@ func TestRun(t *testing.T) {
 			name:   "the template",
 			change: []string{"serverless.yml"},
 			want:   []event{{"template", ""}},
+		},
+		{
+			name: "a function added to the template is watched",
+			edit: func() {
+				write(t, root, "fc/go.mod", "module example.com/fc\n\ngo 1.26\n")
+				write(t, root, "fc/main.go", "package main\n\nfunc main() { println(\"fc\") }\n")
+				write(t, root, "go.work", "go 1.26\n\nuse (\n\t./fa\n\t./fb\n\t./fc\n\t./lib\n)\n")
+				served = map[string]hostbuild.Function{"fa": fns["fa"], "fb": fns["fb"], "fc": {Key: "fc", Dir: "fc"}}
+			},
+			change: []string{"serverless.yml"},
+			want:   []event{{"template", ""}},
+		},
+		{
+			name:   "the added function's own file",
+			edit:   func() { served = nil },
+			change: []string{"fc/main.go"},
+			want:   []event{{"deploy", "fc"}, {"log", `^fc rebuilt in \d+\.\d s \(fc/main\.go\)\n$`}},
 		},
 		{
 			name:   "a shared module's go.mod and another function",

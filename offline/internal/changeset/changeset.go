@@ -1,0 +1,121 @@
+// Package changeset compares two versions of a served template, as a
+// CloudFormation change set compares a stack with its update: which
+// routes, functions and tables were added, changed or removed, so that a
+// reload deploys only those and says what it did in one line.
+package changeset
+
+import (
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+
+	"wsapi/offline/internal/cloudformation"
+)
+
+// Change says what became of one resource.
+type Change int
+
+// The changes a resource can go through; the zero Change is none.
+const (
+	Added Change = iota + 1
+	Changed
+	Removed
+)
+
+func (c Change) String() string {
+	switch c {
+	case Added:
+		return "added"
+	case Changed:
+		return "changed"
+	case Removed:
+		return "removed"
+	}
+	return "unchanged"
+}
+
+// ChangeSet is the difference between two services, each map by route key,
+// function key or table logical id.
+type ChangeSet struct {
+	Routes    map[string]Change
+	Functions map[string]Change
+	Tables    map[string]Change
+	// RouteSelection is set when the API's RouteSelectionExpression changed.
+	RouteSelection bool
+	// Warnings are the new service's warnings the old one did not have.
+	Warnings []string
+}
+
+// Compute returns what changed from old to new.
+func Compute(old, new *cloudformation.Service) ChangeSet {
+	return ChangeSet{
+		Routes:         compare(old.Routes, new.Routes),
+		Functions:      compare(old.Functions, new.Functions),
+		Tables:         compare(tablesByID(old.Tables), tablesByID(new.Tables)),
+		RouteSelection: old.RouteSelectionExpression != new.RouteSelectionExpression,
+		Warnings: slices.DeleteFunc(slices.Clone(new.Warnings), func(w string) bool {
+			return slices.Contains(old.Warnings, w)
+		}),
+	}
+}
+
+// Empty reports whether nothing served changed.
+func (cs ChangeSet) Empty() bool {
+	return len(cs.Routes) == 0 && len(cs.Functions) == 0 && len(cs.Tables) == 0 && !cs.RouteSelection
+}
+
+// RoutesChanged reports whether the gateway's routes must be set again.
+func (cs ChangeSet) RoutesChanged() bool {
+	return len(cs.Routes) > 0 || cs.RouteSelection
+}
+
+// String names each change, routes first, then functions and tables, each
+// sorted: "route goodbye added, function hello changed".
+func (cs ChangeSet) String() string {
+	var parts []string
+	for _, kind := range []struct {
+		name    string
+		changes map[string]Change
+	}{{"route", cs.Routes}, {"function", cs.Functions}, {"table", cs.Tables}} {
+		for _, k := range slices.Sorted(maps.Keys(kind.changes)) {
+			parts = append(parts, kind.name+" "+k+" "+kind.changes[k].String())
+		}
+	}
+	if cs.RouteSelection {
+		parts = append(parts, "route selection expression changed")
+	}
+	if len(parts) == 0 {
+		return "nothing served changed"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// compare lists the keys of old and new whose values differ. The values
+// are plain data read from a template, so deep equality is their identity.
+func compare[V any](old, new map[string]V) map[string]Change {
+	changes := map[string]Change{}
+	for k, n := range new {
+		o, ok := old[k]
+		switch {
+		case !ok:
+			changes[k] = Added
+		case !reflect.DeepEqual(o, n):
+			changes[k] = Changed
+		}
+	}
+	for k := range old {
+		if _, ok := new[k]; !ok {
+			changes[k] = Removed
+		}
+	}
+	return changes
+}
+
+func tablesByID(tables []cloudformation.Table) map[string]cloudformation.Table {
+	m := make(map[string]cloudformation.Table, len(tables))
+	for _, t := range tables {
+		m[t.LogicalID] = t
+	}
+	return m
+}

@@ -1,0 +1,122 @@
+package changeset
+
+import (
+	"maps"
+	"testing"
+	"time"
+
+	"wsapi/offline/internal/cloudformation"
+)
+
+func service() *cloudformation.Service {
+	return &cloudformation.Service{
+		RouteSelectionExpression: "$request.body.action",
+		Routes: map[string]cloudformation.Route{
+			"$connect": {Key: "$connect", Function: "onconnect",
+				Authorizer: &cloudformation.Authorizer{Function: "authorizer", IdentitySource: []string{"route.request.querystring.token"}}},
+			"hello": {Key: "hello", Function: "hello"},
+		},
+		Functions: map[string]cloudformation.Function{
+			"onconnect":  {Key: "onconnect", Name: "svc-onconnect", Timeout: 3 * time.Second, MemoryMB: 128},
+			"authorizer": {Key: "authorizer", Name: "svc-authorizer", Timeout: 3 * time.Second, MemoryMB: 128},
+			"hello": {Key: "hello", Name: "svc-hello", Env: map[string]string{"GREETING": "hello"},
+				Timeout: 3 * time.Second, MemoryMB: 128, Tracing: "Active", Bootstrap: "/bin/hello/bootstrap"},
+		},
+		Tables: []cloudformation.Table{{LogicalID: "Connections", Properties: map[string]any{"TableName": "svc-connections"}}},
+	}
+}
+
+func TestCompute(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		edit   func(s *cloudformation.Service)
+		want   string
+		empty  bool
+		routes bool
+	}{
+		{"nothing", func(*cloudformation.Service) {}, "nothing served changed", true, false},
+		{"route added", func(s *cloudformation.Service) {
+			s.Routes["goodbye"] = cloudformation.Route{Key: "goodbye", Function: "hello"}
+		}, "route goodbye added", false, true},
+		{"route removed", func(s *cloudformation.Service) { delete(s.Routes, "hello") }, "route hello removed", false, true},
+		{"route to another function", func(s *cloudformation.Service) {
+			s.Routes["hello"] = cloudformation.Route{Key: "hello", Function: "onconnect"}
+		}, "route hello changed", false, true},
+		{"route response", func(s *cloudformation.Service) {
+			s.Routes["hello"] = cloudformation.Route{Key: "hello", Function: "hello", RouteResponse: true}
+		}, "route hello changed", false, true},
+		{"identity source", func(s *cloudformation.Service) {
+			s.Routes["$connect"] = cloudformation.Route{Key: "$connect", Function: "onconnect",
+				Authorizer: &cloudformation.Authorizer{Function: "authorizer", IdentitySource: []string{"route.request.header.Auth"}}}
+		}, "route $connect changed", false, true},
+		{"environment", func(s *cloudformation.Service) {
+			fn := s.Functions["hello"]
+			fn.Env = map[string]string{"GREETING": "hi"}
+			s.Functions["hello"] = fn
+		}, "function hello changed", false, false},
+		{"timeout", func(s *cloudformation.Service) {
+			edit(s, "hello", func(f *cloudformation.Function) { f.Timeout = 6 * time.Second })
+		},
+			"function hello changed", false, false},
+		{"memory", func(s *cloudformation.Service) {
+			edit(s, "hello", func(f *cloudformation.Function) { f.MemoryMB = 1024 })
+		},
+			"function hello changed", false, false},
+		{"tracing", func(s *cloudformation.Service) {
+			edit(s, "hello", func(f *cloudformation.Function) { f.Tracing = "PassThrough" })
+		},
+			"function hello changed", false, false},
+		{"bootstrap", func(s *cloudformation.Service) {
+			edit(s, "hello", func(f *cloudformation.Function) { f.Bootstrap = "/bin/hi/bootstrap" })
+		},
+			"function hello changed", false, false},
+		{"function and its route added", func(s *cloudformation.Service) {
+			s.Functions["goodbye"] = cloudformation.Function{Key: "goodbye", Name: "svc-goodbye"}
+			s.Routes["goodbye"] = cloudformation.Route{Key: "goodbye", Function: "goodbye"}
+		}, "route goodbye added, function goodbye added", false, true},
+		{"function removed with its route", func(s *cloudformation.Service) {
+			delete(s.Functions, "hello")
+			delete(s.Routes, "hello")
+		}, "route hello removed, function hello removed", false, true},
+		{"table added", func(s *cloudformation.Service) {
+			s.Tables = append(s.Tables, cloudformation.Table{LogicalID: "Rooms", Properties: map[string]any{"TableName": "svc-rooms"}})
+		}, "table Rooms added", false, false},
+		{"table changed", func(s *cloudformation.Service) {
+			s.Tables = []cloudformation.Table{{LogicalID: "Connections", Properties: map[string]any{"TableName": "svc-conns"}}}
+		}, "table Connections changed", false, false},
+		{"route selection", func(s *cloudformation.Service) { s.RouteSelectionExpression = "$request.body.type" },
+			"route selection expression changed", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			old, new := service(), service()
+			tc.edit(new)
+			cs := Compute(old, new)
+			if got := cs.String(); got != tc.want {
+				t.Errorf("String() = %q, want %q", got, tc.want)
+			}
+			if cs.Empty() != tc.empty {
+				t.Errorf("Empty() = %v, want %v", cs.Empty(), tc.empty)
+			}
+			if cs.RoutesChanged() != tc.routes {
+				t.Errorf("RoutesChanged() = %v, want %v", cs.RoutesChanged(), tc.routes)
+			}
+		})
+	}
+}
+
+func edit(s *cloudformation.Service, key string, f func(*cloudformation.Function)) {
+	fn := s.Functions[key]
+	fn.Env = maps.Clone(fn.Env)
+	f(&fn)
+	s.Functions[key] = fn
+}
+
+func TestComputeWarnings(t *testing.T) {
+	old, new := service(), service()
+	old.Warnings = []string{"SignedRoute: not served"}
+	new.Warnings = []string{"SignedRoute: not served", "WebhookRoute: not served"}
+	got := Compute(old, new).Warnings
+	if len(got) != 1 || got[0] != "WebhookRoute: not served" {
+		t.Errorf("Warnings = %q, want only the new one", got)
+	}
+}
