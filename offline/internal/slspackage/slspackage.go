@@ -46,7 +46,11 @@ func Package(ctx context.Context, o Options) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("package directory: %w", err)
 	}
-	cli := filepath.Join(filepath.Dir(o.Config), "node_modules", ".bin", "serverless")
+	project, err := filepath.Abs(filepath.Dir(o.Config))
+	if err != nil {
+		return nil, fmt.Errorf("project directory: %w", err)
+	}
+	cli := filepath.Join(project, "node_modules", ".bin", "serverless")
 	if _, err := os.Stat(cli); err != nil {
 		return nil, fmt.Errorf("%w (%s: %w)", ErrNoCLI, cli, err)
 	}
@@ -58,7 +62,7 @@ func Package(ctx context.Context, o Options) (*State, error) {
 		args = append(args, "--config", base)
 	}
 	cmd := exec.CommandContext(ctx, cli, args...)
-	cmd.Dir = filepath.Dir(o.Config)
+	cmd.Dir = project
 	// No color codes in the gateway's output, and no network calls the
 	// package step does not need.
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FORCE_COLOR=0", "SLS_TELEMETRY_DISABLED=1", "SLS_NOTIFICATIONS_MODE=off")

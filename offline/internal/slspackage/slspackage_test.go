@@ -3,6 +3,7 @@ package slspackage
 import (
 	"errors"
 	"maps"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,5 +35,41 @@ func TestPackageWithoutTheCLI(t *testing.T) {
 	_, err := Package(t.Context(), Options{Config: filepath.Join(dir, "serverless.yml"), Stage: "local", Dir: filepath.Join(dir, "package")})
 	if !errors.Is(err, ErrNoCLI) || !strings.Contains(err.Error(), "npm ci") {
 		t.Errorf("Package with no node_modules: %v, want ErrNoCLI naming npm ci", err)
+	}
+}
+
+// A relative -config, as `make offline` passes it, finds the project's CLI
+// and runs it in the project's directory.
+func TestPackageRelativeConfig(t *testing.T) {
+	root := t.TempDir()
+	project := filepath.Join(root, "svc")
+	state, err := os.ReadFile(filepath.Join("testdata", "serverless-state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A stand-in CLI: it checks where it runs and writes the state file
+	// into --package, as `serverless package` does.
+	cli := "#!/bin/sh\n[ -f serverless.yml ] || { echo 'not in the project' >&2; exit 1; }\n" +
+		"while [ \"$1\" != --package ]; do shift; done\ncp " + filepath.Join(root, "state.json") + " \"$2/serverless-state.json\"\n"
+	for name, data := range map[string][]byte{
+		filepath.Join(project, "serverless.yml"):                      []byte("service: svc\n"),
+		filepath.Join(project, "node_modules", ".bin", "serverless"):  []byte(cli),
+		filepath.Join(root, "state.json"):                             state,
+		filepath.Join(project, ".offline", "package", ".placeholder"): nil,
+	} {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(root)
+	s, err := Package(t.Context(), Options{Config: filepath.Join("svc", "serverless.yml"), Stage: "dev", Dir: filepath.Join("svc", ".offline", "package")})
+	if err != nil {
+		t.Fatalf("Package with a relative config: %v", err)
+	}
+	if s.Service != "svc" {
+		t.Errorf("service %q, want the packaged state's", s.Service)
 	}
 }
