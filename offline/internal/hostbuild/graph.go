@@ -41,9 +41,9 @@ type Graph struct {
 
 // deps is what one function's build reads from the workspace.
 type deps struct {
-	packages map[string]bool // package directories, relative to the root
-	modules  map[string]bool // module directories, relative to the root
-	embeds   map[string]bool // embedded files, relative to the root
+	packages map[string]source // by package directory, relative to the root
+	modules  map[string]bool   // module directories, relative to the root
+	embeds   map[string]bool   // embedded files, relative to the root
 }
 
 // LoadGraph lists the packages of every function, concurrently.
@@ -105,23 +105,34 @@ func (d deps) dependsOn(file string) bool {
 	case base == "go.mod" || base == "go.sum":
 		return d.modules[dir]
 	case path.Ext(base) == ".go":
-		return d.packages[dir]
+		_, ok := d.packages[dir]
+		return ok
 	}
 	return d.embeds[file]
 }
 
+// source is what the listing saw of a package's Go files: a change that
+// keeps to it leaves the graph as it is.
+type source struct {
+	files   map[string]bool // base names
+	imports map[string]bool
+}
+
 // goPackage is what listDeps reads of `go list -json`.
 type goPackage struct {
-	Dir        string
-	Standard   bool
-	EmbedFiles []string
-	Module     *struct{ Dir string }
-	Error      *struct{ Err string }
+	Dir            string
+	Standard       bool
+	GoFiles        []string
+	IgnoredGoFiles []string
+	Imports        []string
+	EmbedFiles     []string
+	Module         *struct{ Dir string }
+	Error          *struct{ Err string }
 }
 
 func listDeps(ctx context.Context, root string, fn Function) (deps, error) {
 	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-e", "-tags", Tags,
-		"-json=Dir,Standard,EmbedFiles,Module,Error", ".")
+		"-json=Dir,Standard,GoFiles,IgnoredGoFiles,Imports,EmbedFiles,Module,Error", ".")
 	cmd.Dir = filepath.Join(root, fn.Dir)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	var stderr bytes.Buffer
@@ -130,7 +141,7 @@ func listDeps(ctx context.Context, root string, fn Function) (deps, error) {
 	if err != nil {
 		return deps{}, fmt.Errorf("hostbuild: go list %s: %w: %s", fn.Dir, err, bytes.TrimSpace(stderr.Bytes()))
 	}
-	d := deps{packages: map[string]bool{}, modules: map[string]bool{}, embeds: map[string]bool{}}
+	d := deps{packages: map[string]source{}, modules: map[string]bool{}, embeds: map[string]bool{}}
 	// A package in the workspace, relative to the root; false for the
 	// standard library and the module cache.
 	inRoot := func(abs string) (string, bool) {
@@ -155,7 +166,14 @@ func listDeps(ctx context.Context, root string, fn Function) (deps, error) {
 		if !ok {
 			continue
 		}
-		d.packages[dir] = true
+		src := source{files: map[string]bool{}, imports: map[string]bool{}}
+		for _, f := range slices.Concat(p.GoFiles, p.IgnoredGoFiles) {
+			src.files[f] = true
+		}
+		for _, imp := range p.Imports {
+			src.imports[imp] = true
+		}
+		d.packages[dir] = src
 		for _, e := range p.EmbedFiles {
 			d.embeds[path.Join(dir, e)] = true
 		}

@@ -177,8 +177,11 @@ func reload(ctx context.Context, cfg Config, fns []hostbuild.Function, changed [
 		_, _ = io.WriteString(cfg.Log, msg.String())
 	}
 	// The build graph may have changed with the code: a new import, a
-	// go.mod edited. Listing it again comes after the new code serves.
-	_ = cfg.Graph.Refresh(ctx, fns) // A function that cannot be listed now keeps its last graph, and fails its build.
+	// go.mod edited. Listing it again comes after the new code serves, and
+	// only then: on two cores it would slow the new code's first start.
+	if cfg.Graph.Outdated(changed) {
+		_ = cfg.Graph.Refresh(ctx, fns) // A function that cannot be listed now keeps its last graph, and fails its build.
+	}
 }
 
 // describe says why a function was not reloaded, the compiler's errors

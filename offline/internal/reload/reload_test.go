@@ -116,6 +116,19 @@ func TestRun(t *testing.T) {
 			change: []string{"lib/y/y.go"},
 		},
 		{
+			name: "a new import",
+			edit: func() {
+				write(t, root, "fb/main.go", "package main\n\nimport \"example.com/lib/y\"\n\nfunc main() { println(y.Name) }\n")
+			},
+			change: []string{"fb/main.go"},
+			want:   []event{{"deploy", "fb"}, {"log", `^fb rebuilt in \d+\.\d s \(fb/main\.go\)\n$`}},
+		},
+		{
+			name:   "the newly imported package",
+			change: []string{"lib/y/y.go"},
+			want:   []event{{"deploy", "fb"}, {"log", `^fb rebuilt in \d+\.\d s \(lib/y/y\.go\)\n$`}},
+		},
+		{
 			name:   "the template",
 			change: []string{"serverless.yml"},
 			want:   []event{{"template", ""}},
