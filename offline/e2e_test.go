@@ -114,13 +114,7 @@ func startGateway(t testing.TB, args ...string) *gatewayProc {
 func startGatewayIn(t testing.TB, dir string, args ...string) *gatewayProc {
 	t.Helper()
 	g := launchGateway(t, dir, args...)
-	select {
-	case g.url = <-g.ready:
-	case <-g.done:
-		t.Fatalf("gateway exited before it was ready:\n%s", g.output())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("gateway not ready after 60 s:\n%s", g.output())
-	}
+	g.awaitReady(t)
 	return g
 }
 
@@ -131,7 +125,13 @@ func launchGateway(t testing.TB, dir string, args ...string) *gatewayProc {
 	logs := t.TempDir()
 	args = append([]string{"-port", "0", "-watch=false", "-config", filepath.Join(dir, "serverless.yml"), "-package", filepath.Join(t.TempDir(), "package"),
 		"-bin", filepath.Join(buildDir, "bin"), "-logs", logs, "-env", "TOKEN_SECRET=" + testSecret}, args...)
-	cmd := exec.Command(filepath.Join(buildDir, "gateway"), args...)
+	return runGateway(t, exec.Command(filepath.Join(buildDir, "gateway"), args...), logs)
+}
+
+// runGateway starts cmd, a gateway writing its function logs to logs,
+// collects its output and stops it when the test ends.
+func runGateway(t testing.TB, cmd *exec.Cmd, logs string) *gatewayProc {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -162,6 +162,18 @@ func launchGateway(t testing.TB, dir string, args ...string) *gatewayProc {
 		}
 	})
 	return g
+}
+
+// awaitReady waits for the ready line and takes the URL from it.
+func (g *gatewayProc) awaitReady(t testing.TB) {
+	t.Helper()
+	select {
+	case g.url = <-g.ready:
+	case <-g.done:
+		t.Fatalf("gateway exited before it was ready:\n%s", g.output())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("gateway not ready after 60 s:\n%s", g.output())
+	}
 }
 
 // stop sends Ctrl-C and waits for the gateway to exit, killing it if it

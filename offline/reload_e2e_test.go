@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -128,42 +127,8 @@ func startCopy(t testing.TB, root string, args ...string) *gatewayProc {
 		"-logs", logs, "-env", "TOKEN_SECRET=" + testSecret}, args...)
 	cmd := exec.Command(filepath.Join(root, ".offline", "gateway"), args...)
 	cmd.Dir = root
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	g := &gatewayProc{cmd: cmd, logs: logs, done: make(chan struct{})}
-	ready := make(chan string, 1)
-	go func() {
-		defer close(g.done)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			g.mu.Lock()
-			g.out.WriteString(sc.Text() + "\n")
-			g.mu.Unlock()
-			if m := readyLine.FindStringSubmatch(sc.Text()); m != nil {
-				ready <- m[1]
-			}
-		}
-		_ = cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		g.stop()
-		if t.Failed() {
-			t.Logf("gateway output:\n%s", g.output())
-		}
-	})
-	select {
-	case g.url = <-ready:
-	case <-g.done:
-		t.Fatalf("gateway exited before it was ready:\n%s", g.output())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("gateway not ready after 60 s:\n%s", g.output())
-	}
+	g := runGateway(t, cmd, logs)
+	g.awaitReady(t)
 	return g
 }
 
