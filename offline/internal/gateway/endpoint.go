@@ -21,19 +21,17 @@ import (
 // rather than queue without limit or drop.
 const maxInflightPerConn = 32
 
-// writeTimeout bounds a frame write to a client that stopped reading; a
-// variable only so that tests need not wait as long.
-var writeTimeout = 10 * time.Second
-
 // conn is one client connection.
 type conn struct {
-	id          string
-	sourceIP    string
-	userAgent   string
-	domainName  string
-	connectedAt time.Time
-	authorizer  any
-	lastActive  atomic.Int64 // unix nanoseconds
+	// writeTimeout bounds a frame write to a client that stopped reading.
+	writeTimeout time.Duration
+	id           string
+	sourceIP     string
+	userAgent    string
+	domainName   string
+	connectedAt  time.Time
+	authorizer   any
+	lastActive   atomic.Int64 // unix nanoseconds
 
 	// base carries the handshake's values to every read and write without
 	// its cancellation, which comes with the handshake's end; ctx is what
@@ -115,13 +113,14 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now()
 	c := &conn{
-		id:          newID(),
-		sourceIP:    sourceIP(r),
-		userAgent:   r.UserAgent(),
-		domainName:  r.Host,
-		connectedAt: now,
-		base:        context.WithoutCancel(r.Context()),
-		slots:       make(chan struct{}, maxInflightPerConn),
+		id:           newID(),
+		sourceIP:     sourceIP(r),
+		userAgent:    r.UserAgent(),
+		domainName:   r.Host,
+		connectedAt:  now,
+		base:         context.WithoutCancel(r.Context()),
+		slots:        make(chan struct{}, maxInflightPerConn),
+		writeTimeout: g.cfg.WriteTimeout,
 	}
 	c.ctx, c.cancel = context.WithCancel(c.base)
 	c.lastActive.Store(now.UnixNano())

@@ -67,6 +67,10 @@ type Config struct {
 	// @connections body and keeping an idle keep-alive connection; 30 s
 	// when zero.
 	RequestTimeout time.Duration
+	// WriteTimeout bounds a frame write to a client that stopped reading:
+	// past it the connection ends, its $disconnect saying why; 10 s when
+	// zero.
+	WriteTimeout time.Duration
 	// ManagementDelay is added to every @connections call, standing in for the
 	// network between Lambda and API Gateway.
 	ManagementDelay time.Duration
@@ -108,6 +112,9 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
 	}
 	g := &Gateway{
 		cfg:      cfg,

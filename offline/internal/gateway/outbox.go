@@ -96,11 +96,11 @@ func (c *conn) flush() {
 }
 
 // write writes one frame, or gives up on the client when it has not taken
-// the frame within writeTimeout. The timer, not a deadline of the
+// the frame within its write timeout. The timer, not a deadline of the
 // library's, ends the connection, so that $disconnect gives that reason.
 func (c *conn) write(frame []byte) error {
-	timer := time.AfterFunc(writeTimeout, func() {
-		c.abort(fmt.Sprintf("Frame not delivered: the client took nothing for %s", writeTimeout))
+	timer := time.AfterFunc(c.writeTimeout, func() {
+		c.abort(fmt.Sprintf("Frame not delivered: the client took nothing for %s", c.writeTimeout))
 	})
 	defer timer.Stop()
 	return c.ws.Write(c.base, websocket.MessageText, frame)
