@@ -95,3 +95,34 @@ func (f *function) retire(ctx context.Context) error {
 	stopping.Wait()
 	return f.close(ctx)
 }
+
+// Remove deletes the function added under name, as deleting a function in
+// Lambda does: it takes no new invocations (they get ErrFunctionNotFound),
+// those in flight finish, and then its instances stop. Remove returns once
+// every process is reaped; when ctx ends first, the processes are killed
+// at once and ctx's error is returned.
+func (r *Runtime) Remove(ctx context.Context, name string) error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return ErrClosed
+	}
+	f, ok := r.fns[name]
+	if !ok {
+		r.mu.Unlock()
+		return fmt.Errorf("%w: %s", ErrFunctionNotFound, name)
+	}
+	delete(r.fns, name)
+	if r.retired == nil {
+		r.retired = make(map[*function]struct{})
+	}
+	// Retired until stopped, so that a Close meanwhile stops it too.
+	r.retired[f] = struct{}{}
+	r.mu.Unlock()
+
+	err := f.retire(ctx)
+	r.mu.Lock()
+	delete(r.retired, f)
+	r.mu.Unlock()
+	return err
+}
