@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -184,5 +185,32 @@ func TestServesAGivenTemplate(t *testing.T) {
 	}
 	if strings.Contains(g.output(), "serverless") {
 		t.Errorf("-template packaged serverless.yml:\n%s", g.output())
+	}
+}
+
+// TestPortInUse starts the gateway on a port another program holds: it
+// says how to pick another port, and builds nothing first.
+func TestPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	bin := t.TempDir()
+	cmd := exec.Command(filepath.Join(buildDir, "gateway"), "-port", port, "-bin", bin, "-logs", t.TempDir())
+	cmd.Dir = projectDir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err == nil {
+		t.Fatalf("the gateway ran on a port in use:\n%s", out.String())
+	}
+	want := `offline: listen: .*address already in use: another program \(a gateway already running\?\) has port ` + port +
+		`: pick another with PORT=4000 make offline, or make offline ARGS="-port 0" for any free one`
+	if !regexp.MustCompile(want).MatchString(out.String()) {
+		t.Errorf("output:\n%s\nwant it to match %s", out.String(), want)
+	}
+	if entries, err := os.ReadDir(bin); err != nil || len(entries) != 0 {
+		t.Errorf("-bin holds %d entries (%v) after a failed start, want nothing built", len(entries), err)
 	}
 }

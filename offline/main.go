@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"maps"
 	"net"
 	"os"
 	"os/signal"
@@ -33,6 +32,7 @@ import (
 	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/internal/lambdaservice"
 	"wsapi/offline/internal/slspackage"
+	"wsapi/offline/internal/stack"
 	"wsapi/offline/internal/xraydaemon"
 )
 
@@ -128,6 +128,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// hand functions (Fn::GetAtt Api.ApiEndpoint).
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.host, strconv.Itoa(o.port)))
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("listen: %w: another program (a gateway already running?) has port %d: "+
+				"pick another with PORT=4000 make offline, or make offline ARGS=\"-port 0\" for any free one", err, o.port)
+		}
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close()
@@ -166,38 +170,18 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer daemon.Close()
 
-	var db *dynamolocal.Server
-	if len(svc.Tables) > 0 {
-		db, err = deployTables(ctx, svc, o, out)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		o.env["AWS_ENDPOINT_URL_DYNAMODB"] = db.Endpoint()
-	}
-
 	rt, err := lambdaruntime.New(lambdaruntime.Options{Region: svc.region, XRayDaemonAddr: daemon.Addr()})
 	if err != nil {
 		return err
 	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = rt.Close(ctx)
-	}()
+	tables := newDynalite(o, out)
 	lambda := lambdaservice.New(rt, daemon, &xraydaemon.Sampler{All: o.traceAll})
-	routes, deployed, err := apply(svc, o, rt, lambda, lines)
-	if err != nil {
-		return err
-	}
-
 	gw, err := gateway.New(gateway.Config{
 		APIID:                    svc.APIID,
 		AccountID:                lambdaruntime.AccountID,
 		Region:                   svc.region,
 		Stage:                    svc.Stage,
 		RouteSelectionExpression: svc.RouteSelectionExpression,
-		Routes:                   routes,
 		Invoker:                  lambda,
 		AccessKeyID:              lambdaruntime.AccessKeyID,
 		SecretAccessKey:          lambdaruntime.SecretAccessKey,
@@ -210,8 +194,24 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	deployed := stack.New(stack.Config{
+		Runtime: rt, Invoker: lambda, Router: gw, Tables: tables,
+		Env: o.env, MaxInstances: o.maxInstances,
+		OpenLog: func(key string) (io.WriteCloser, error) { return openFunctionLog(o.logs, key, lines) },
+	})
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = rt.Close(ctx)
+		_ = deployed.Close()
+		_ = tables.Close()
+	}()
+	// Starting is a deploy from nothing.
+	if _, err := deployed.Apply(ctx, nil, svc.Service); err != nil {
+		return err
+	}
 	if o.watch {
-		l := &live{o: o, out: out, lines: lines, base: base, rt: rt, lambda: lambda, gw: gw, db: db, svc: svc, deployed: deployed, framework: framework}
+		l := &live{o: o, out: out, base: base, stack: deployed, svc: svc, framework: framework}
 		if err := l.watch(ctx); err != nil {
 			return err
 		}
@@ -298,86 +298,26 @@ func load(ctx context.Context, o options, framework io.Writer, endpoint string, 
 	return &service{Service: svc, name: state.Service, region: state.Region}, nil
 }
 
-// apply deploys every function a route or authorizer uses and returns the
-// gateway's routes and the functions as deployed, by key.
-func apply(svc *service, o options, rt *lambdaruntime.Runtime, lambda *lambdaservice.Service, out *console) (map[string]gateway.Route, map[string]lambdaruntime.Function, error) {
-	deployed := make(map[string]lambdaruntime.Function, len(svc.Functions))
-	for _, fn := range svc.Functions {
-		flog, err := openFunctionLog(o.logs, fn.Key, out)
-		if err != nil {
-			return nil, nil, err
-		}
-		function := lambdaFunction(fn, o, flog)
-		if err := rt.Add(function); err != nil {
-			return nil, nil, err
-		}
-		deployed[fn.Key] = function
-		lambda.Set(fn.Key, lambdaservice.Function{Name: fn.Name, Tracing: fn.Tracing})
-	}
-	return gatewayRoutes(svc), deployed, nil
-}
-
-// lambdaFunction is fn as the runtime deploys it, with the environment
-// every function gets offline.
-func lambdaFunction(fn cloudformation.Function, o options, log io.Writer) lambdaruntime.Function {
-	env := maps.Clone(fn.Env)
-	maps.Copy(env, o.env)
-	return lambdaruntime.Function{
-		Name:           fn.Name,
-		Executable:     fn.Bootstrap,
-		Env:            env,
-		Timeout:        fn.Timeout,
-		MemoryMB:       fn.MemoryMB,
-		MaxConcurrency: o.maxInstances,
-		Log:            log,
-	}
-}
-
-// gatewayRoutes are the template's routes as the gateway serves them.
-func gatewayRoutes(svc *service) map[string]gateway.Route {
-	routes := make(map[string]gateway.Route, len(svc.Routes))
-	for key, r := range svc.Routes {
-		route := gateway.Route{Function: r.Function, RouteResponse: r.RouteResponse}
-		if a := r.Authorizer; a != nil {
-			route.Authorizer = &gateway.Authorizer{Function: a.Function, IdentitySource: a.IdentitySource}
-		}
-		routes[key] = route
-	}
-	return routes
-}
-
-// deployTables runs dynalite with the template's tables, and says loudly
-// if it dies while the gateway serves.
-func deployTables(ctx context.Context, svc *service, o options, out *console) (*dynamolocal.Server, error) {
+// newDynalite is where the template's tables are made, saying loudly if
+// dynalite dies while the gateway serves.
+func newDynalite(o options, out *console) *stack.Dynalite {
 	var dynaliteLog io.Writer = writerFunc(func(p []byte) { out.write("dynamodb", p) })
 	if o.quiet {
 		dynaliteLog = nil
 	}
-	db, report, err := dynamolocal.Deploy(ctx, dynamolocal.Options{
-		ProjectDir: filepath.Dir(o.config),
-		DataDir:    o.data,
-		Log:        dynaliteLog,
-		OnExit: func(err error) {
-			out.printf("error", "the local DynamoDB stopped: %v", err)
-			out.printf("error", "every DynamoDB call of the functions fails from now on: stop the gateway (Ctrl-C) and start it again")
+	return &stack.Dynalite{
+		Options: dynamolocal.Options{
+			ProjectDir: filepath.Dir(o.config),
+			DataDir:    o.data,
+			Log:        dynaliteLog,
+			OnExit: func(err error) {
+				out.printf("error", "the local DynamoDB stopped: %v", err)
+				out.printf("error", "every DynamoDB call of the functions fails from now on: stop the gateway (Ctrl-C) and start it again")
+			},
 		},
-	}, tableResources(svc.Tables))
-	if err != nil {
-		return nil, err
+		Report:  func(r dynamolocal.Report) { printTables(out, r) },
+		Started: func(endpoint string) { out.printf("dynamodb", "DynamoDB API (dynalite) at %s", endpoint) },
 	}
-	printTables(out, report)
-	out.printf("dynamodb", "DynamoDB API (dynalite) at %s", db.Endpoint())
-	return db, nil
-}
-
-// tableResources are tables as dynamolocal reads them: a template's
-// Resources.
-func tableResources(tables []cloudformation.Table) map[string]any {
-	resources := make(map[string]any, len(tables))
-	for _, t := range tables {
-		resources[t.LogicalID] = map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": t.Properties}
-	}
-	return resources
 }
 
 func printTables(out *console, report dynamolocal.Report) {

@@ -65,3 +65,7 @@ func (l *functionLog) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// Close closes the log file, once the function is removed or the gateway
+// stops.
+func (l *functionLog) Close() error { return l.file.Close() }

@@ -53,6 +53,13 @@ func (s *Service) Set(key string, fn Function) {
 	s.functions[key] = fn
 }
 
+// Remove makes key invoke nothing: the function is no longer deployed.
+func (s *Service) Remove(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.functions, key)
+}
+
 // Invoke runs the function known as key with payload, for route.
 func (s *Service) Invoke(ctx context.Context, key, route string, payload []byte) ([]byte, error) {
 	s.mu.RLock()

@@ -71,3 +71,16 @@ func TestInvoke(t *testing.T) {
 		t.Errorf("Invoke of an unknown function: %v, want an error naming it", err)
 	}
 }
+
+func TestRemoveForgetsTheFunction(t *testing.T) {
+	rt := &fakeRuntime{result: &lambdaruntime.Result{Payload: []byte(`{}`)}}
+	s := New(rt, &recorder{}, &xraydaemon.Sampler{})
+	s.Set("hello", Function{Name: "svc-hello"})
+	if _, err := s.Invoke(t.Context(), "hello", "hello", nil); err != nil {
+		t.Fatalf("Invoke before Remove: %v", err)
+	}
+	s.Remove("hello")
+	if _, err := s.Invoke(t.Context(), "hello", "hello", nil); err == nil || !strings.Contains(err.Error(), "hello is not deployed") {
+		t.Errorf("Invoke after Remove: %v, want hello is not deployed", err)
+	}
+}

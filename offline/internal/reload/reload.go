@@ -12,6 +12,7 @@ import (
 	"io"
 	"maps"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -20,9 +21,8 @@ import (
 	"wsapi/offline/internal/watch"
 )
 
-// Template is the file whose change means the service's resources (routes,
-// functions, tables) may have changed, not only its code.
-const Template = "serverless.yml"
+// DefaultTemplate is the service's config when Config.Template is empty.
+const DefaultTemplate = "serverless.yml"
 
 // Config is what Run needs.
 type Config struct {
@@ -30,12 +30,17 @@ type Config struct {
 	// and slash-separated, as a watch.Watcher sends them.
 	Changes <-chan []string
 	Graph   *hostbuild.Graph
-	Builder *hostbuild.Builder
+	// Template is the service's config (serverless.yml unless -config
+	// names another), as Changes names it: a change to it means the
+	// service's resources may have changed, not only its code. Empty is
+	// DefaultTemplate.
+	Template string
+	Builder  *hostbuild.Builder
 	// Functions are the functions served, by key.
 	Functions map[string]hostbuild.Function
 	// Deploy puts a function's newly built bootstrap in service.
 	Deploy func(ctx context.Context, key, executable string) error
-	// TemplateChanged is called when serverless.yml changed; nil ignores it.
+	// TemplateChanged is called when Template changed; nil ignores it.
 	// It returns the functions served from then on, which are watched from
 	// then on too, or nil when they are the same.
 	TemplateChanged func(ctx context.Context) map[string]hostbuild.Function
@@ -47,6 +52,7 @@ type Config struct {
 // Options is what Watch needs beyond the functions and how to deploy them.
 type Options struct {
 	Root, Bin       string
+	Template        string // relative to Root
 	Functions       map[string]hostbuild.Function
 	Deploy          func(ctx context.Context, key, executable string) error
 	TemplateChanged func(ctx context.Context) map[string]hostbuild.Function
@@ -75,7 +81,7 @@ func Watch(ctx context.Context, o Options) error {
 			return
 		}
 		Run(ctx, Config{
-			Changes: w.Batches(), Graph: g, Builder: &hostbuild.Builder{Root: o.Root, Bin: o.Bin},
+			Changes: w.Batches(), Graph: g, Template: filepath.ToSlash(o.Template), Builder: &hostbuild.Builder{Root: o.Root, Bin: o.Bin},
 			Functions: o.Functions, Deploy: o.Deploy, TemplateChanged: o.TemplateChanged, Log: o.Log,
 		})
 	}()
@@ -86,6 +92,9 @@ func Watch(ctx context.Context, o Options) error {
 // closed. Batches are handled one at a time: changes made during a build
 // arrive as the next batch.
 func Run(ctx context.Context, cfg Config) {
+	if cfg.Template == "" {
+		cfg.Template = DefaultTemplate
+	}
 	failed := map[string]bool{} // functions whose last build failed
 	for {
 		var changed []string
@@ -98,7 +107,7 @@ func Run(ctx context.Context, cfg Config) {
 			}
 			changed = b
 		}
-		if slices.Contains(changed, Template) && cfg.TemplateChanged != nil {
+		if slices.Contains(changed, cfg.Template) && cfg.TemplateChanged != nil {
 			if fns := cfg.TemplateChanged(ctx); fns != nil {
 				learn(ctx, &cfg, fns)
 			}

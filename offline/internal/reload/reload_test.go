@@ -194,3 +194,44 @@ func TestRun(t *testing.T) {
 	default:
 	}
 }
+
+// TestRunWatchesTheConfigItIsGiven reloads the template of -config, not a
+// serverless.yml beside it.
+func TestRunWatchesTheConfigItIsGiven(t *testing.T) {
+	root := workspace(t)
+	fns := map[string]hostbuild.Function{"fa": {Key: "fa", Dir: "fa"}}
+	g, err := hostbuild.LoadGraph(t.Context(), root, []hostbuild.Function{fns["fa"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := make(chan []string)
+	events := make(recorder, 4)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Run(ctx, Config{
+			Changes: changes, Graph: g, Template: "conf/other.yml", Functions: fns,
+			Builder: &hostbuild.Builder{Root: root, Bin: ".offline/bin"},
+			Deploy:  func(context.Context, string, string) error { return nil },
+			TemplateChanged: func(context.Context) map[string]hostbuild.Function {
+				events <- event{"template", ""}
+				return nil
+			},
+			Log: events,
+		})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+
+	changes <- []string{"serverless.yml"}
+	changes <- []string{"conf/other.yml"}
+	if got := events.next(t); got.kind != "template" {
+		t.Fatalf("after conf/other.yml changed: %s %q, want the template reloaded", got.kind, got.text)
+	}
+	changes <- nil // the batch above is over once this one is taken
+	select {
+	case e := <-events:
+		t.Fatalf("unexpected %s %q (serverless.yml is not the config)", e.kind, strings.TrimSpace(e.text))
+	default:
+	}
+}

@@ -1,0 +1,288 @@
+// Package stack is what the offline gateway has deployed from a template:
+// its tables, functions and routes, as a CloudFormation stack holds them.
+// Starting the gateway is an Apply from nothing and a reload an Apply from
+// the template applied last: one path, which computes the change and
+// applies each kind of resource in one step, in the order a stack update
+// would: tables, then the functions that use them, then the routes to the
+// functions, and only then the removals, once no route points at them.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+
+	"wsapi/offline/internal/changeset"
+	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/gateway"
+	"wsapi/offline/internal/lambdaruntime"
+	"wsapi/offline/internal/lambdaservice"
+)
+
+// Runtime runs the functions' processes; *lambdaruntime.Runtime is one.
+type Runtime interface {
+	Add(fn lambdaruntime.Function) error
+	Replace(ctx context.Context, fn lambdaruntime.Function) error
+	Remove(ctx context.Context, name string) error
+}
+
+// Invoker invokes functions by the key routes name them by;
+// *lambdaservice.Service is one.
+type Invoker interface {
+	Set(key string, fn lambdaservice.Function)
+	Remove(key string)
+}
+
+// Router serves the API's routes; *gateway.Gateway is one.
+type Router interface {
+	SetRoutes(routeSelectionExpression string, routes map[string]gateway.Route) error
+}
+
+// Tables makes tables; *Dynalite is one.
+type Tables interface {
+	// Create makes the tables not there yet and keeps those that are as
+	// they are. It returns the endpoint functions reach DynamoDB at, ""
+	// while there is no table at all.
+	Create(ctx context.Context, tables []cloudformation.Table) (endpoint string, err error)
+}
+
+// Config is what a Stack deploys to and how.
+type Config struct {
+	Runtime Runtime
+	Invoker Invoker
+	Router  Router
+	Tables  Tables
+	// Env is added to every function's environment: settings that only
+	// exist offline.
+	Env map[string]string
+	// MaxInstances is each function's concurrency at most.
+	MaxInstances int
+	// OpenLog opens the writer a function's lines go to, by its key. The
+	// Stack closes it when the function is removed, or at Close.
+	OpenLog func(key string) (io.WriteCloser, error)
+}
+
+// Stack is the deployed resources. Apply, Deploy and Close must not be
+// called concurrently.
+type Stack struct {
+	cfg Config
+	// dynamoEndpoint is the DynamoDB endpoint the functions were deployed
+	// with; a new one (the first table) redeploys them all.
+	dynamoEndpoint string
+	functions      map[string]function
+}
+
+// function is one function as deployed, by its key.
+type function struct {
+	runtime lambdaruntime.Function
+	log     io.WriteCloser
+}
+
+// New returns a Stack with nothing deployed.
+func New(cfg Config) *Stack {
+	return &Stack{cfg: cfg, functions: map[string]function{}}
+}
+
+// Apply deploys what changed from old (nil: nothing deployed yet) to new
+// and returns the change. On error, what the change set lists was not all
+// applied: the steps before the failing one were, the failing one in part,
+// the later ones not. Applying new again from the same old retries.
+func (s *Stack) Apply(ctx context.Context, old, new *cloudformation.Service) (changeset.ChangeSet, error) {
+	if old == nil {
+		old = &cloudformation.Service{}
+	}
+	cs := changeset.Compute(old, new)
+	steps := []struct {
+		name  string
+		apply func(context.Context, *cloudformation.Service, changeset.ChangeSet) error
+	}{
+		{"tables", s.applyTables},
+		{"functions", s.applyFunctions},
+		{"routes", s.applyRoutes},
+		{"removals", s.applyRemovals},
+	}
+	for _, step := range steps {
+		if err := step.apply(ctx, new, cs); err != nil {
+			return cs, fmt.Errorf("%s: %w", step.name, err)
+		}
+	}
+	return cs, nil
+}
+
+func (s *Stack) applyTables(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+	var tables []cloudformation.Table
+	for _, t := range svc.Tables {
+		if c, ok := cs.Tables[t.LogicalID]; ok && c != changeset.Removed {
+			tables = append(tables, t)
+		}
+	}
+	if len(tables) == 0 || s.cfg.Tables == nil {
+		return nil
+	}
+	endpoint, err := s.cfg.Tables.Create(ctx, tables)
+	if err != nil {
+		return err
+	}
+	s.dynamoEndpoint = endpoint
+	return nil
+}
+
+// applyFunctions deploys the functions added or changed, and every one
+// when the DynamoDB endpoint they reach is new.
+func (s *Stack) applyFunctions(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+	for _, key := range slices.Sorted(maps.Keys(svc.Functions)) {
+		fn := svc.Functions[key]
+		want := s.runtimeFunction(fn)
+		have, ok := s.functions[key]
+		c := cs.Functions[key]
+		if ok && c == 0 && have.runtime.Env[dynamoEndpointEnv] == want.Env[dynamoEndpointEnv] {
+			continue
+		}
+		if err := s.deployFunction(ctx, key, fn, want); err != nil {
+			return fmt.Errorf("function %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// dynamoEndpointEnv is where the AWS SDKs read the DynamoDB endpoint from.
+const dynamoEndpointEnv = "AWS_ENDPOINT_URL_DYNAMODB"
+
+// runtimeFunction is fn as the runtime deploys it, with the environment
+// every function gets offline.
+func (s *Stack) runtimeFunction(fn cloudformation.Function) lambdaruntime.Function {
+	env := maps.Clone(fn.Env)
+	if env == nil {
+		env = map[string]string{}
+	}
+	maps.Copy(env, s.cfg.Env)
+	if s.dynamoEndpoint != "" {
+		env[dynamoEndpointEnv] = s.dynamoEndpoint
+	}
+	return lambdaruntime.Function{
+		Name:           fn.Name,
+		Executable:     fn.Bootstrap,
+		Env:            env,
+		Timeout:        fn.Timeout,
+		MemoryMB:       fn.MemoryMB,
+		MaxConcurrency: s.cfg.MaxInstances,
+	}
+}
+
+// deployFunction deploys want for new invocations: as a new function, a
+// replacement of the one deployed under key, or, renamed, beside it until
+// the removals step.
+func (s *Stack) deployFunction(ctx context.Context, key string, fn cloudformation.Function, want lambdaruntime.Function) error {
+	have, ok := s.functions[key]
+	if !ok {
+		log, err := s.cfg.OpenLog(key)
+		if err != nil {
+			return err
+		}
+		have.log = log
+	}
+	want.Log = have.log
+	var err error
+	if ok && have.runtime.Name == want.Name {
+		err = s.cfg.Runtime.Replace(ctx, want)
+	} else {
+		err = s.cfg.Runtime.Add(want)
+	}
+	if err != nil {
+		if !ok {
+			_ = have.log.Close()
+		}
+		return err
+	}
+	s.functions[key] = function{runtime: want, log: have.log}
+	s.cfg.Invoker.Set(key, lambdaservice.Function{Name: fn.Name, Tracing: fn.Tracing})
+	if ok && have.runtime.Name != want.Name {
+		// Renamed: the old name stops once the key invokes the new one.
+		if err := s.cfg.Runtime.Remove(ctx, have.runtime.Name); err != nil && !errors.Is(err, lambdaruntime.ErrFunctionNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Stack) applyRoutes(_ context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+	if !cs.RoutesChanged() {
+		return nil
+	}
+	return s.cfg.Router.SetRoutes(svc.RouteSelectionExpression, Routes(svc))
+}
+
+// Routes are the template's routes as the gateway serves them.
+func Routes(svc *cloudformation.Service) map[string]gateway.Route {
+	routes := make(map[string]gateway.Route, len(svc.Routes))
+	for key, r := range svc.Routes {
+		route := gateway.Route{Function: r.Function, RouteResponse: r.RouteResponse}
+		if a := r.Authorizer; a != nil {
+			route.Authorizer = &gateway.Authorizer{Function: a.Function, IdentitySource: a.IdentitySource}
+		}
+		routes[key] = route
+	}
+	return routes
+}
+
+// applyRemovals removes the functions no route points at any more: their
+// invocations in flight finish, then their processes stop and their logs
+// close. Tables are kept, as their data would be lost.
+func (s *Stack) applyRemovals(ctx context.Context, _ *cloudformation.Service, cs changeset.ChangeSet) error {
+	for _, key := range slices.Sorted(maps.Keys(cs.Functions)) {
+		if cs.Functions[key] != changeset.Removed {
+			continue
+		}
+		if err := s.removeFunction(ctx, key); err != nil {
+			return fmt.Errorf("function %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func (s *Stack) removeFunction(ctx context.Context, key string) error {
+	fn, ok := s.functions[key]
+	if !ok {
+		return nil
+	}
+	s.cfg.Invoker.Remove(key)
+	if err := s.cfg.Runtime.Remove(ctx, fn.runtime.Name); err != nil && !errors.Is(err, lambdaruntime.ErrFunctionNotFound) {
+		return err
+	}
+	delete(s.functions, key)
+	return fn.log.Close()
+}
+
+// Deploy puts newly built code in service for the function deployed under
+// key, as updating its code in Lambda does.
+func (s *Stack) Deploy(ctx context.Context, key, executable string) error {
+	fn, ok := s.functions[key]
+	if !ok {
+		return fmt.Errorf("%w: %s", lambdaruntime.ErrFunctionNotFound, key)
+	}
+	fn.runtime.Executable = executable
+	if err := s.cfg.Runtime.Replace(ctx, fn.runtime); err != nil {
+		return err
+	}
+	s.functions[key] = fn
+	return nil
+}
+
+// Functions are the keys of the functions deployed, sorted.
+func (s *Stack) Functions() []string {
+	return slices.Sorted(maps.Keys(s.functions))
+}
+
+// Close closes the functions' logs; stop the runtime first, so that no
+// process writes to them any more.
+func (s *Stack) Close() error {
+	var errs []error
+	for _, fn := range s.functions {
+		errs = append(errs, fn.log.Close())
+	}
+	s.functions = map[string]function{}
+	return errors.Join(errs...)
+}
