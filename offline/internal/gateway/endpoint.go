@@ -98,9 +98,22 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	c.lastActive.Store(now.UnixNano())
 
 	accept := &websocket.AcceptOptions{InsecureSkipVerify: true} // API Gateway does not check Origin.
-	// $connect runs while the client waits: the handshake's context, which
-	// ends if the client gives up.
-	if status, ok := g.connect(r.Context(), w, r, c, accept); !ok {
+	status, ok := g.connect(w, r, c, accept)
+	if r.Context().Err() != nil {
+		// The client gave up during the handshake. A $connect that accepted
+		// may have recorded the connection: its $disconnect follows, as on
+		// API Gateway.
+		if ok {
+			g.logf("CONNECT     %s  client left during the handshake, after $connect accepted", c.id)
+			go g.disconnect(c, int(websocket.StatusAbnormalClosure), "Client left during the handshake")
+			return
+		}
+		g.logf("CONNECT     %s  client left during the handshake", c.id)
+		c.cancel()
+		g.inflight.Done()
+		return
+	}
+	if !ok {
 		g.logf("CONNECT     %s  rejected %d", c.id, status)
 		c.cancel()
 		g.inflight.Done()
@@ -193,15 +206,22 @@ func (g *Gateway) serve(c *conn) {
 // connect runs the $connect route, if there is one, while the client waits
 // for the handshake. A 2xx accepts; any other status rejects with that
 // status, and a failed function with 502. Headers it returns join the
-// handshake's response.
-func (g *Gateway) connect(ctx context.Context, w http.ResponseWriter, r *http.Request, c *conn, accept *websocket.AcceptOptions) (int, bool) {
+// handshake's response. The authorizer and $connect run to their end under
+// the connection's context even if the client leaves meanwhile, as Lambda
+// invocations do; $connect is not called for a client that left during the
+// authorizer.
+func (g *Gateway) connect(w http.ResponseWriter, r *http.Request, c *conn, accept *websocket.AcceptOptions) (int, bool) {
 	route, ok := g.routes.Load().routes["$connect"]
 	if !ok {
 		return http.StatusOK, true
 	}
+	ctx := c.ctx
 	ev := g.api.connectEvent(c, r, c.connectedAt)
 	if route.Authorizer != nil {
 		authz, status := g.authorize(ctx, route.Authorizer, c, ev)
+		if r.Context().Err() != nil {
+			return status, false
+		}
 		if status != http.StatusOK {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
