@@ -45,6 +45,9 @@ type conn struct {
 	outMu sync.Mutex
 	out   outbox
 
+	// state is where the connection is in its life, shared with the frame
+	// guard, which closes it for a rule the client broke or a socket that
+	// failed.
 	state connState
 }
 
