@@ -35,10 +35,6 @@ type authorizerEvent struct {
 	RequestContext                  events.APIGatewayWebsocketProxyRequestContext `json:"requestContext"`
 }
 
-// maxAuthorizerResultBytes is API Gateway's quota on what a Lambda
-// authorizer returns: a larger result fails the handshake.
-const maxAuthorizerResultBytes = 8 << 10
-
 // policy is an authorizer's answer. Statement may be one statement or a
 // list, and Action and Resource a string or a list, as in any IAM policy.
 type policy struct {

@@ -16,11 +16,6 @@ import (
 	"github.com/coder/websocket"
 )
 
-// maxInflightPerConn bounds the messages of one connection being handled at
-// once: past it the gateway stops reading from that client (TCP pushes back)
-// rather than queue without limit or drop.
-const maxInflightPerConn = 32
-
 // conn is one client connection.
 type conn struct {
 	// writeTimeout bounds a frame write to a client that stopped reading.
@@ -50,12 +45,10 @@ type conn struct {
 	outMu sync.Mutex
 	out   outbox
 
-	closeOnce   sync.Once
-	closeCode   int
-	closeReason string
-	// ending is set by the first claim: from then on the connection is
-	// gone for @connections, while its close handshake may go on.
-	ending atomic.Bool
+	// state is where the connection is in its life, shared with the frame
+	// guard, which closes it for a rule the client broke or a socket that
+	// failed.
+	state connState
 }
 
 func (c *conn) touch(idle time.Duration) {
@@ -63,38 +56,20 @@ func (c *conn) touch(idle time.Duration) {
 	c.idle.Reset(idle)
 }
 
-// claim records how the connection ends, for $disconnect; the first claim
-// wins and reports true.
-func (c *conn) claim(code int, reason string) bool {
-	first := false
-	c.closeOnce.Do(func() {
-		first = true
-		c.closeCode, c.closeReason = code, reason
-		c.ending.Store(true)
-	})
-	return first
-}
-
-// close ends the connection from the gateway's side with a close
-// handshake; code is what $disconnect then reports.
+// close ends an open connection from the gateway's side, or for a rule
+// the client broke, with a close handshake: the close frame, then what the
+// client still sends is read and dropped until its close frame, for at
+// most closeHandshakeTimeout. code is what $disconnect then reports.
 func (c *conn) close(code int, reason string) {
-	if c.claim(code, reason) {
+	if c.state.Close(code, reason) == nil {
+		c.frames.linger()
 		_ = c.ws.Close(websocket.StatusCode(code), reason)
-	}
-}
-
-// fail ends a connection whose client broke a rule: the close frame says
-// which, and the gateway does not wait for the client to answer it.
-func (c *conn) fail(v *violation) {
-	c.frames.stop(v)
-	if c.claim(int(v.code), v.reason) {
-		_ = c.ws.Close(v.code, v.reason)
 	}
 }
 
 // abort drops a connection that can no longer be written to.
 func (c *conn) abort(reason string) {
-	c.claim(int(websocket.StatusAbnormalClosure), reason)
+	_ = c.state.Close(int(websocket.StatusAbnormalClosure), reason)
 	_ = c.ws.CloseNow()
 }
 
@@ -126,15 +101,28 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	c.lastActive.Store(now.UnixNano())
 
 	accept := &websocket.AcceptOptions{InsecureSkipVerify: true} // API Gateway does not check Origin.
-	// $connect runs while the client waits: the handshake's context, which
-	// ends if the client gives up.
-	if status, ok := g.connect(r.Context(), w, r, c, accept); !ok {
+	status, ok := g.connect(w, r, c, accept)
+	if r.Context().Err() != nil {
+		// The client gave up during the handshake. A $connect that accepted
+		// may have recorded the connection: its $disconnect follows, as on
+		// API Gateway.
+		if ok {
+			g.logf("CONNECT     %s  client left during the handshake, after $connect accepted", c.id)
+			go g.disconnect(c, int(websocket.StatusAbnormalClosure), "Client left during the handshake")
+			return
+		}
+		g.logf("CONNECT     %s  client left during the handshake", c.id)
+		c.cancel()
+		g.inflight.Done()
+		return
+	}
+	if !ok {
 		g.logf("CONNECT     %s  rejected %d", c.id, status)
 		c.cancel()
 		g.inflight.Done()
 		return
 	}
-	c.frames = &frameGuard{max: MaxFrameBytes, maxMessage: MaxMessageBytes}
+	c.frames = &frameGuard{max: MaxFrameBytes, maxMessage: MaxMessageBytes, state: &c.state}
 	ws, err := websocket.Accept(&guardedWriter{ResponseWriter: w, guard: c.frames}, r, accept)
 	if err != nil {
 		// Accept has answered the client already.
@@ -197,20 +185,14 @@ func (g *Gateway) serve(c *conn) {
 	for {
 		typ, data, err := c.ws.Read(c.base)
 		if err != nil {
-			code, reason := ended(c, err)
-			c.idle.Stop()
-			c.hardLimit.Stop()
-			// The library leaves closing to its caller when the read fails.
-			_ = c.ws.CloseNow()
-			g.unregister(c)
-			g.disconnect(c, code, reason)
+			g.end(c, err)
 			return
 		}
 		switch {
 		case typ == websocket.MessageBinary:
-			c.fail(&violation{websocket.StatusUnsupportedData, "Binary frames are not supported"})
+			c.close(int(websocket.StatusUnsupportedData), "Binary frames are not supported")
 		case !utf8.Valid(data):
-			c.fail(&violation{websocket.StatusInvalidFramePayloadData, "Invalid UTF-8 in a text message"})
+			c.close(int(websocket.StatusInvalidFramePayloadData), "Invalid UTF-8 in a text message")
 		default:
 			c.touch(g.cfg.IdleTimeout)
 			c.slots <- struct{}{}
@@ -227,15 +209,22 @@ func (g *Gateway) serve(c *conn) {
 // connect runs the $connect route, if there is one, while the client waits
 // for the handshake. A 2xx accepts; any other status rejects with that
 // status, and a failed function with 502. Headers it returns join the
-// handshake's response.
-func (g *Gateway) connect(ctx context.Context, w http.ResponseWriter, r *http.Request, c *conn, accept *websocket.AcceptOptions) (int, bool) {
+// handshake's response. The authorizer and $connect run to their end under
+// the connection's context even if the client leaves meanwhile, as Lambda
+// invocations do; $connect is not called for a client that left during the
+// authorizer.
+func (g *Gateway) connect(w http.ResponseWriter, r *http.Request, c *conn, accept *websocket.AcceptOptions) (int, bool) {
 	route, ok := g.routes.Load().routes["$connect"]
 	if !ok {
 		return http.StatusOK, true
 	}
+	ctx := c.ctx
 	ev := g.api.connectEvent(c, r, c.connectedAt)
 	if route.Authorizer != nil {
 		authz, status := g.authorize(ctx, route.Authorizer, c, ev)
+		if r.Context().Err() != nil {
+			return status, false
+		}
 		if status != http.StatusOK {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
@@ -300,23 +289,30 @@ func (g *Gateway) unregister(c *conn) {
 	g.mu.Unlock()
 }
 
-// ended is the code and reason $disconnect reports for a read that
-// failed with err: the gateway's own when it closed the connection, else
-// the rule the client broke, else the client's close frame, else 1006.
-func ended(c *conn, err error) (int, string) {
+// end finishes c once its reader has failed with err, whoever ended it:
+// the gateway or a rule the client broke (their close handshake, if under
+// way, is waited for), the client's close frame, or the socket failing
+// (1006). A read that failed for none of these is what the library refused
+// from the client: a protocol error. Then the socket is released and
+// $disconnect runs with the code and reason of the first to close.
+func (g *Gateway) end(c *conn, err error) {
 	var ce websocket.CloseError
-	switch v := c.frames.violation(); {
-	case v != nil:
-		c.fail(v)
-	case errors.As(err, &ce):
-		c.claim(int(ce.Code), ce.Reason)
-	case c.frames.dropped.Load():
-		c.claim(int(websocket.StatusAbnormalClosure), "Connection closed abnormally")
-	default:
-		// The library refused what the client sent.
-		c.fail(&violation{websocket.StatusProtocolError, "Protocol error"})
+	if errors.As(err, &ce) {
+		// The library has answered the client's close frame.
+		_ = c.state.Close(int(ce.Code), ce.Reason)
 	}
-	return c.closeCode, c.closeReason
+	c.close(int(websocket.StatusProtocolError), "Protocol error")
+	if code, reason := c.state.Ending(); code != int(websocket.StatusAbnormalClosure) {
+		// The handshake another goroutine began, or the one a rule the
+		// frame guard caught calls for: the library runs it once.
+		_ = c.ws.Close(websocket.StatusCode(code), reason)
+	}
+	c.idle.Stop()
+	c.hardLimit.Stop()
+	_ = c.ws.CloseNow()
+	g.unregister(c)
+	code, reason, _ := c.state.Release()
+	g.disconnect(c, code, reason)
 }
 
 // message runs the route a message selects and answers as API Gateway does

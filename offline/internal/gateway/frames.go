@@ -6,9 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -26,13 +27,17 @@ func (v *violation) Error() string { return fmt.Sprintf("%d %s", v.code, v.reaso
 // frameGuard reads the bytes a client sends for WebSocket frame headers, to
 // enforce API Gateway's quotas (32 KB a frame, 128 KB a message) and the
 // parts of RFC 6455 the library leaves to its caller, before the library
-// sees a frame. At the first header that breaks a rule the guard passes the
-// bytes before it and nothing after: every message the client completed
-// reaches its route, and the next read fails with the violation, so the
-// gateway closes at once with the right code.
+// sees a frame. At the first header that breaks a rule the guard begins
+// closing the connection with the rule's code and passes the bytes before
+// it and nothing after: every message the client completed reaches its
+// route, and the next read fails, so the gateway sends its close frame at
+// once. Once the connection is closing the guard checks nothing more: what
+// follows, the rest of a message too big included, goes to the library's
+// close handshake, which drops it until the client's close frame.
 type frameGuard struct {
 	net.Conn
-	ahead        []byte // bytes the HTTP server read past the handshake
+	state        *connState
+	ahead        []byte // bytes read but not yet passed: past the handshake, or held back at a broken rule
 	max          uint64 // per frame
 	maxMessage   uint64
 	messageBytes uint64 // of the data frames of the message being read
@@ -42,13 +47,23 @@ type frameGuard struct {
 	hdrStart  int    // where the header began in the chunk being scanned
 	remaining uint64 // payload bytes of the current frame still to pass
 
-	stopped atomic.Pointer[violation]
-	dropped atomic.Bool // the socket failed or closed under the reader
+	// broke is the rule the client broke, for the read that reports it;
+	// unparsable is set when that rule leaves no frame boundary to find
+	// (a protocol error): the client's bytes are then read and dropped
+	// without the library.
+	broke      *violation
+	resume     int // where the bytes after a header over a limit begin
+	unparsable bool
+	lingerOnce sync.Once
 }
 
 func (g *frameGuard) Read(p []byte) (int, error) {
-	if v := g.stopped.Load(); v != nil {
+	if v := g.broke; v != nil {
+		g.broke = nil
 		return 0, v
+	}
+	if g.unparsable {
+		return 0, g.discard()
 	}
 	var n int
 	var err error
@@ -61,26 +76,55 @@ func (g *frameGuard) Read(p []byte) (int, error) {
 	} else {
 		n, err = g.Conn.Read(p)
 		if err != nil {
-			g.dropped.Store(true)
+			_ = g.state.Close(int(websocket.StatusAbnormalClosure), "Connection closed abnormally")
 		}
+	}
+	if g.state.Phase() != connOpen {
+		return n, err
 	}
 	pass := g.scan(p[:n])
-	if pass < n {
-		if pass == 0 {
-			return 0, g.stopped.Load()
-		}
-		return pass, nil
+	if pass == n {
+		return n, err
 	}
-	return n, err
+	v := g.broke
+	if g.state.Close(int(v.code), v.reason) != nil {
+		// Closing already, for another reason: no rule applies any more.
+		g.broke = nil
+		return n, err
+	}
+	g.linger()
+	if v.code == websocket.StatusProtocolError {
+		g.unparsable = true
+	} else {
+		// The header whole, though it may have begun in an earlier chunk:
+		// the library reads it afresh in its close handshake.
+		held := append(g.hdr[:g.hdrLen:g.hdrLen], p[g.resume:n]...)
+		g.ahead = append(held, g.ahead...)
+	}
+	if pass == 0 {
+		g.broke = nil
+		return 0, v
+	}
+	return pass, nil
 }
 
-// stop fails every later read with v: the close handshake of a failed
-// connection then ends at once instead of waiting for a client that
-// broke the protocol.
-func (g *frameGuard) stop(v *violation) { g.stopped.CompareAndSwap(nil, v) }
+// linger bounds the close handshake: reads fail once the client has had
+// closeHandshakeTimeout to send its close frame.
+func (g *frameGuard) linger() {
+	g.lingerOnce.Do(func() { _ = g.Conn.SetReadDeadline(time.Now().Add(closeHandshakeTimeout)) })
+}
 
-// violation is the rule the client broke, if any.
-func (g *frameGuard) violation() *violation { return g.stopped.Load() }
+// discard reads and drops what a client that broke the protocol still
+// sends, until it closes or the close handshake's time is up: closing the
+// socket on its unread data would reset the connection, and the client
+// would lose the close frame that says what it broke.
+func (g *frameGuard) discard() error {
+	g.ahead = nil
+	if _, err := io.Copy(io.Discard, g.Conn); err != nil {
+		return err
+	}
+	return io.EOF
+}
 
 // scan follows the frame headers in b and returns how many of its bytes may
 // pass to the library.
@@ -103,7 +147,7 @@ func (g *frameGuard) scan(b []byte) int {
 			continue
 		}
 		if v := g.check(); v != nil {
-			g.stop(v)
+			g.broke = v
 			return g.hdrStart
 		}
 		need := 2 + 4 // the masking key, which check made sure is there
@@ -124,7 +168,7 @@ func (g *frameGuard) scan(b []byte) int {
 			length = binary.BigEndian.Uint64(g.hdr[2:10])
 		}
 		if v := g.checkLength(length); v != nil {
-			g.stop(v)
+			g.broke, g.resume = v, i
 			return g.hdrStart
 		}
 		g.remaining, g.hdrLen = length, 0

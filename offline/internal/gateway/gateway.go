@@ -4,7 +4,8 @@
 // port. Functions are reached through an Invoker, as API Gateway reaches
 // Lambda; what the gateway does is laid out file by file after the API
 // Gateway developer guide: endpoint.go (connections and messages),
-// routes.go (route selection), events.go (the Lambda proxy events),
+// connstate.go (a connection's life: open, closing, closed), limits.go (the
+// quotas), routes.go (route selection), events.go (the Lambda proxy events),
 // frames.go (the frame rules), outbox.go (frames waiting for a client),
 // management.go (@connections) and sigv4.go (request signing).
 package gateway
@@ -23,14 +24,6 @@ import (
 	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-)
-
-// Quotas of API Gateway WebSocket APIs.
-const (
-	MaxMessageBytes = 128 << 10
-	MaxFrameBytes   = 32 << 10
-	// maxURLChars is the longest URL API Gateway takes, query included.
-	maxURLChars = 4096
 )
 
 // Route is one route key's integration.
@@ -105,10 +98,10 @@ func New(cfg Config) (*Gateway, error) {
 		return nil, err
 	}
 	if cfg.IdleTimeout <= 0 {
-		cfg.IdleTimeout = 10 * time.Minute
+		cfg.IdleTimeout = defaultIdleTimeout
 	}
 	if cfg.MaxDuration <= 0 {
-		cfg.MaxDuration = 2 * time.Hour
+		cfg.MaxDuration = defaultMaxDuration
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
@@ -194,7 +187,7 @@ func (g *Gateway) lookup(id string) (*conn, bool) {
 	g.mu.RLock()
 	c, ok := g.conns[id]
 	g.mu.RUnlock()
-	if !ok || c.ending.Load() {
+	if !ok || c.state.Post() != nil {
 		return nil, false
 	}
 	return c, true

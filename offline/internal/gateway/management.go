@@ -38,9 +38,10 @@ func readBody(r *http.Request) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r.Body, maxSignedBodyBytes+1))
 }
 
-// serveManagement is the @connections API: POST queues a frame for the
-// client and answers at once, GET describes the connection, DELETE closes
-// it.
+// serveManagement is the @connections API: it checks what every operation
+// shares (the stage, the signature, the connection) and hands the call to
+// the operation's handler, PostToConnection, GetConnection or
+// DeleteConnection.
 func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage, escapedID string) {
 	if g.cfg.ManagementDelay > 0 {
 		time.Sleep(g.cfg.ManagementDelay)
@@ -79,35 +80,53 @@ func (g *Gateway) serveManagement(w http.ResponseWriter, r *http.Request, stage,
 		apiError(w, http.StatusGone, "GoneException", fmt.Sprintf("connection %s is gone", id))
 		return
 	}
-
 	switch r.Method {
 	case http.MethodPost:
-		if err := c.post(body, false); errors.Is(err, errGone) {
-			g.logf("@connections POST %s  410: %v", id, err)
-			apiError(w, http.StatusGone, "GoneException", fmt.Sprintf("connection %s is gone", id))
-			return
-		} else if err != nil {
-			g.logf("@connections POST %s  429: %v", id, err)
-			apiError(w, http.StatusTooManyRequests, "LimitExceededException", "Limit Exceeded: "+err.Error())
-			return
-		}
-		c.touch(g.cfg.IdleTimeout)
-		w.WriteHeader(http.StatusOK)
-		g.logf("@connections POST %s  200  %d bytes  %.2f ms", id, len(body), ms(time.Since(start)))
+		g.postToConnection(w, c, body, start)
 	case http.MethodGet:
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"connectedAt":  c.connectedAt.UTC().Format(time.RFC3339Nano),
-			"identity":     map[string]string{"sourceIp": c.sourceIP, "userAgent": c.userAgent},
-			"lastActiveAt": time.Unix(0, c.lastActive.Load()).UTC().Format(time.RFC3339Nano),
-		})
+		g.getConnection(w, c)
 	case http.MethodDelete:
-		// Gone for every call from now on; the close handshake follows.
-		g.unregister(c)
-		go c.close(1000, "")
-		w.WriteHeader(http.StatusNoContent)
-		g.logf("@connections DELETE %s  204", id)
+		g.deleteConnection(w, c)
 	default:
 		apiError(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
 	}
+}
+
+// postToConnection (POST) queues body as a frame for the client and
+// answers at once: 200, 410 GoneException once the connection is closing,
+// or 429 LimitExceededException while the client's buffer is full.
+func (g *Gateway) postToConnection(w http.ResponseWriter, c *conn, body []byte, start time.Time) {
+	if err := c.post(body, false); errors.Is(err, errGone) {
+		g.logf("@connections POST %s  410: %v", c.id, err)
+		apiError(w, http.StatusGone, "GoneException", fmt.Sprintf("connection %s is gone", c.id))
+		return
+	} else if err != nil {
+		g.logf("@connections POST %s  429: %v", c.id, err)
+		apiError(w, http.StatusTooManyRequests, "LimitExceededException", "Limit Exceeded: "+err.Error())
+		return
+	}
+	c.touch(g.cfg.IdleTimeout)
+	w.WriteHeader(http.StatusOK)
+	g.logf("@connections POST %s  200  %d bytes  %.2f ms", c.id, len(body), ms(time.Since(start)))
+}
+
+// getConnection (GET) describes the connection: when it connected, who
+// from, and when it was last active.
+func (g *Gateway) getConnection(w http.ResponseWriter, c *conn) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"connectedAt":  c.connectedAt.UTC().Format(time.RFC3339Nano),
+		"identity":     map[string]string{"sourceIp": c.sourceIP, "userAgent": c.userAgent},
+		"lastActiveAt": time.Unix(0, c.lastActive.Load()).UTC().Format(time.RFC3339Nano),
+	})
+}
+
+// deleteConnection (DELETE) answers 204 and closes the connection with
+// 1000; it is gone for every call from then on, while its close handshake
+// goes on.
+func (g *Gateway) deleteConnection(w http.ResponseWriter, c *conn) {
+	g.unregister(c)
+	go c.close(1000, "")
+	w.WriteHeader(http.StatusNoContent)
+	g.logf("@connections DELETE %s  204", c.id)
 }

@@ -8,11 +8,6 @@ import (
 	"github.com/coder/websocket"
 )
 
-// maxQueuedBytes bounds what waits to be written to one client: past it a
-// post is refused with 429, as API Gateway refuses posts to a client whose
-// buffer is full, rather than wait for a client that does not read.
-const maxQueuedBytes = 256 << 10
-
 // frameOverhead is what a queued frame holds besides its payload (its place
 // in the queue, the header it is written with), counted so that empty
 // frames fill a client's buffer too.
@@ -20,12 +15,8 @@ const frameOverhead = 64
 
 func queuedBytes(frame []byte) int { return len(frame) + frameOverhead }
 
-var (
-	// errBufferFull refuses a frame to a client whose buffer is full.
-	errBufferFull = errors.New("the client's outbound buffer is full")
-	// errGone refuses a frame to a connection that is being closed.
-	errGone = errors.New("the connection is closing")
-)
+// errBufferFull refuses a frame to a client whose buffer is full.
+var errBufferFull = errors.New("the client's outbound buffer is full")
 
 // outbox is the frames accepted for one client and not yet written, in the
 // order they were accepted. One writer at a time drains it: whoever found
@@ -41,9 +32,9 @@ type outbox struct {
 // returns at once.
 func (c *conn) post(frame []byte, wait bool) error {
 	c.outMu.Lock()
-	if c.ending.Load() {
+	if err := c.state.Post(); err != nil {
 		c.outMu.Unlock()
-		return errGone
+		return err
 	}
 	if c.out.bytes+queuedBytes(frame) > maxQueuedBytes {
 		c.outMu.Unlock()
