@@ -202,6 +202,10 @@ func TestServesACDKTemplate(t *testing.T) {
 		t.Errorf("hello got %s", got)
 	}
 	out := g.output()
+	// The template is environment-agnostic: it states no region.
+	if !regexp.MustCompile(`(?m)^gateway +│ Chat, stage dev, region us-east-1, routes on `).MatchString(out) {
+		t.Errorf("no line naming the API, its stage and us-east-1 in:\n%s", out)
+	}
 	warnings := regexp.MustCompile(`(?m)^warning +│ .*$`).FindAllString(out, -1)
 	want := []string{
 		`^warning +│ Goodbye: a bootstrap is given for Goodbye, but the template has no AWS::Lambda::Function with that logical id or FunctionName; its functions: Hello4A628BD4 \(FunctionName cdk\.template-Hello4A628BD4-[A-Z0-9]+\), `,
