@@ -268,6 +268,7 @@ func load(ctx context.Context, o options, framework io.Writer, endpoint string, 
 	if o.template != "" {
 		opts.StackName = strings.TrimSuffix(filepath.Base(o.template), filepath.Ext(o.template))
 		opts.Bootstraps = o.bootstraps
+		opts.RequireRoute = true
 		opts.BuildCommand = "go build, for this machine, and name it with -bootstrap LogicalId=path"
 		svc, err := cloudformation.LoadFile(o.template, opts)
 		if err != nil {

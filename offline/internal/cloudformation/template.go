@@ -29,6 +29,10 @@ type Options struct {
 	Bootstraps map[string]string
 	// BuildCommand is what builds the bootstraps, named when one is missing.
 	BuildCommand string
+	// RequireRoute makes LoadFile fail with a NothingServedError when no
+	// route would be served: a template given as it is has nothing that
+	// builds its bootstraps later.
+	RequireRoute bool
 }
 
 // Service is what a template deploys that the gateway serves.
@@ -95,8 +99,8 @@ type template struct {
 
 // LoadFile reads the template at path as the gateway serves it: as Load
 // does, and it also warns about each bootstrap given for a function the
-// template does not have and fails with a NothingServedError when no
-// route would be served.
+// template does not have and, with RequireRoute, fails with a
+// NothingServedError when no route would be served.
 func LoadFile(path string, opts Options) (*Service, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -114,7 +118,7 @@ func Load(data []byte, opts Options) (*Service, error) { return load(data, opts,
 
 // load reads a template; served also checks it as the gateway serves it:
 // it warns about each bootstrap given for no function of the template and
-// fails when no route would be served, saying why.
+// fails when no route would be served and one is required, saying why.
 func load(data []byte, opts Options, served bool) (*Service, error) {
 	data, err := templateJSON(data)
 	if err != nil {
@@ -162,7 +166,7 @@ func load(data []byte, opts Options, served bool) (*Service, error) {
 	}
 	s.Region = opts.Region
 	s.Warnings = append(r.warnings, s.Warnings...)
-	if served && len(s.Routes) == 0 {
+	if served && opts.RequireRoute && len(s.Routes) == 0 {
 		return nil, &NothingServedError{API: s.APIName, Warnings: s.Warnings}
 	}
 	return s, nil

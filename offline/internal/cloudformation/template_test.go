@@ -86,6 +86,7 @@ func TestLoadFile(t *testing.T) {
 
 func TestLoadFileRefuses(t *testing.T) {
 	opts, _ := serveOptions(t)
+	opts.RequireRoute = true
 	noBootstraps := opts
 	noBootstraps.Bootstraps = nil
 	tests := []struct {
@@ -111,6 +112,15 @@ func TestLoadFileRefuses(t *testing.T) {
 			s, err := loadFile(t, tt.template, tt.opts)
 			if err == nil {
 				t.Fatalf("served %+v", s)
+			}
+			if tt.nothing {
+				// Without RequireRoute, as when a reload can build the
+				// bootstraps later, the template is served with its warnings.
+				o := tt.opts
+				o.RequireRoute = false
+				if s, err := loadFile(t, tt.template, o); err != nil || len(s.Routes) != 0 {
+					t.Errorf("without RequireRoute: %v, %+v; want served with no route", err, s)
+				}
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q, want it to contain %q", err, tt.want)
