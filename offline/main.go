@@ -91,8 +91,8 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	}
 	fs.StringVar(&o.config, "config", "serverless.yml", "the service's serverless.yml, packaged with the project's pinned `serverless package`")
 	fs.StringVar(&o.pkgDir, "package", ".offline/package", "where `serverless package` writes the template the gateway serves")
-	fs.StringVar(&o.template, "template", "", "serve this CloudFormation template (JSON) as it is, instead of packaging -config")
-	fs.Var(o.bootstraps, "bootstrap", "with -template: FunctionName=path of a function's bootstrap built for this machine (repeatable)")
+	fs.StringVar(&o.template, "template", "", "serve this CloudFormation template (JSON or YAML) as it is, instead of packaging -config")
+	fs.Var(o.bootstraps, "bootstrap", "with -template: LogicalId=path (or FunctionName=path) of a function's bootstrap built for this machine (repeatable)")
 	fs.StringVar(&o.bin, "bin", ".offline/bin", "where each function's host-built bootstrap is: <bin>/<function>/bootstrap, <function> as in its artifact bin/<function>.zip")
 	fs.StringVar(&o.logs, "logs", ".offline/logs", "where each function's log file is written: <logs>/<function>.log")
 	fs.StringVar(&o.data, "data", "", "keep the local DynamoDB tables in this directory between runs (default: in memory)")
@@ -100,7 +100,7 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	fs.StringVar(&o.host, "host", "127.0.0.1", "address to listen on; 0.0.0.0 serves other machines too")
 	fs.IntVar(&o.port, "port", port, "port to listen on (also $PORT); 0 picks a free one")
 	fs.StringVar(&o.stage, "stage", "local", "stage name: --stage of `serverless package`, and the path /{stage}")
-	fs.StringVar(&o.region, "region", "", "region (default: the one serverless.yml resolves to; us-east-1 with -template)")
+	fs.StringVar(&o.region, "region", "", "region (default: the one serverless.yml resolves to; with -template, the one its ARNs state, else us-east-1)")
 	fs.IntVar(&o.maxInstances, "max-instances", 10, "instances per function at most; more concurrent invocations wait")
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", 10*time.Minute, "close a connection idle this long (API Gateway: 10m)")
 	fs.DurationVar(&o.maxDuration, "max-duration", 2*time.Hour, "close a connection open this long (API Gateway: 2h)")
@@ -266,17 +266,15 @@ type service struct {
 func load(ctx context.Context, o options, framework io.Writer, endpoint string, build func(ctx context.Context, bootstraps map[string]string)) (*service, error) {
 	opts := cloudformation.Options{AccountID: lambdaruntime.AccountID, Stage: o.stage, APIEndpoint: endpoint, Region: o.region}
 	if o.template != "" {
-		if opts.Region == "" {
-			opts.Region = "us-east-1"
-		}
 		opts.StackName = strings.TrimSuffix(filepath.Base(o.template), filepath.Ext(o.template))
 		opts.Bootstraps = o.bootstraps
-		opts.BuildCommand = "go build, for this machine, and name it with -bootstrap FunctionName=path"
+		opts.RequireRoute = true
+		opts.BuildCommand = "go build, for this machine, and name it with -bootstrap LogicalId=path"
 		svc, err := cloudformation.LoadFile(o.template, opts)
 		if err != nil {
 			return nil, err
 		}
-		return &service{Service: svc, name: svc.APIName, region: opts.Region}, nil
+		return &service{Service: svc, name: svc.APIName, region: svc.Region}, nil
 	}
 	state, err := slspackage.Package(ctx, slspackage.Options{
 		Config: o.config, Stage: o.stage, Region: o.region, Dir: o.pkgDir,

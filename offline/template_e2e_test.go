@@ -185,3 +185,58 @@ func TestDoesNotPackage(t *testing.T) {
 		t.Errorf("started serving a service that does not package:\n%s", out)
 	}
 }
+
+// cdkTemplate is what `cdk synth` writes for testdata/cdk/app.js: a
+// WebSocketApi whose functions CloudFormation names, so that only their
+// logical ids are known before deployment.
+const cdkTemplate = "testdata/cdk/cdk.template.json"
+
+// TestServesACDKTemplate serves CDK's template with a bootstrap named by
+// its function's logical id, as a CDK user would.
+func TestServesACDKTemplate(t *testing.T) {
+	g := startGateway(t, "-template", cdkTemplate,
+		"-bootstrap", "Hello4A628BD4="+filepath.Join(buildDir, "bin", "hello", "bootstrap"),
+		"-bootstrap", "Goodbye="+filepath.Join(buildDir, "bin", "hello", "bootstrap"))
+	c := dial(t, g.url)
+	if got := send(t, c, `{"action":"hello","userName":"taro"}`); got != `{"message":"hello, taro!"}` {
+		t.Errorf("hello got %s", got)
+	}
+	out := g.output()
+	// The template is environment-agnostic: it states no region.
+	if !regexp.MustCompile(`(?m)^gateway +│ Chat, stage dev, region us-east-1, routes on `).MatchString(out) {
+		t.Errorf("no line naming the API, its stage and us-east-1 in:\n%s", out)
+	}
+	warnings := regexp.MustCompile(`(?m)^warning +│ .*$`).FindAllString(out, -1)
+	want := []string{
+		`^warning +│ Goodbye: a bootstrap is given for Goodbye, but the template has no AWS::Lambda::Function with that logical id or FunctionName; its functions: Hello4A628BD4 \(FunctionName cdk\.template-Hello4A628BD4-[A-Z0-9]+\), `,
+		`^warning +│ OnConnect5B7981D4: function .*: no bootstrap was given: `,
+		`^warning +│ OnDisconnectDDB1160C: function .*: no bootstrap was given: `,
+	}
+	if len(warnings) != len(want) {
+		t.Errorf("warnings:\n%s\nwant one for Goodbye, OnConnect and OnDisconnect, and none for CDK's metadata", strings.Join(warnings, "\n"))
+	}
+	for _, w := range want {
+		if !regexp.MustCompile(`(?m)` + w).MatchString(out) {
+			t.Errorf("no warning matching %s in:\n%s", w, out)
+		}
+	}
+}
+
+// TestServesNothing expects a template none of whose routes can be served
+// to stop the gateway, saying why.
+func TestServesNothing(t *testing.T) {
+	g := launchGateway(t, projectDir, "-template", cdkTemplate)
+	select {
+	case <-g.done:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("gateway still running:\n%s", g.output())
+	}
+	if code := g.cmd.ProcessState.ExitCode(); code == 0 {
+		t.Error("gateway exited 0 with nothing to serve")
+	}
+	out := g.output()
+	if !strings.Contains(out, "nothing to serve: no route of the WebSocket API Chat can be served: ") ||
+		!strings.Contains(out, "Hello4A628BD4: function ") || strings.Contains(out, "ready:") {
+		t.Errorf("output:\n%s\nwant nothing served, with why", out)
+	}
+}

@@ -3,6 +3,14 @@
 // WebSocket API's routes with their functions and authorizers, the
 // functions with their settings, and the DynamoDB tables.
 //
+// Templates are JSON or YAML, with YAML's short forms (!Ref, !GetAtt A.B,
+// !Sub and the rest). A template still to be transformed (AWS SAM's) is
+// refused, naming the processed template to serve instead. The stack's
+// region is the one its ARNs state when an environment-specific stack
+// hard-codes it, else us-east-1, unless the options name one. A function's
+// bootstrap is named by its logical id or its FunctionName, so that the
+// names CloudFormation makes up for CDK's functions need not be known.
+//
 // Intrinsic functions resolve as CloudFormation resolves them on a stack
 // in one region of a fixed local account: Ref, Fn::GetAtt with each
 // resource type's documented return values, Fn::Join, Fn::Sub, Fn::Select,

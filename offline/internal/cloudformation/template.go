@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +13,8 @@ import (
 // Options place the stack, as a deployment would: the region, the local
 // account and the stack's name, all that pseudo parameters and ARNs need.
 type Options struct {
+	// Region "" is the one the template's API Gateway ARNs name, as an
+	// environment-specific CDK stack writes them, else us-east-1.
 	Region, AccountID, StackName string
 	// Parameters give template parameters a value over their Default.
 	Parameters map[string]any
@@ -20,15 +23,21 @@ type Options struct {
 	// APIEndpoint is what the API's Fn::GetAtt ApiEndpoint resolves to, the
 	// gateway's own address; "" gives the deployed form.
 	APIEndpoint string
-	// Bootstraps maps a function's deployed name (FunctionName) to its
-	// bootstrap built for this machine.
+	// Bootstraps maps a function's logical id or deployed name
+	// (FunctionName) to its bootstrap built for this machine; a key that
+	// names no function of the template is warned about.
 	Bootstraps map[string]string
 	// BuildCommand is what builds the bootstraps, named when one is missing.
 	BuildCommand string
+	// RequireRoute makes LoadFile fail with a NothingServedError when no
+	// route would be served: a template given as it is has nothing that
+	// builds its bootstraps later.
+	RequireRoute bool
 }
 
 // Service is what a template deploys that the gateway serves.
 type Service struct {
+	Region                   string
 	APIName                  string
 	APIID                    string
 	Stage                    string
@@ -81,29 +90,52 @@ type Table struct {
 
 // template is the part of a CloudFormation template that is read.
 type template struct {
+	// Transform is a macro CloudFormation runs before it reads the rest.
+	Transform  any
 	Parameters map[string]any
 	Conditions map[string]any
 	Resources  map[string]resource
 }
 
-// LoadFile reads the template at path; see Load.
+// LoadFile reads the template at path as the gateway serves it: as Load
+// does, and it also warns about each bootstrap given for a function the
+// template does not have and, with RequireRoute, fails with a
+// NothingServedError when no route would be served.
 func LoadFile(path string, opts Options) (*Service, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("template: %w", err)
 	}
-	s, err := Load(data, opts)
+	s, err := load(data, opts, true)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
 }
 
-// Load reads a JSON template into what the gateway serves.
-func Load(data []byte, opts Options) (*Service, error) {
+// Load reads a JSON or YAML template into what the gateway serves.
+func Load(data []byte, opts Options) (*Service, error) { return load(data, opts, false) }
+
+// load reads a template; served also checks it as the gateway serves it:
+// it warns about each bootstrap given for no function of the template and
+// fails when no route would be served and one is required, saying why.
+func load(data []byte, opts Options, served bool) (*Service, error) {
+	data, err := templateJSON(data)
+	if err != nil {
+		return nil, err
+	}
 	var tpl template
 	if err := json.Unmarshal(data, &tpl); err != nil {
 		return nil, fmt.Errorf("template: %w", err)
+	}
+	if tpl.Transform != nil {
+		return nil, untransformed(tpl.Transform)
+	}
+	if opts.Region == "" {
+		opts.Region = defaultRegion
+		if m := statedRegion.FindSubmatch(data); m != nil {
+			opts.Region = string(m[1])
+		}
 	}
 	r, err := newResolver(tpl, opts)
 	if err != nil {
@@ -128,12 +160,40 @@ func Load(data []byte, opts Options) (*Service, error) {
 		res.Properties, _ = props.(map[string]any)
 		resolved[id] = res
 	}
-	s, err := serve(r, tpl.Resources, resolved)
+	s, err := serve(r, tpl.Resources, resolved, served)
 	if err != nil {
 		return nil, err
 	}
+	s.Region = opts.Region
 	s.Warnings = append(r.warnings, s.Warnings...)
+	if served && opts.RequireRoute && len(s.Routes) == 0 {
+		return nil, &NothingServedError{API: s.APIName, Warnings: s.Warnings}
+	}
 	return s, nil
+}
+
+// defaultRegion places a template that states no region, unless the
+// options name one.
+const defaultRegion = "us-east-1"
+
+// statedRegion finds the region an environment-specific stack hard-codes in
+// its integrations' URIs and its permissions' execute-api ARNs; an
+// environment-agnostic one writes ${AWS::Region} or {"Ref": "AWS::Region"}.
+var statedRegion = regexp.MustCompile(`:(?:apigateway|execute-api):([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+):`)
+
+// NothingServedError is returned for a template whose WebSocket API has no
+// route the gateway can serve; its warnings say why for each.
+type NothingServedError struct {
+	API      string
+	Warnings []string
+}
+
+func (e *NothingServedError) Error() string {
+	why := "it has no AWS::ApiGatewayV2::Route"
+	if len(e.Warnings) > 0 {
+		why = strings.Join(e.Warnings, "; ")
+	}
+	return fmt.Sprintf("nothing to serve: no route of the WebSocket API %s can be served: %s", e.API, why)
 }
 
 // Quietly skipped: what has no meaning on one machine. Anything else the
@@ -144,6 +204,18 @@ var noOfflineMeaning = []string{
 	"AWS::IAM::", "AWS::Logs::", "AWS::Lambda::Permission", "AWS::Lambda::Version",
 	"AWS::ApiGatewayV2::Deployment", "AWS::S3::BucketPolicy", "AWS::CloudWatch::",
 	"AWS::ApiGateway::Account", "Custom::ApiGatewayAccountRole",
+	// CDK's version reporting, in every stack it synthesises.
+	"AWS::CDK::Metadata",
+}
+
+// untransformed says what to serve instead of a template that a macro
+// still has to process, such as AWS SAM's.
+func untransformed(transform any) error {
+	return fmt.Errorf("the template declares Transform %s, which CloudFormation applies when it deploys; "+
+		"the gateway serves what the transform makes: AWS::ApiGatewayV2 and AWS::Lambda::Function resources. "+
+		"Serve the processed template instead: for a deployed stack, "+
+		"`aws cloudformation get-template --stack-name <stack> --template-stage Processed --query TemplateBody`; "+
+		"`sam build` and `sam package` still write the untransformed template", scalar(transform))
 }
 
 func quiet(typ string) bool {

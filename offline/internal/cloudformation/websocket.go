@@ -29,7 +29,7 @@ type site struct {
 	warnings []string
 }
 
-func serve(r *resolver, raw, resolved map[string]resource) (*Service, error) {
+func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool) (*Service, error) {
 	st := &site{r: r, raw: raw, res: resolved, byARN: map[string]string{}, keyOf: map[string]string{}, noLocal: map[string]bool{},
 		s: &Service{Routes: map[string]Route{}, Functions: map[string]Function{}}}
 	var apis []string
@@ -86,8 +86,31 @@ func serve(r *resolver, raw, resolved map[string]resource) (*Service, error) {
 			st.route(id, res, routeResponses[physicalID(r.opts.StackName, id)])
 		}
 	}
+	if checkBootstraps {
+		st.unmatchedBootstraps()
+	}
 	st.s.Warnings = st.warnings
 	return st.s, nil
+}
+
+// unmatchedBootstraps warns about each bootstrap given for a function the
+// template does not have, naming those it has.
+func (st *site) unmatchedBootstraps() {
+	var functions []string
+	known := map[string]bool{}
+	for _, id := range sortedKeys(st.res) {
+		if st.res[id].Type == "AWS::Lambda::Function" {
+			name := st.r.name(id, st.raw[id])
+			known[id], known[name] = true, true
+			functions = append(functions, fmt.Sprintf("%s (FunctionName %s)", id, name))
+		}
+	}
+	for _, key := range sortedKeys(st.r.opts.Bootstraps) {
+		if !known[key] {
+			st.warnf(key, "a bootstrap is given for %s, but the template has no AWS::Lambda::Function with that logical id or FunctionName; its functions: %s",
+				key, strings.Join(functions, ", "))
+		}
+	}
 }
 
 func (st *site) warnf(id, format string, args ...any) {
@@ -226,7 +249,10 @@ func (st *site) add(id string) (string, bool) {
 		MemoryMB:  defaultMemoryMB,
 		Tracing:   "PassThrough",
 	}
-	fn.Bootstrap = st.r.opts.Bootstraps[fn.Name]
+	fn.Bootstrap = st.r.opts.Bootstraps[id]
+	if fn.Bootstrap == "" {
+		fn.Bootstrap = st.r.opts.Bootstraps[fn.Name]
+	}
 	if fn.Bootstrap != "" {
 		fn.Key = filepath.Base(filepath.Dir(fn.Bootstrap))
 	}
