@@ -1,6 +1,6 @@
 // Package changeset compares two versions of a served template, as a
 // CloudFormation change set compares a stack with its update: which
-// routes, functions and tables were added, changed or removed, so that a
+// routes, functions, tables, queues and event source mappings were added, changed or removed, so that a
 // reload deploys only those and says what it did in one line.
 package changeset
 
@@ -36,11 +36,15 @@ func (c Change) String() string {
 }
 
 // ChangeSet is the difference between two services, each map by route key,
-// function key or table logical id.
+// function key, or the logical id of a table, queue or event source mapping.
 type ChangeSet struct {
 	Routes    map[string]Change
 	Functions map[string]Change
 	Tables    map[string]Change
+	Queues    map[string]Change
+	// EventSourceMappings change when their own properties do; a mapping
+	// whose function changed is not, the function is.
+	EventSourceMappings map[string]Change
 	// RouteSelection is set when the API's RouteSelectionExpression changed.
 	RouteSelection bool
 	// Warnings are the new service's warnings the old one did not have.
@@ -50,9 +54,12 @@ type ChangeSet struct {
 // Compute returns what changed from old to new.
 func Compute(old, new *cloudformation.Service) ChangeSet {
 	return ChangeSet{
-		Routes:         compare(old.Routes, new.Routes),
-		Functions:      compare(old.Functions, new.Functions),
-		Tables:         compare(tablesByID(old.Tables), tablesByID(new.Tables)),
+		Routes:    compare(old.Routes, new.Routes),
+		Functions: compare(old.Functions, new.Functions),
+		Tables:    compare(tablesByID(old.Tables), tablesByID(new.Tables)),
+		Queues:    compare(byLogicalID(old.Queues, queueID), byLogicalID(new.Queues, queueID)),
+		EventSourceMappings: compare(byLogicalID(old.EventSourceMappings, mappingID),
+			byLogicalID(new.EventSourceMappings, mappingID)),
 		RouteSelection: old.RouteSelectionExpression != new.RouteSelectionExpression,
 		Warnings: slices.DeleteFunc(slices.Clone(new.Warnings), func(w string) bool {
 			return slices.Contains(old.Warnings, w)
@@ -62,7 +69,8 @@ func Compute(old, new *cloudformation.Service) ChangeSet {
 
 // Empty reports whether nothing served changed.
 func (cs ChangeSet) Empty() bool {
-	return len(cs.Routes) == 0 && len(cs.Functions) == 0 && len(cs.Tables) == 0 && !cs.RouteSelection
+	return len(cs.Routes) == 0 && len(cs.Functions) == 0 && len(cs.Tables) == 0 &&
+		len(cs.Queues) == 0 && len(cs.EventSourceMappings) == 0 && !cs.RouteSelection
 }
 
 // RoutesChanged reports whether the gateway's routes must be set again.
@@ -70,14 +78,16 @@ func (cs ChangeSet) RoutesChanged() bool {
 	return len(cs.Routes) > 0 || cs.RouteSelection
 }
 
-// String names each change, routes first, then functions and tables, each
-// sorted: "route goodbye added, function hello changed".
+// String names each change, routes first, then functions, tables, queues
+// and event source mappings, each sorted: "route goodbye added, function
+// hello changed".
 func (cs ChangeSet) String() string {
 	var parts []string
 	for _, kind := range []struct {
 		name    string
 		changes map[string]Change
-	}{{"route", cs.Routes}, {"function", cs.Functions}, {"table", cs.Tables}} {
+	}{{"route", cs.Routes}, {"function", cs.Functions}, {"table", cs.Tables}, {"queue", cs.Queues},
+		{"event source mapping", cs.EventSourceMappings}} {
 		for _, k := range slices.Sorted(maps.Keys(kind.changes)) {
 			parts = append(parts, kind.name+" "+k+" "+kind.changes[k].String())
 		}
@@ -119,3 +129,14 @@ func tablesByID(tables []cloudformation.Table) map[string]cloudformation.Table {
 	}
 	return m
 }
+
+func byLogicalID[V any](list []V, id func(V) string) map[string]V {
+	m := make(map[string]V, len(list))
+	for _, v := range list {
+		m[id(v)] = v
+	}
+	return m
+}
+
+func queueID(q cloudformation.Queue) string                { return q.LogicalID }
+func mappingID(m cloudformation.EventSourceMapping) string { return m.LogicalID }

@@ -23,6 +23,12 @@ func service() *cloudformation.Service {
 				Timeout: 3 * time.Second, MemoryMB: 128, Tracing: "Active", Bootstrap: "/bin/hello/bootstrap"},
 		},
 		Tables: []cloudformation.Table{{LogicalID: "Connections", Properties: map[string]any{"TableName": "svc-connections"}}},
+		Queues: []cloudformation.Queue{
+			{LogicalID: "FanoutDLQ", Name: "svc-dlq", VisibilityTimeout: 30 * time.Second},
+			{LogicalID: "FanoutQueue", Name: "svc-fanout", VisibilityTimeout: 60 * time.Second, DeadLetterQueue: "FanoutDLQ", MaxReceiveCount: 3},
+		},
+		EventSourceMappings: []cloudformation.EventSourceMapping{{LogicalID: "Fanout", Queue: "FanoutQueue", Function: "hello",
+			BatchSize: 10, MaximumConcurrency: 5, ReportBatchItemFailures: true, Enabled: true}},
 	}
 }
 
@@ -84,6 +90,18 @@ func TestCompute(t *testing.T) {
 		{"table changed", func(s *cloudformation.Service) {
 			s.Tables = []cloudformation.Table{{LogicalID: "Connections", Properties: map[string]any{"TableName": "svc-conns"}}}
 		}, "table Connections changed", false, false},
+		{"queue added", func(s *cloudformation.Service) {
+			s.Queues = append(s.Queues, cloudformation.Queue{LogicalID: "Jobs", Name: "svc-jobs"})
+		}, "queue Jobs added", false, false},
+		{"queue's redrive changed", func(s *cloudformation.Service) { s.Queues[1].MaxReceiveCount = 5 },
+			"queue FanoutQueue changed", false, false},
+		{"queue removed with its mapping", func(s *cloudformation.Service) {
+			s.Queues, s.EventSourceMappings = s.Queues[:1], nil
+		}, "queue FanoutQueue removed, event source mapping Fanout removed", false, false},
+		{"mapping's batch size", func(s *cloudformation.Service) { s.EventSourceMappings[0].BatchSize = 5 },
+			"event source mapping Fanout changed", false, false},
+		{"mapping disabled", func(s *cloudformation.Service) { s.EventSourceMappings[0].Enabled = false },
+			"event source mapping Fanout changed", false, false},
 		{"route selection", func(s *cloudformation.Service) { s.RouteSelectionExpression = "$request.body.type" },
 			"route selection expression changed", false, true},
 	} {

@@ -113,6 +113,8 @@ func attValue(r *resolver, id string, res resource, attr string) (any, bool) {
 		return r.arn("sqs", name()), true
 	case "AWS::SQS::Queue.QueueName":
 		return name(), true
+	case "AWS::SQS::Queue.QueueUrl":
+		return refValue(r, id, res), true
 	case "AWS::SNS::Topic.TopicArn":
 		return r.arn("sns", name()), true
 	case "AWS::SNS::Topic.TopicName":

@@ -44,9 +44,13 @@ type Service struct {
 	RouteSelectionExpression string
 	// Routes by route key.
 	Routes map[string]Route
-	// Functions that a route or an authorizer uses, by Key.
+	// Functions that a route, an authorizer or an event source mapping
+	// uses, by Key.
 	Functions map[string]Function
 	Tables    []Table
+	// Queues and EventSourceMappings are sorted by logical id.
+	Queues              []Queue
+	EventSourceMappings []EventSourceMapping
 	// Warnings each name a logical id and what the gateway does not do as
 	// AWS would with it.
 	Warnings []string

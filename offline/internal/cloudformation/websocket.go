@@ -75,6 +75,8 @@ func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool)
 		case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration",
 			"AWS::ApiGatewayV2::Authorizer", "AWS::Lambda::Function":
 			// Read through the routes that use them.
+		case "AWS::SQS::Queue", "AWS::Lambda::EventSourceMapping":
+			// Read by queues and eventSourceMappings.
 		default:
 			if !quiet(res.Type) && !st.codeBucket(id) {
 				st.warnf(id, "%s is not emulated: a function that uses it reaches nothing local", res.Type)
@@ -86,6 +88,8 @@ func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool)
 			st.route(id, res, routeResponses[physicalID(r.opts.StackName, id)])
 		}
 	}
+	st.queues()
+	st.eventSourceMappings()
 	if checkBootstraps {
 		st.unmatchedBootstraps()
 	}

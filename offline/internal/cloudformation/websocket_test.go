@@ -101,8 +101,8 @@ func TestServe(t *testing.T) {
 		{"access logging, as the framework declares it", map[string]any{
 			"AccountRole": map[string]any{"Type": "Custom::ApiGatewayAccountRole", "Properties": map[string]any{"ServiceToken": map[string]any{"Fn::GetAtt": []any{"Fn", "Arn"}}}}},
 			[]string{"$connect", "hello"}, ""},
-		{"a resource type not emulated", map[string]any{"Queue": map[string]any{"Type": "AWS::SQS::Queue", "Properties": map[string]any{}}},
-			[]string{"$connect", "hello"}, "Queue: AWS::SQS::Queue is not emulated"},
+		{"a resource type not emulated", map[string]any{"Topic": map[string]any{"Type": "AWS::SNS::Topic", "Properties": map[string]any{}}},
+			[]string{"$connect", "hello"}, "Topic: AWS::SNS::Topic is not emulated"},
 		{"a route of a condition that does not hold", map[string]any{"Never": map[string]any{"Type": "AWS::ApiGatewayV2::Route", "Condition": "Never",
 			"Properties": route("never", nil)["Properties"]}},
 			[]string{"$connect", "hello"}, ""},
