@@ -27,6 +27,18 @@ type Poster interface {
 // Forget drops every record of a connection that is gone.
 type Forget func(ctx context.Context, connectionID string) error
 
+// All forgets a connection in every place fs keep it, going on past a
+// failure so that one store's error leaves no other one stale.
+func All(fs ...Forget) Forget {
+	return func(ctx context.Context, connectionID string) error {
+		errs := make([]error, 0, len(fs))
+		for _, f := range fs {
+			errs = append(errs, f(ctx, connectionID))
+		}
+		return errors.Join(errs...)
+	}
+}
+
 // Fanout is how one frame goes out to an audience.
 type Fanout struct {
 	Poster Poster
