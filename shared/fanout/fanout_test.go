@@ -54,7 +54,12 @@ func TestSend(t *testing.T) {
 			var mu sync.Mutex
 			var forgot []string
 			f := Fanout{Poster: a, Concurrency: 2, Reserve: 2 * time.Second, Requeue: true,
-				Forget: func(_ context.Context, id string) error { mu.Lock(); defer mu.Unlock(); forgot = append(forgot, id); return nil }}
+				Forget: func(_ context.Context, id string) error {
+					mu.Lock()
+					defer mu.Unlock()
+					forgot = append(forgot, id)
+					return nil
+				}}
 			ctx := context.Background()
 			if tt.timeLeft > 0 {
 				var cancel context.CancelFunc
