@@ -35,6 +35,9 @@ type Handler struct {
 	// Connections returns the @connections client of the API at domainName and stage.
 	Connections func(domainName, stage string) Poster
 	Registry    Directory
+	// Forget drops every record of a connection that answered 410 (its
+	// memberships too); nil: its registry row only.
+	Forget fanout.Forget
 	// Concurrency bounds the posts in flight for one message.
 	Concurrency int
 	// ReceiptTime is kept back from the invocation's deadline for the
@@ -94,7 +97,11 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 	}
 	// When ctx has a deadline (Lambda's, from the function's timeout), the
 	// fan-out ends ReceiptTime before it, so the receipt still goes out.
-	n := fanout.Fanout{Poster: poster, Forget: h.Registry.Remove, Concurrency: h.Concurrency, Reserve: h.ReceiptTime}.Send(ctx, ids, frame)
+	forget := h.Forget
+	if forget == nil {
+		forget = h.Registry.Remove
+	}
+	n := fanout.Fanout{Poster: poster, Forget: forget, Concurrency: h.Concurrency, Reserve: h.ReceiptTime}.Send(ctx, ids, frame)
 	logging.From(ctx).Info().Str("from", from).Str("to", to).
 		Int("connections", len(ids)).Int("delivered", n.Delivered).Int("gone", n.Gone).Int("failed", n.Failed).Int("skipped", n.Skipped).
 		Msg("send")

@@ -43,8 +43,8 @@ var knownRoles = func() map[string]grantSet {
 		"HelloRole":        with(base("Hello"), grantSet{"execute-api:ManageConnections": manage}),
 		"SendRole": with(base("Send"), grantSet{
 			"execute-api:ManageConnections": manage,
-			"dynamodb:Query":                `{"Fn::Join":["",[{"Fn::GetAtt":["ConnectionsTable","Arn"]},"/index/byUser"]]}`,
-			"dynamodb:DeleteItem":           table,
+			"dynamodb:Query":                `[{"Fn::Join":["",[{"Fn::GetAtt":["ConnectionsTable","Arn"]},"/index/byUser"]]},` + byConnection + `]`,
+			"dynamodb:DeleteItem":           bothTables,
 		}),
 		"JoinRole": with(base("Join"), grantSet{
 			"execute-api:ManageConnections": manage,
