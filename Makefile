@@ -98,8 +98,8 @@ $(ZIPS) &:
 offline: offline-build node_modules/.package-lock.json $(ZIPS) ## Run the API here: ws://localhost:3001 (flags: make offline ARGS="-port 4000 -data .offline/db")
 	exec .offline/gateway -env TOKEN_SECRET=$(DEV_TOKEN_SECRET) $(ARGS)
 
-token: ## Print a token for the offline API (make token USER=taro TTL=1h)
-	@TOKEN_SECRET=$(DEV_TOKEN_SECRET) go run ./tools/token -user '$(USER)' -ttl $(TTL)
+token: ## Print a token for the offline API (make token USER=taro TTL=1h, ROOMS=lobby,ops to allow only those rooms)
+	@TOKEN_SECRET=$(DEV_TOKEN_SECRET) go run ./tools/token -user '$(USER)' -ttl $(TTL) $(if $(ROOMS),-rooms '$(ROOMS)')
 
 logs-offline: ## Follow one function's offline log (make logs-offline FN=hello)
 	@test -f .offline/logs/$(FN).log || { echo "no log for $(FN) yet: run make offline and send it a message"; exit 1; }

@@ -12,6 +12,7 @@ import (
 	"wsapi/authorizer/token"
 	"wsapi/shared/invocation"
 	"wsapi/shared/logging"
+	"wsapi/shared/rooms"
 )
 
 // Request is what API Gateway sends a REQUEST authorizer on a WebSocket
@@ -34,7 +35,9 @@ type SecretSource interface {
 //
 //   - a valid token: an Allow policy on the methodArn, principalId and
 //     context.userName the user name, which API Gateway hands to every
-//     later event of the connection (requestContext.authorizer);
+//     later event of the connection (requestContext.authorizer), and
+//     context.rooms the token's rooms claim, when it has one, as JSON text
+//     (package rooms reads it);
 //   - no token: the error "Unauthorized", the one message API Gateway
 //     answers with 401. Deployed, API Gateway already answers 401 without
 //     calling us when the identity source (the token query parameter) is
@@ -84,11 +87,17 @@ func (h Handler) Handle(ctx context.Context, req Request) (events.APIGatewayCust
 		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("token secret: %w", err)
 	}
 
-	user, err := token.Verify(secret, tok, h.now())
+	grant, err := token.VerifyGrant(secret, tok, h.now())
+	user := grant.User
 	switch {
 	case err == nil:
+		values := map[string]any{"userName": user}
+		if grant.Rooms != nil {
+			// VerifyGrant checked that the claim encodes.
+			values[rooms.ContextKey], _ = rooms.Encode(grant.Rooms)
+		}
 		done(log.Info().Str("userName", user), "allow", "valid_token")
-		return policy(user, "Allow", req.MethodArn, map[string]any{"userName": user}), nil
+		return policy(user, "Allow", req.MethodArn, values), nil
 	case errors.Is(err, token.ErrWeakSecret):
 		done(log.Error().Err(err), "error", "secret_unavailable")
 		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("token secret: %w", err)
@@ -119,6 +128,8 @@ func reason(err error) string {
 		return "expired_token"
 	case errors.Is(err, token.ErrInvalidSubject):
 		return "invalid_subject"
+	case errors.Is(err, token.ErrInvalidRooms):
+		return "invalid_rooms"
 	default:
 		return "invalid_token"
 	}

@@ -216,6 +216,10 @@ func TestResponseJSON(t *testing.T) {
 	}{
 		{"allow", signed("taro", time.Hour),
 			`{"principalId":"taro","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["` + methodArn + `"]}]},"context":{"userName":"taro"}}`},
+		{"a rooms claim passes on as JSON text", signedGrant(token.Grant{User: "taro", Rooms: []string{"lobby", "a,b"}}),
+			`{"principalId":"taro","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["` + methodArn + `"]}]},"context":{"rooms":"[\"lobby\",\"a,b\"]","userName":"taro"}}`},
+		{"an empty rooms claim passes on: no room", signedGrant(token.Grant{User: "taro", Rooms: []string{}}),
+			`{"principalId":"taro","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["` + methodArn + `"]}]},"context":{"rooms":"[]","userName":"taro"}}`},
 		{"deny", "not-a-jwt",
 			`{"principalId":"anonymous","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Deny","Resource":["` + methodArn + `"]}]}}`},
 	}
@@ -231,6 +235,14 @@ func TestResponseJSON(t *testing.T) {
 			}
 		})
 	}
+}
+
+func signedGrant(g token.Grant) string {
+	s, err := token.SignGrant(secret, g, time.Hour, now)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 // TestRequestJSON reads an event shaped like the developer guide's example

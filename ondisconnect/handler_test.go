@@ -22,11 +22,38 @@ func (f *fakeRegistry) Remove(_ context.Context, id string) error {
 	return f.err
 }
 
-func TestRegistryFails(t *testing.T) {
+type fakeRooms struct {
+	forgot []string
+	err    error
+}
+
+func (f *fakeRooms) Forget(_ context.Context, id string) error {
+	f.forgot = append(f.forgot, id)
+	return f.err
+}
+
+// A failing store fails the invocation, and the other store still forgets.
+func TestStoreFails(t *testing.T) {
 	boom := errors.New("throttled")
-	resp, err := Handler{Registry: &fakeRegistry{err: boom}}.Handle(context.Background(), events.APIGatewayWebsocketProxyRequest{})
-	if !errors.Is(err, boom) || resp.StatusCode != 500 {
-		t.Errorf("got %d %v, want a failed invocation wrapping %v", resp.StatusCode, err, boom)
+	tests := []struct {
+		name  string
+		reg   *fakeRegistry
+		rooms *fakeRooms
+	}{
+		{"registry", &fakeRegistry{err: boom}, &fakeRooms{}},
+		{"rooms", &fakeRegistry{}, &fakeRooms{err: boom}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := events.APIGatewayWebsocketProxyRequest{RequestContext: events.APIGatewayWebsocketProxyRequestContext{ConnectionID: "c="}}
+			resp, err := Handler{Registry: tt.reg, Rooms: tt.rooms}.Handle(context.Background(), req)
+			if !errors.Is(err, boom) || resp.StatusCode != 500 {
+				t.Errorf("got %d %v, want a failed invocation wrapping %v", resp.StatusCode, err, boom)
+			}
+			if len(tt.reg.removed) != 1 || len(tt.rooms.forgot) != 1 {
+				t.Errorf("removed %v, forgot %v: want both stores to forget c=", tt.reg.removed, tt.rooms.forgot)
+			}
+		})
 	}
 }
 
@@ -48,7 +75,8 @@ func TestHandle(t *testing.T) {
 			ctx := logging.WithInvocation(context.Background(), log, logging.Invocation{Route: "$disconnect", ConnectionID: "XDmENcnwIE0CFEQ="})
 
 			reg := &fakeRegistry{}
-			resp, err := Handler{Registry: reg}.Handle(ctx, events.APIGatewayWebsocketProxyRequest{
+			rooms := &fakeRooms{}
+			resp, err := Handler{Registry: reg, Rooms: rooms}.Handle(ctx, events.APIGatewayWebsocketProxyRequest{
 				RequestContext: events.APIGatewayWebsocketProxyRequestContext{
 					RouteKey: "$disconnect", EventType: "DISCONNECT", ConnectionID: "XDmENcnwIE0CFEQ=",
 					DisconnectStatusCode: tt.code, DisconnectReason: tt.reason,
@@ -72,6 +100,9 @@ func TestHandle(t *testing.T) {
 			}
 			if len(reg.removed) != 1 || reg.removed[0] != "XDmENcnwIE0CFEQ=" {
 				t.Errorf("removed %v, want the closed connection", reg.removed)
+			}
+			if len(rooms.forgot) != 1 || rooms.forgot[0] != "XDmENcnwIE0CFEQ=" {
+				t.Errorf("memberships forgotten for %v, want the closed connection", rooms.forgot)
 			}
 		})
 	}

@@ -1,5 +1,5 @@
 // Command ondisconnect removes a closed WebSocket connection from the
-// connection registry.
+// connection registry and from every room it was in.
 package main
 
 import (
@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"wsapi/shared/invocation"
+	"wsapi/shared/membership"
 	"wsapi/shared/registry"
 	"wsapi/shared/startup"
 )
@@ -19,6 +20,9 @@ func main() {
 		fn.Log.Fatal().Err(err).Send()
 	}
 
-	h := Handler{Registry: registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE"))}
+	h := Handler{
+		Registry: registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE")),
+		Rooms:    membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE")),
+	}
 	lambda.Start(invocation.Logged(fn.Log, h.Handle))
 }

@@ -1,26 +1,23 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"wsapi/shared/connections"
+	"wsapi/shared/fanout"
 	"wsapi/shared/identity"
 	"wsapi/shared/logging"
+	"wsapi/shared/message"
 	"wsapi/shared/reply"
 	"wsapi/shared/username"
 )
-
-// MaxMessageBytes bounds a message: what one client frame may carry.
-const MaxMessageBytes = 32 << 10
 
 // Poster sends one frame to one connection.
 type Poster interface {
@@ -38,6 +35,9 @@ type Handler struct {
 	// Connections returns the @connections client of the API at domainName and stage.
 	Connections func(domainName, stage string) Poster
 	Registry    Directory
+	// Forget drops every record of a connection that answered 410 (its
+	// memberships too); nil: its registry row only.
+	Forget fanout.Forget
 	// Concurrency bounds the posts in flight for one message.
 	Concurrency int
 	// ReceiptTime is kept back from the invocation's deadline for the
@@ -67,12 +67,6 @@ type receipt struct {
 	Skipped int `json:"skipped,omitempty"`
 }
 
-// tally is what became of a message's posts: together they count every
-// connection of the recipient.
-type tally struct {
-	delivered, gone, failed, skipped int
-}
-
 // Handle sends {"from","message","sentAt"} to each connection of `to` and
 // answers the sender with a receipt. The sender is who the authorizer said
 // the connection is, whatever the body claims.
@@ -94,27 +88,30 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 	if err != nil {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("find %s: %w", to, err)
 	}
-	frame, err := encode(delivery{From: from, Message: text, SentAt: h.Now().UTC().Format(time.RFC3339)})
+	frame, rejected, err := message.Frame(delivery{From: from, Message: text, SentAt: h.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("encode message: %w", err)
 	}
-	if len(frame) > connections.MaxPayloadBytes {
-		// JSON escapes control characters six bytes each: a message within
-		// its own limit can still grow past what one frame may carry.
-		return reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf(reply.CodeInvalidField,
-			"message must fit one frame once encoded: %d bytes, at most %d", len(frame), connections.MaxPayloadBytes))
+	if rejected != nil {
+		return reply.Reject(ctx, poster, rc.ConnectionID, rejected)
 	}
-	n := h.fanOut(ctx, poster, ids, frame)
+	// When ctx has a deadline (Lambda's, from the function's timeout), the
+	// fan-out ends ReceiptTime before it, so the receipt still goes out.
+	forget := h.Forget
+	if forget == nil {
+		forget = h.Registry.Remove
+	}
+	n := fanout.Fanout{Poster: poster, Forget: forget, Concurrency: h.Concurrency, Reserve: h.ReceiptTime}.Send(ctx, ids, frame)
 	logging.From(ctx).Info().Str("from", from).Str("to", to).
-		Int("connections", len(ids)).Int("delivered", n.delivered).Int("gone", n.gone).Int("failed", n.failed).Int("skipped", n.skipped).
+		Int("connections", len(ids)).Int("delivered", n.Delivered).Int("gone", n.Gone).Int("failed", n.Failed).Int("skipped", n.Skipped).
 		Msg("send")
 
-	if n.delivered+n.failed+n.skipped == 0 {
+	if n.Delivered+n.Failed+n.Skipped == 0 {
 		resp, err := reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf("not_connected", "%s is not connected", to))
 		resp.StatusCode = http.StatusNotFound
 		return resp, err
 	}
-	out, err := json.Marshal(receipt{Action: "send", To: to, Delivered: n.delivered, Failed: n.failed, Skipped: n.skipped})
+	out, err := json.Marshal(receipt{Action: "send", To: to, Delivered: n.Delivered, Failed: n.Failed, Skipped: n.Skipped})
 	if err != nil {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("encode receipt: %w", err)
 	}
@@ -124,104 +121,20 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
 }
 
-// fanOut posts frame to every id, at most Concurrency at a time. A
-// connection that is gone loses its registry row on the spot. When ctx has
-// a deadline (Lambda's, from the function's timeout), the fan-out ends
-// ReceiptTime before it: posts still in flight are cancelled and counted as
-// failed, the ones not started are skipped, and the receipt still has time
-// to go out.
-func (h Handler) fanOut(ctx context.Context, poster Poster, ids []string, frame []byte) tally {
-	if deadline, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-h.ReceiptTime))
-		defer cancel()
-	}
-	var (
-		mu      sync.Mutex
-		wg      sync.WaitGroup
-		n       tally
-		started int
-	)
-	slots := make(chan struct{}, max(h.Concurrency, 1))
-	for _, id := range ids {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		started++
-		wg.Add(1)
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			err := poster.Post(ctx, id, frame)
-			if errors.Is(err, connections.ErrGone) {
-				if rerr := h.Registry.Remove(ctx, id); rerr != nil {
-					logging.From(ctx).Warn().Err(rerr).Str("to", id).Msg("remove stale connection")
-				}
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				n.delivered++
-			case errors.Is(err, connections.ErrGone):
-				n.gone++
-			default:
-				n.failed++
-			}
-		}()
-	}
-	wg.Wait()
-	n.skipped = len(ids) - started
-	return n
-}
-
-// encode is JSON without HTML escaping: a message full of '<' or '&' keeps
-// its size, instead of growing sixfold into \u003c.
-func encode(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
 // parse reads and checks a send message: {"action":"send","to":"hanako","message":"…"}.
 func parse(body string) (to, text string, rejected *reply.Error) {
-	var msg map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(body), &msg); err != nil || msg == nil {
-		return "", "", reply.Errorf(reply.CodeInvalidJSON, `the message must be a JSON object, e.g. {"action":"send","to":"hanako","message":"hi"}`)
+	msg, rejected := message.Fields(body, `{"action":"send","to":"hanako","message":"hi"}`)
+	if rejected != nil {
+		return "", "", rejected
 	}
-	if to, rejected = stringField(msg, "to"); rejected != nil {
+	if to, rejected = message.StringField(msg, "to"); rejected != nil {
 		return "", "", rejected
 	}
 	if err := username.Check(to); err != nil {
 		return "", "", reply.Errorf(reply.CodeInvalidField, "to %v", err)
 	}
-	if text, rejected = stringField(msg, "message"); rejected != nil {
+	if text, rejected = message.Text(msg); rejected != nil {
 		return "", "", rejected
 	}
-	switch {
-	case text == "":
-		return "", "", reply.Errorf(reply.CodeInvalidField, "message must not be empty")
-	case len(text) > MaxMessageBytes:
-		return "", "", reply.Errorf(reply.CodeInvalidField, "message must be at most %d bytes, got %d", MaxMessageBytes, len(text))
-	}
 	return to, text, nil
-}
-
-func stringField(msg map[string]json.RawMessage, name string) (string, *reply.Error) {
-	raw, ok := msg[name]
-	if !ok || string(raw) == "null" {
-		return "", reply.Errorf(reply.CodeMissingField, "%s is required", name)
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", reply.Errorf(reply.CodeInvalidField, "%s must be a string", name)
-	}
-	return s, nil
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"wsapi/shared/connections"
+	"wsapi/shared/fanout"
 	"wsapi/shared/invocation"
+	"wsapi/shared/membership"
 	"wsapi/shared/registry"
 	"wsapi/shared/startup"
 )
@@ -26,10 +28,13 @@ func main() {
 		fn.Log.Warn().Err(nerr).Msg("config")
 	}
 	pool := connections.NewPool(fn.AWS)
+	reg := registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE"))
+	members := membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE"))
 
 	h := Handler{
 		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
-		Registry:    registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE")),
+		Registry:    reg,
+		Forget:      fanout.All(reg.Remove, members.Forget),
 		Concurrency: n,
 		ReceiptTime: defaultReceiptTime,
 		Now:         time.Now,

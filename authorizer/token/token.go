@@ -21,6 +21,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"wsapi/shared/rooms"
 	"wsapi/shared/username"
 )
 
@@ -49,23 +50,48 @@ var (
 	ErrWeakSecret = errors.New("token secret too short")
 )
 
+// Grant is what a token says of its holder.
+type Grant struct {
+	User string
+	// Rooms, when not nil, are the only rooms the holder may join (the
+	// rooms claim, a JSON array of names); nil: any room.
+	Rooms []string
+}
+
+// ErrInvalidRooms: the rooms claim is not a list of room names, or too
+// long to pass through API Gateway's authorizer context.
+var ErrInvalidRooms = errors.New("token rooms claim invalid")
+
 // Sign returns a token naming user, valid from now for ttl.
 func Sign(secret []byte, user string, ttl time.Duration, now time.Time) (string, error) {
+	return SignGrant(secret, Grant{User: user}, ttl, now)
+}
+
+// SignGrant returns a token carrying g, valid from now for ttl.
+func SignGrant(secret []byte, g Grant, ttl time.Duration, now time.Time) (string, error) {
 	if err := checkSecret(secret); err != nil {
 		return "", err
 	}
-	if err := checkUser(user); err != nil {
+	if err := checkUser(g.User); err != nil {
 		return "", err
+	}
+	if g.Rooms != nil {
+		if _, err := rooms.Encode(g.Rooms); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrInvalidRooms, err)
+		}
 	}
 	if ttl <= 0 {
 		return "", fmt.Errorf("token lifetime must be positive, got %v", ttl)
 	}
-	claims := jwt.RegisteredClaims{
-		Subject:   user,
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+	c := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   g.User,
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+		},
+		Rooms: g.Rooms,
 	}
-	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(secret)
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
@@ -75,11 +101,17 @@ func Sign(secret []byte, user string, ttl time.Duration, now time.Time) (string,
 // Verify checks tokenString against secret at time now and returns the user
 // it names. The error matches exactly one of the sentinels above.
 func Verify(secret []byte, tokenString string, now time.Time) (user string, err error) {
+	g, err := VerifyGrant(secret, tokenString, now)
+	return g.User, err
+}
+
+// VerifyGrant checks tokenString as Verify does and returns all it grants.
+func VerifyGrant(secret []byte, tokenString string, now time.Time) (Grant, error) {
 	if err := checkSecret(secret); err != nil {
-		return "", err
+		return Grant{}, err
 	}
 	if tokenString == "" {
-		return "", ErrMissing
+		return Grant{}, ErrMissing
 	}
 	var claims claims
 	parser := jwt.NewParser(
@@ -87,19 +119,26 @@ func Verify(secret []byte, tokenString string, now time.Time) (user string, err 
 		jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(func() time.Time { return now }),
 	)
-	_, err = parser.ParseWithClaims(tokenString, &claims, func(*jwt.Token) (any, error) { return secret, nil })
+	_, err := parser.ParseWithClaims(tokenString, &claims, func(*jwt.Token) (any, error) { return secret, nil })
 	if err != nil {
-		return "", classify(err)
+		return Grant{}, classify(err)
 	}
 	if err := checkUser(claims.Subject); err != nil {
-		return "", err
+		return Grant{}, err
 	}
-	return claims.Subject, nil
+	if claims.Rooms != nil {
+		if _, err := rooms.Encode(claims.Rooms); err != nil {
+			return Grant{}, fmt.Errorf("%w: %w", ErrInvalidRooms, err)
+		}
+	}
+	return Grant{User: claims.Subject, Rooms: claims.Rooms}, nil
 }
 
-// claims are the registered claims, with the types RFC 7519 gives them.
+// claims are the registered claims, with the types RFC 7519 gives them,
+// and the rooms the holder may join.
 type claims struct {
 	jwt.RegisteredClaims
+	Rooms []string `json:"rooms,omitempty"`
 }
 
 // numericDates are the claims RFC 7519 §4.1 makes NumericDates.
@@ -123,7 +162,28 @@ func (c *claims) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("claim %s must be a number of seconds (RFC 7519 NumericDate), got %.20s", name, v)
 		}
 	}
-	return json.Unmarshal(b, &c.RegisteredClaims)
+	if err := json.Unmarshal(b, &c.RegisteredClaims); err != nil {
+		return err
+	}
+	if r, ok := raw["rooms"]; ok {
+		// Present, even empty, limits: an empty list allows no room.
+		if err := json.Unmarshal(r, &c.Rooms); err != nil || c.Rooms == nil {
+			return fmt.Errorf("claim rooms must be a list of room names, got %.40s", r)
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the registered claims and rooms when there are any
+// (an empty list included).
+func (c claims) MarshalJSON() ([]byte, error) {
+	if c.Rooms == nil {
+		return json.Marshal(c.RegisteredClaims)
+	}
+	return json.Marshal(struct {
+		jwt.RegisteredClaims
+		Rooms []string `json:"rooms"`
+	}{c.RegisteredClaims, c.Rooms})
 }
 
 // classify maps jwt's errors onto ours, keeping jwt's as the detail.

@@ -18,7 +18,7 @@ var (
 	hour   = now.Add(time.Hour).Unix()
 )
 
-var sentinels = []error{ErrMissing, ErrMalformed, ErrSignature, ErrExpired, ErrInvalidSubject, ErrWeakSecret}
+var sentinels = []error{ErrMissing, ErrMalformed, ErrSignature, ErrExpired, ErrInvalidSubject, ErrWeakSecret, ErrInvalidRooms}
 
 // craft builds a token by hand, so that tests can send what Sign never
 // would: any header, any claims (raw JSON), signed with HMAC-SHA256 under key

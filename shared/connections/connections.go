@@ -28,6 +28,11 @@ const MaxPayloadBytes = 128 << 10
 // ErrPayloadTooLarge means the data is over MaxPayloadBytes.
 var ErrPayloadTooLarge = errors.New("payload too large")
 
+// ErrThrottled means @connections still answered 429 LimitExceededException
+// after the SDK's own retries: the account's rate is spent, or the client's
+// buffer is full. Another try later may succeed.
+var ErrThrottled = errors.New("throttled")
+
 // Client is the @connections API of one WebSocket API stage.
 type Client struct {
 	api      *apigatewaymanagementapi.Client
@@ -116,13 +121,16 @@ func (c *Client) Delete(ctx context.Context, connectionID string) error {
 	return nil
 }
 
-// Outcome names a send's result the way logs and traces report it: ok, gone or error.
+// Outcome names a send's result the way logs and traces report it: ok,
+// gone, throttled or error.
 func Outcome(err error) string {
 	switch {
 	case err == nil:
 		return "ok"
 	case errors.Is(err, ErrGone):
 		return "gone"
+	case errors.Is(err, ErrThrottled):
+		return "throttled"
 	default:
 		return "error"
 	}
@@ -133,6 +141,7 @@ func Outcome(err error) string {
 func classify(err error) error {
 	var gone *types.GoneException
 	var tooLarge *types.PayloadTooLargeException
+	var limit *types.LimitExceededException
 	switch {
 	case err == nil:
 		return nil
@@ -140,7 +149,28 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", ErrGone, err)
 	case errors.As(err, &tooLarge):
 		return fmt.Errorf("%w: %w", ErrPayloadTooLarge, err)
+	case errors.As(err, &limit):
+		return fmt.Errorf("%w: %w", ErrThrottled, err)
 	default:
 		return err
+	}
+}
+
+// Retryable reports whether a failed send may succeed if tried again later:
+// throttled, cut off by its context, answered with a 5xx, or not answered at
+// all. A gone connection, a 403, a 413 or any other 4xx will not.
+func Retryable(err error) bool {
+	var status interface{ HTTPStatusCode() int }
+	switch {
+	case err == nil, errors.Is(err, ErrGone):
+		return false
+	case errors.Is(err, ErrThrottled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return true
+	case errors.As(err, &status):
+		// 0: the request was never answered (connection refused, reset).
+		code := status.HTTPStatusCode()
+		return code == 0 || code >= 500
+	default:
+		return true
 	}
 }

@@ -76,6 +76,7 @@ func TestPost(t *testing.T) {
 		{"gone", 410, "GoneException", `{"message":null}`, ErrGone, "gone"},
 		{"too large", 413, "PayloadTooLargeException", `{"message":"Message too long"}`, ErrPayloadTooLarge, "error"},
 		{"forbidden", 403, "ForbiddenException", `{"message":"Forbidden"}`, nil, "error"},
+		{"throttled", 429, "LimitExceededException", `{"message":"Limit exceeded"}`, ErrThrottled, "throttled"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

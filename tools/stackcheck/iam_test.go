@@ -19,6 +19,10 @@ type grantSet map[string]string
 var knownRoles = func() map[string]grantSet {
 	manage := `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":execute-api:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":",{"Ref":"WebsocketsApi"},"/prod/POST/@connections/*"]]}`
 	table := `{"Fn::GetAtt":["ConnectionsTable","Arn"]}`
+	rooms := `{"Fn::GetAtt":["RoomsTable","Arn"]}`
+	byConnection := `{"Fn::Join":["",[{"Fn::GetAtt":["RoomsTable","Arn"]},"/index/byConnection"]]}`
+	bothTables := `[` + table + `,` + rooms + `]`
+	queue := `{"Fn::GetAtt":["FanoutQueue","Arn"]}`
 	base := func(fn string) grantSet {
 		logs := `{"Fn::GetAtt":["` + fn + `LogGroup","Arn"]}`
 		return grantSet{
@@ -35,12 +39,35 @@ var knownRoles = func() map[string]grantSet {
 			"ssm:GetParameter": `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":ssm:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":parameter/go-websocket-api/prod/token-secret"]]}`,
 		}),
 		"OnconnectRole":    with(base("Onconnect"), grantSet{"dynamodb:PutItem": table}),
-		"OndisconnectRole": with(base("Ondisconnect"), grantSet{"dynamodb:DeleteItem": table}),
+		"OndisconnectRole": with(base("Ondisconnect"), grantSet{"dynamodb:DeleteItem": bothTables, "dynamodb:Query": byConnection}),
 		"HelloRole":        with(base("Hello"), grantSet{"execute-api:ManageConnections": manage}),
 		"SendRole": with(base("Send"), grantSet{
 			"execute-api:ManageConnections": manage,
-			"dynamodb:Query":                `{"Fn::Join":["",[{"Fn::GetAtt":["ConnectionsTable","Arn"]},"/index/byUser"]]}`,
-			"dynamodb:DeleteItem":           table,
+			"dynamodb:Query":                `[{"Fn::Join":["",[{"Fn::GetAtt":["ConnectionsTable","Arn"]},"/index/byUser"]]},` + byConnection + `]`,
+			"dynamodb:DeleteItem":           bothTables,
+		}),
+		"JoinRole": with(base("Join"), grantSet{
+			"execute-api:ManageConnections": manage,
+			"dynamodb:PutItem":              rooms, "dynamodb:DeleteItem": rooms, "dynamodb:Query": rooms,
+			"dynamodb:UpdateItem": table,
+		}),
+		"LeaveRole": with(base("Leave"), grantSet{
+			"execute-api:ManageConnections": manage,
+			"dynamodb:DeleteItem":           rooms,
+			"dynamodb:UpdateItem":           table,
+		}),
+		"BroadcastRole": with(base("Broadcast"), grantSet{
+			"execute-api:ManageConnections": manage,
+			"dynamodb:GetItem":              rooms,
+			"dynamodb:Query":                `[` + rooms + `,` + byConnection + `]`,
+			"dynamodb:DeleteItem":           bothTables,
+			"sqs:SendMessage":               queue,
+		}),
+		"FanoutRole": with(base("Fanout"), grantSet{
+			"execute-api:ManageConnections": manage,
+			"sqs:ReceiveMessage":            queue, "sqs:DeleteMessage": queue, "sqs:GetQueueAttributes": queue, "sqs:SendMessage": queue,
+			"dynamodb:DeleteItem": bothTables,
+			"dynamodb:Query":      byConnection,
 		}),
 	}
 }()

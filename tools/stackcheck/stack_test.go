@@ -43,7 +43,7 @@ var pkg struct {
 }
 
 func packageStack() (template, string, error) {
-	for _, fn := range []string{"authorizer", "onconnect", "ondisconnect", "hello", "send"} {
+	for _, fn := range []string{"authorizer", "onconnect", "ondisconnect", "hello", "send", "join", "leave", "broadcast", "fanout"} {
 		if _, err := os.Stat(filepath.Join(root, "bin", fn+".zip")); err != nil {
 			return template{}, "", fmt.Errorf("bin/%s.zip is missing: run `make build` (make test does) before this test", fn)
 		}
@@ -91,7 +91,8 @@ func TestTemplate(t *testing.T) {
 	})
 
 	t.Run("routes", func(t *testing.T) {
-		want := map[string]string{"$connect": "Onconnect", "$disconnect": "Ondisconnect", "hello": "Hello", "send": "Send"}
+		want := map[string]string{"$connect": "Onconnect", "$disconnect": "Ondisconnect", "hello": "Hello", "send": "Send",
+			"join": "Join", "leave": "Leave", "broadcast": "Broadcast"}
 		got := map[string]string{}
 		for _, r := range tpl.Resources {
 			if r.Type != "AWS::ApiGatewayV2::Route" {
@@ -118,7 +119,7 @@ func TestTemplate(t *testing.T) {
 	})
 
 	t.Run("functions", func(t *testing.T) {
-		for _, fn := range []string{"Authorizer", "Onconnect", "Ondisconnect", "Hello", "Send"} {
+		for _, fn := range []string{"Authorizer", "Onconnect", "Ondisconnect", "Hello", "Send", "Join", "Leave", "Broadcast", "Fanout"} {
 			p := tpl.Resources[fn+"LambdaFunction"].Properties
 			tracing, _ := p["TracingConfig"].(map[string]any)
 			if p["Runtime"] != "provided.al2023" || p["Handler"] != "bootstrap" ||
@@ -134,8 +135,9 @@ func TestTemplate(t *testing.T) {
 				t.Errorf("%s's log group keeps logs forever: set logRetentionInDays", fn)
 			}
 			// API Gateway stops waiting for an integration after 29 s, counted
-			// from before the function's own timeout starts.
-			if timeout, _ := p["Timeout"].(float64); timeout <= 0 || timeout >= 29 {
+			// from before the function's own timeout starts. The fan-out
+			// worker is invoked by SQS, not API Gateway.
+			if timeout, _ := p["Timeout"].(float64); fn != "Fanout" && (timeout <= 0 || timeout >= 29) {
 				t.Errorf("%s: Timeout %v, want under API Gateway's 29-second integration limit", fn, p["Timeout"])
 			}
 		}
@@ -186,6 +188,53 @@ func TestTemplate(t *testing.T) {
 			`"key":[{"AttributeName":"connectionId","KeyType":"HASH"}],"name":"go-websocket-api-prod-connections","sse":{"SSEEnabled":false},"ttl":{"AttributeName":"expiresAt","Enabled":true}}`
 		if string(got) != want {
 			t.Errorf("ConnectionsTable =\n  %s\nwant\n  %s", got, want)
+		}
+	})
+
+	t.Run("rooms table", func(t *testing.T) {
+		p := tpl.Resources["RoomsTable"].Properties
+		got, _ := json.Marshal(map[string]any{
+			"name": p["TableName"], "billing": p["BillingMode"], "sse": p["SSESpecification"], "key": p["KeySchema"],
+			"indexes": p["GlobalSecondaryIndexes"], "ttl": p["TimeToLiveSpecification"],
+		})
+		want := `{"billing":"PAY_PER_REQUEST","indexes":[{"IndexName":"byConnection","KeySchema":[{"AttributeName":"connectionId","KeyType":"HASH"},{"AttributeName":"room","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],` +
+			`"key":[{"AttributeName":"room","KeyType":"HASH"},{"AttributeName":"connectionId","KeyType":"RANGE"}],"name":"go-websocket-api-prod-rooms","sse":{"SSEEnabled":false},"ttl":{"AttributeName":"expiresAt","Enabled":true}}`
+		if string(got) != want {
+			t.Errorf("RoomsTable =\n  %s\nwant\n  %s", got, want)
+		}
+	})
+
+	t.Run("fan-out queue", func(t *testing.T) {
+		q := tpl.Resources["FanoutQueue"].Properties
+		dlq := tpl.Resources["FanoutDeadLetterQueue"]
+		redrive, _ := json.Marshal(q["RedrivePolicy"])
+		if string(redrive) != `{"deadLetterTargetArn":{"Fn::GetAtt":["FanoutDeadLetterQueue","Arn"]},"maxReceiveCount":5}` || dlq.Type != "AWS::SQS::Queue" {
+			t.Errorf("FanoutQueue redrives %s to a %s, want the dead-letter queue after 5 receives", redrive, dlq.Type)
+		}
+		worker := tpl.Resources["FanoutLambdaFunction"].Properties
+		timeout, _ := worker["Timeout"].(float64)
+		var esm map[string]any
+		for _, r := range tpl.Resources {
+			if r.Type == "AWS::Lambda::EventSourceMapping" {
+				esm = r.Properties
+			}
+		}
+		window, _ := esm["MaximumBatchingWindowInSeconds"].(float64)
+		// AWS: at least six times the function's timeout, plus the batching window.
+		if vis, _ := q["VisibilityTimeout"].(float64); vis < 6*timeout+window {
+			t.Errorf("VisibilityTimeout %v, want at least 6 × the worker's %v s + %v s", vis, timeout, window)
+		}
+		got, _ := json.Marshal(map[string]any{"source": esm["EventSourceArn"], "fn": esm["FunctionName"], "batch": esm["BatchSize"],
+			"responses": esm["FunctionResponseTypes"], "scaling": esm["ScalingConfig"]})
+		want := `{"batch":5,"fn":{"Fn::GetAtt":["FanoutLambdaFunction","Arn"]},"responses":["ReportBatchItemFailures"],"scaling":{"MaximumConcurrency":2},"source":{"Fn::GetAtt":["FanoutQueue","Arn"]}}`
+		if string(got) != want {
+			t.Errorf("event source mapping =\n  %s\nwant\n  %s", got, want)
+		}
+		for _, fn := range []string{"Broadcast", "Fanout"} {
+			env, _ := json.Marshal(tpl.Resources[fn+"LambdaFunction"].Properties["Environment"])
+			if !strings.Contains(string(env), `"FANOUT_QUEUE_URL":{"Ref":"FanoutQueue"}`) || !strings.Contains(string(env), `"ROOMS_TABLE":"go-websocket-api-prod-rooms"`) {
+				t.Errorf("%s environment = %s, want the queue's URL and the rooms table", fn, env)
+			}
 		}
 	})
 

@@ -9,6 +9,9 @@
 //	export TOKEN_SECRET=$(aws ssm get-parameter --with-decryption \
 //	  --name /go-websocket-api/prod/token-secret --query Parameter.Value --output text)
 //
+// -rooms lobby,ops limits the rooms the holder may join to those listed
+// (a room whose name holds a comma cannot be given here); without it, any.
+//
 // The token goes to stdout alone, so that $(…) takes it whole; errors go to stderr.
 package main
 
@@ -18,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"wsapi/authorizer/token"
@@ -46,8 +50,16 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer, no
 	user := fs.String("user", "", "the user the token names (required)")
 	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
 	secretEnv := fs.String("secret-env", "TOKEN_SECRET", "the environment variable holding the signing secret")
+	var rooms []string
+	fs.Func("rooms", "the only rooms the holder may join, comma-separated (default: any room; empty: none)", func(v string) error {
+		rooms = []string{}
+		if v != "" {
+			rooms = strings.Split(v, ",")
+		}
+		return nil
+	})
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: token -user NAME [-ttl 1h] [-secret-env TOKEN_SECRET]")
+		fmt.Fprintln(fs.Output(), "usage: token -user NAME [-ttl 1h] [-rooms a,b] [-secret-env TOKEN_SECRET]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -65,7 +77,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer, no
 	if secret == "" {
 		return fmt.Errorf("%s is not set: export the secret the authorizer checks (at least %d bytes)", *secretEnv, token.MinSecretBytes)
 	}
-	signed, err := token.Sign([]byte(secret), *user, *ttl, now)
+	signed, err := token.SignGrant([]byte(secret), token.Grant{User: *user, Rooms: rooms}, *ttl, now)
 	if errors.Is(err, token.ErrWeakSecret) {
 		return fmt.Errorf("%s: %w", *secretEnv, err)
 	}

@@ -24,23 +24,27 @@ func TestRun(t *testing.T) {
 		valid   time.Duration // the token must be accepted just before now+valid and refused at it
 		wantErr string        // substring of the error; "" for success
 		usage   bool          // the error is a usage error, explained on stderr
+		rooms   []string      // the rooms the token grants; nil: any
 	}{
-		{"default ttl", []string{"-user", "taro"}, map[string]string{"TOKEN_SECRET": secret}, "taro", time.Hour, "", false},
-		{"ttl", []string{"-user", "taro", "-ttl", "5m"}, map[string]string{"TOKEN_SECRET": secret}, "taro", 5 * time.Minute, "", false},
-		{"Japanese name", []string{"-user", "太郎"}, map[string]string{"TOKEN_SECRET": secret}, "太郎", time.Hour, "", false},
+		{"default ttl", []string{"-user", "taro"}, map[string]string{"TOKEN_SECRET": secret}, "taro", time.Hour, "", false, nil},
+		{"ttl", []string{"-user", "taro", "-ttl", "5m"}, map[string]string{"TOKEN_SECRET": secret}, "taro", 5 * time.Minute, "", false, nil},
+		{"Japanese name", []string{"-user", "太郎"}, map[string]string{"TOKEN_SECRET": secret}, "太郎", time.Hour, "", false, nil},
 		{"secret from another variable", []string{"-user", "taro", "-secret-env", "DEV_SECRET"},
-			map[string]string{"DEV_SECRET": secret, "TOKEN_SECRET": "ignored"}, "taro", time.Hour, "", false},
+			map[string]string{"DEV_SECRET": secret, "TOKEN_SECRET": "ignored"}, "taro", time.Hour, "", false, nil},
 
-		{"no user", nil, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true},
-		{"empty user", []string{"-user", ""}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true},
-		{"stray argument", []string{"-user", "taro", "extra"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true},
-		{"unknown flag", []string{"-user", "taro", "-secret", secret}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true},
-		{"secret unset", []string{"-user", "taro"}, nil, "", 0, "TOKEN_SECRET is not set", false},
-		{"named secret unset", []string{"-user", "taro", "-secret-env", "DEV_SECRET"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "DEV_SECRET is not set", false},
-		{"secret too short", []string{"-user", "taro"}, map[string]string{"TOKEN_SECRET": "short"}, "", 0, "TOKEN_SECRET: token secret too short", false},
-		{"user with a newline", []string{"-user", "ta\nro"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "control characters", false},
-		{"user too long", []string{"-user", strings.Repeat("a", 65)}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "at most 64", false},
-		{"zero ttl", []string{"-user", "taro", "-ttl", "0s"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "positive", false},
+		{"rooms", []string{"-user", "taro", "-rooms", "lobby,ops"}, map[string]string{"TOKEN_SECRET": secret}, "taro", time.Hour, "", false, []string{"lobby", "ops"}},
+		{"no room", []string{"-user", "taro", "-rooms", ""}, map[string]string{"TOKEN_SECRET": secret}, "taro", time.Hour, "", false, []string{}},
+		{"an empty room name", []string{"-user", "taro", "-rooms", "lobby,"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "must not be empty", false, nil},
+		{"no user", nil, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true, nil},
+		{"empty user", []string{"-user", ""}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true, nil},
+		{"stray argument", []string{"-user", "taro", "extra"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true, nil},
+		{"unknown flag", []string{"-user", "taro", "-secret", secret}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "usage", true, nil},
+		{"secret unset", []string{"-user", "taro"}, nil, "", 0, "TOKEN_SECRET is not set", false, nil},
+		{"named secret unset", []string{"-user", "taro", "-secret-env", "DEV_SECRET"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "DEV_SECRET is not set", false, nil},
+		{"secret too short", []string{"-user", "taro"}, map[string]string{"TOKEN_SECRET": "short"}, "", 0, "TOKEN_SECRET: token secret too short", false, nil},
+		{"user with a newline", []string{"-user", "ta\nro"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "control characters", false, nil},
+		{"user too long", []string{"-user", strings.Repeat("a", 65)}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "at most 64", false, nil},
+		{"zero ttl", []string{"-user", "taro", "-ttl", "0s"}, map[string]string{"TOKEN_SECRET": secret}, "", 0, "positive", false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,9 +74,12 @@ func TestRun(t *testing.T) {
 				t.Fatalf("stdout = %q, want the token alone on one line", out)
 			}
 			tok := strings.TrimSuffix(out, "\n")
-			user, err := token.Verify([]byte(secret), tok, now.Add(tt.valid-time.Second))
-			if err != nil || user != tt.user {
-				t.Errorf("Verify just before expiry = %q, %v; want %q", user, err, tt.user)
+			g, err := token.VerifyGrant([]byte(secret), tok, now.Add(tt.valid-time.Second))
+			if err != nil || g.User != tt.user {
+				t.Errorf("Verify just before expiry = %q, %v; want %q", g.User, err, tt.user)
+			}
+			if (g.Rooms == nil) != (tt.rooms == nil) || strings.Join(g.Rooms, ",") != strings.Join(tt.rooms, ",") {
+				t.Errorf("rooms = %#v, want %#v", g.Rooms, tt.rooms)
 			}
 			if _, err := token.Verify([]byte(secret), tok, now.Add(tt.valid)); !errors.Is(err, token.ErrExpired) {
 				t.Errorf("Verify at expiry: err = %v, want %v", err, token.ErrExpired)

@@ -1,0 +1,43 @@
+// Command broadcast delivers {"action":"broadcast","room":"lobby","message":"hi"}
+// from a member to every other connection in the room: a small room at
+// once, a large one through the fan-out queue and its worker.
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"wsapi/shared/connections"
+	"wsapi/shared/fanout"
+	"wsapi/shared/fanoutqueue"
+	"wsapi/shared/invocation"
+	"wsapi/shared/membership"
+	"wsapi/shared/registry"
+	"wsapi/shared/startup"
+)
+
+func main() {
+	fn, err := startup.Load(context.Background())
+	if err != nil {
+		fn.Log.Fatal().Err(err).Send()
+	}
+	pool := connections.NewPool(fn.AWS)
+	members := membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE"))
+	reg := registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE"))
+
+	h := Handler{
+		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
+		Rooms:       members,
+		Queue:       fanoutqueue.NewFromConfig(fn.AWS, os.Getenv("FANOUT_QUEUE_URL")),
+		Forget:      fanout.All(reg.Remove, members.Forget),
+		Concurrency: defaultConcurrency,
+		InlineMax:   defaultInlineMax,
+		ReceiptTime: defaultReceiptTime,
+		Now:         time.Now,
+		NewID:       newID,
+	}
+	lambda.Start(invocation.Logged(fn.Log, h.Handle))
+}

@@ -1,0 +1,29 @@
+// Command join puts the caller's connection in a room:
+// {"action":"join","room":"lobby"} → {"action":"join","room":"lobby","members":N}.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"wsapi/shared/connections"
+	"wsapi/shared/invocation"
+	"wsapi/shared/membership"
+	"wsapi/shared/startup"
+)
+
+func main() {
+	fn, err := startup.Load(context.Background())
+	if err != nil {
+		fn.Log.Fatal().Err(err).Send()
+	}
+	pool := connections.NewPool(fn.AWS)
+
+	h := Handler{
+		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
+		Rooms:       membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE")),
+	}
+	lambda.Start(invocation.Logged(fn.Log, h.Handle))
+}

@@ -1,0 +1,29 @@
+// Command leave takes the caller's connection out of a room:
+// {"action":"leave","room":"lobby"} → {"action":"leave","room":"lobby"}.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"wsapi/shared/connections"
+	"wsapi/shared/invocation"
+	"wsapi/shared/membership"
+	"wsapi/shared/startup"
+)
+
+func main() {
+	fn, err := startup.Load(context.Background())
+	if err != nil {
+		fn.Log.Fatal().Err(err).Send()
+	}
+	pool := connections.NewPool(fn.AWS)
+
+	h := Handler{
+		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
+		Rooms:       membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE")),
+	}
+	lambda.Start(invocation.Logged(fn.Log, h.Handle))
+}

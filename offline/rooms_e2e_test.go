@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/coder/websocket"
+
+	"wsapi/authorizer/token"
+)
+
+// These tests run the rooms routes end to end: join, leave, broadcast and
+// ondisconnect against the rooms table in dynalite. A room here stays under
+// broadcast's threshold, so no post goes through the fan-out queue.
+
+const roomsTable = "go-websocket-api-local-rooms"
+
+// membersOf reads a room's rows the way the functions do: Query on its key.
+func membersOf(t testing.TB, db *dynamodb.Client, room string) int {
+	t.Helper()
+	out, err := db.Query(context.Background(), &dynamodb.QueryInput{
+		TableName:                 aws.String(roomsTable),
+		KeyConditionExpression:    aws.String("room = :r"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":r": &types.AttributeValueMemberS{Value: room}},
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(out.Items)
+}
+
+func TestRoomsEndToEnd(t *testing.T) {
+	g := startGateway(t)
+	taro, hanako := g.dial(t, "taro", ""), g.dial(t, "hanako", "")
+	onlyLobby, err := token.SignGrant([]byte(testSecret), token.Grant{User: "jiro", Rooms: []string{"lobby"}}, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jiro := dial(t, g.url+"?token="+onlyLobby)
+
+	steps := []struct {
+		who        *websocket.Conn
+		msg, reply string
+	}{
+		{taro, `{"action":"join","room":"lobby"}`, `{"action":"join","room":"lobby","members":1}`},
+		{hanako, `{"action":"join","room":"lobby"}`, `{"action":"join","room":"lobby","members":2}`},
+		{jiro, `{"action":"join","room":"ops"}`, `{"error":"forbidden_room","message":"your token does not allow room ops"}`},
+		{jiro, `{"action":"join","room":"lobby"}`, `{"action":"join","room":"lobby","members":3}`},
+		{jiro, `{"action":"join","room":"lobby"}`, `{"action":"join","room":"lobby","members":3}`},
+		{hanako, `{"action":"broadcast","room":"ops","message":"x"}`, `{"error":"not_a_member","message":"join room ops before broadcasting to it"}`},
+		{taro, `{"action":"leave","room":"ops"}`, `{"error":"not_a_member","message":"you are not in room ops"}`},
+	}
+	for _, s := range steps {
+		if got := send(t, s.who, s.msg); got != s.reply {
+			t.Errorf("%s\n got %s\nwant %s", s.msg, got, s.reply)
+		}
+	}
+
+	var receipt struct {
+		Action, Room, MessageID string
+		Recipients              int
+	}
+	if err := json.Unmarshal([]byte(send(t, jiro, `{"action":"broadcast","room":"lobby","message":"hi all"}`)), &receipt); err != nil ||
+		receipt.Action != "broadcast" || receipt.Room != "lobby" || receipt.Recipients != 2 || receipt.MessageID == "" {
+		t.Fatalf("receipt %+v, %v; want 2 recipients and a messageId", receipt, err)
+	}
+	for name, c := range map[string]*websocket.Conn{"taro": taro, "hanako": hanako} {
+		var d struct{ Room, From, Message, SentAt, MessageID string }
+		if err := json.Unmarshal([]byte(read(t, c)), &d); err != nil || d.Room != "lobby" || d.From != "jiro" || d.Message != "hi all" || d.MessageID != receipt.MessageID {
+			t.Errorf("%s got %+v, %v; want jiro's message with the receipt's messageId", name, d, err)
+		}
+	}
+
+	// hanako's $disconnect takes her out of the room.
+	db := g.db(t)
+	hanako.Close(websocket.StatusNormalClosure, "")
+	for deadline := time.Now().Add(10 * time.Second); membersOf(t, db, "lobby") != 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("lobby holds %d rows 10 s after hanako closed, want 2", membersOf(t, db, "lobby"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := send(t, taro, `{"action":"leave","room":"lobby"}`); got != `{"action":"leave","room":"lobby"}` {
+		t.Errorf("leave: %s", got)
+	}
+
+	// The room limit, counted on the connection.
+	for i := range 50 {
+		if got, want := send(t, taro, fmt.Sprintf(`{"action":"join","room":"r%02d"}`, i)), fmt.Sprintf(`{"action":"join","room":"r%02d","members":1}`, i); got != want {
+			t.Fatalf("join %d: %s", i, got)
+		}
+	}
+	if got := send(t, taro, `{"action":"join","room":"one-more"}`); got != `{"error":"too_many_rooms","message":"a connection may be in at most 50 rooms: leave one first"}` {
+		t.Errorf("the 51st room: %s", got)
+	}
+}

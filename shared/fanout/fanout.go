@@ -1,0 +1,151 @@
+// Package fanout posts one frame to many connections: at most Concurrency
+// posts in flight, every connection that answers 410 forgotten on the spot,
+// the fan-out stopped short of the invocation's deadline, and what became of
+// every post counted. A user's connections (send), a small room (broadcast)
+// and a batch off the fan-out queue are each one audience of it.
+//
+// Each fan-out is one X-Ray subsegment and ends with one log line; each post
+// inside it keeps its own (package connections).
+package fanout
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"wsapi/shared/connections"
+	"wsapi/shared/logging"
+	"wsapi/shared/tracing"
+)
+
+// Poster sends one frame to one connection.
+type Poster interface {
+	Post(ctx context.Context, connectionID string, data []byte) error
+}
+
+// Forget drops every record of a connection that is gone.
+type Forget func(ctx context.Context, connectionID string) error
+
+// All forgets a connection in every place fs keep it, going on past a
+// failure so that one store's error leaves no other one stale.
+func All(fs ...Forget) Forget {
+	return func(ctx context.Context, connectionID string) error {
+		errs := make([]error, 0, len(fs))
+		for _, f := range fs {
+			errs = append(errs, f(ctx, connectionID))
+		}
+		return errors.Join(errs...)
+	}
+}
+
+// Fanout is how one frame goes out to an audience.
+type Fanout struct {
+	Poster Poster
+	Forget Forget
+	// Concurrency bounds the posts in flight.
+	Concurrency int
+	// Reserve is kept back from the context's deadline for what the caller
+	// does after the fan-out (a receipt, handing the rest back to the
+	// queue): no post starts, and none still in flight goes on, once less
+	// than this is left.
+	Reserve time.Duration
+	// Requeue says the caller hands Result.Retry back to the queue: the
+	// log counts those posts as retried rather than failed or skipped.
+	Requeue bool
+}
+
+// Result is what became of a fan-out's posts: Delivered, Gone, Failed and
+// Skipped add up to Recipients.
+type Result struct {
+	Recipients int
+	Delivered  int
+	// Gone counts connections that answered 410, now forgotten.
+	Gone int
+	// Failed counts posts that were made and did not deliver, those cut off
+	// by the deadline included.
+	Failed int
+	// Skipped counts posts not made because the deadline was near.
+	Skipped int
+	// Retry holds the connections another try may reach: failed posts that
+	// were throttled, cut off or not answered, and the skipped ones.
+	Retry []string
+}
+
+// Send posts frame to every id once.
+func (f Fanout) Send(ctx context.Context, ids []string, frame []byte) Result {
+	start := time.Now()
+	ctx, span := tracing.Start(ctx, "FanOut")
+	postCtx := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		postCtx, cancel = context.WithDeadline(ctx, deadline.Add(-f.Reserve))
+		defer cancel()
+	}
+	var (
+		mu      sync.Mutex
+		wg      sync.WaitGroup
+		res     = Result{Recipients: len(ids)}
+		started int
+	)
+	slots := make(chan struct{}, max(f.Concurrency, 1))
+	for _, id := range ids {
+		select {
+		case slots <- struct{}{}:
+		case <-postCtx.Done():
+		}
+		if postCtx.Err() != nil {
+			break
+		}
+		started++
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			err := f.Poster.Post(postCtx, id, frame)
+			if errors.Is(err, connections.ErrGone) && f.Forget != nil {
+				// The caller's context, not the posts': forgetting a gone
+				// connection is worth its few milliseconds of the reserve.
+				if ferr := f.Forget(ctx, id); ferr != nil {
+					logging.From(ctx).Warn().Err(ferr).Str("to", id).Msg("forget gone connection")
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				res.Delivered++
+			case errors.Is(err, connections.ErrGone):
+				res.Gone++
+			default:
+				res.Failed++
+				if connections.Retryable(err) {
+					res.Retry = append(res.Retry, id)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	res.Skipped = len(ids) - started
+	res.Retry = append(res.Retry, ids[started:]...)
+	f.report(ctx, span, res, time.Since(start))
+	return res
+}
+
+// report ends the fan-out's subsegment and writes its one log line.
+func (f Fanout) report(ctx context.Context, span *tracing.Span, r Result, d time.Duration) {
+	failed, skipped, retried := r.Failed, r.Skipped, 0
+	if f.Requeue {
+		retried = len(r.Retry)
+		failed -= retried - r.Skipped
+		skipped = 0
+	}
+	for k, v := range map[string]int{"recipients": r.Recipients, "delivered": r.Delivered, "gone": r.Gone, "failed": failed, "retried": retried, "skipped": skipped} {
+		span.Annotate(k, v)
+	}
+	span.End(nil)
+	logging.From(ctx).Info().
+		Int("recipients", r.Recipients).Int("delivered", r.Delivered).Int("gone", r.Gone).
+		Int("failed", failed).Int("retried", retried).Int("skipped", skipped).
+		Float64("durationMs", float64(d.Microseconds())/1000).
+		Msg("fan-out")
+}

@@ -1,0 +1,93 @@
+package fanout
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"wsapi/shared/connections"
+)
+
+// api answers each connection as its table says; any other post delivers.
+type api struct {
+	mu     sync.Mutex
+	answer map[string]error
+	posted []string
+}
+
+func (a *api) Post(ctx context.Context, id string, _ []byte) error {
+	a.mu.Lock()
+	a.posted = append(a.posted, id)
+	a.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return a.answer[id]
+}
+
+func TestSend(t *testing.T) {
+	gone := fmt.Errorf("post: %w", connections.ErrGone)
+	throttled := fmt.Errorf("post: %w", connections.ErrThrottled)
+	tests := []struct {
+		name       string
+		answer     map[string]error
+		timeLeft   time.Duration
+		want       Result
+		wantForgot []string
+	}{
+		{"every post delivered", nil, 0, Result{Recipients: 3, Delivered: 3}, nil},
+		{"410 forgets the connection", map[string]error{"b=": gone}, 0, Result{Recipients: 3, Delivered: 2, Gone: 1}, []string{"b="}},
+		{"429 is failed and to retry", map[string]error{"a=": throttled, "c=": gone}, 0,
+			Result{Recipients: 3, Delivered: 1, Gone: 1, Failed: 1, Retry: []string{"a="}}, []string{"c="}},
+		{"no time left: every post skipped and to retry", nil, time.Second,
+			Result{Recipients: 3, Skipped: 3, Retry: []string{"a=", "b=", "c="}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &api{answer: tt.answer}
+			if a.answer == nil {
+				a.answer = map[string]error{}
+			}
+			var mu sync.Mutex
+			var forgot []string
+			f := Fanout{Poster: a, Concurrency: 2, Reserve: 2 * time.Second, Requeue: true,
+				Forget: func(_ context.Context, id string) error {
+					mu.Lock()
+					defer mu.Unlock()
+					forgot = append(forgot, id)
+					return nil
+				}}
+			ctx := context.Background()
+			if tt.timeLeft > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.timeLeft)
+				defer cancel()
+			}
+			got := f.Send(ctx, []string{"a=", "b=", "c="}, []byte("hi"))
+			slices.Sort(got.Retry)
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("Send = %+v, want %+v", got, tt.want)
+			}
+			if fmt.Sprint(forgot) != fmt.Sprint(tt.wantForgot) {
+				t.Errorf("forgot %v, want %v", forgot, tt.wantForgot)
+			}
+		})
+	}
+}
+
+// A post refused for good (a 4xx) is failed, not to retry.
+func TestSendPermanentFailure(t *testing.T) {
+	a := &api{answer: map[string]error{"a=": &statusError{403}}}
+	got := Fanout{Poster: a, Concurrency: 1}.Send(context.Background(), []string{"a="}, []byte("hi"))
+	if got.Failed != 1 || len(got.Retry) != 0 {
+		t.Errorf("Send = %+v, want 1 failed and nothing to retry", got)
+	}
+}
+
+type statusError struct{ code int }
+
+func (e *statusError) Error() string       { return fmt.Sprintf("status %d", e.code) }
+func (e *statusError) HTTPStatusCode() int { return e.code }

@@ -1,0 +1,284 @@
+// Package membership keeps who is in which room, in the DynamoDB table
+// serverless.yml declares as RoomsTable: one row per member, keyed by room
+// (partition) and connectionId (sort), so that a room's members are read
+// with Query page by page; the byConnection index lists a connection's
+// rooms for $disconnect. Rows expire through expiresAt like the connections
+// table's, so those a lost $disconnect leaves behind go too.
+//
+// How many rooms a connection is in is counted on its row of the
+// connections table (roomCount), raised with a conditional update: the
+// byConnection index is eventually consistent, so a client sending many
+// joins at once could pass a limit counted there.
+package membership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"wsapi/shared/rooms"
+)
+
+// IndexByConnection is the table's index from connection to rooms.
+const IndexByConnection = "byConnection"
+
+const (
+	attrRoom         = "room"
+	attrConnectionID = "connectionId"
+	attrPrincipal    = "principal"
+	attrExpiresAt    = "expiresAt"
+	// attrRoomCount is on the connections table's row.
+	attrRoomCount = "roomCount"
+)
+
+// rowLifetime matches the connections table's: API Gateway's longest
+// connection (2 hours) and a margin for clock skew.
+const rowLifetime = 2*time.Hour + 10*time.Minute
+
+// ErrTooManyRooms means the connection is already in rooms.MaxPerConnection rooms.
+var ErrTooManyRooms = errors.New("too many rooms")
+
+// Member is one connection in one room.
+type Member struct {
+	Room         string
+	ConnectionID string
+	// Principal is who the authorizer said the connection is.
+	Principal string
+	// ConnectedAt is requestContext.connectedAt; the row expires counting from it.
+	ConnectedAt time.Time
+}
+
+// DB is the part of the DynamoDB API the store uses.
+type DB interface {
+	GetItem(ctx context.Context, params *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, params *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, params *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, params *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query(ctx context.Context, params *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// Store is the rooms table (and the room count on the connections table).
+type Store struct {
+	db                 DB
+	table, connections string
+}
+
+// New returns the store kept in table (ROOMS_TABLE), counting rooms on the
+// rows of connections (CONNECTIONS_TABLE).
+func New(db DB, table, connections string) *Store {
+	return &Store{db: db, table: table, connections: connections}
+}
+
+// NewFromConfig returns the store through the DynamoDB client of cfg.
+func NewFromConfig(cfg aws.Config, table, connections string) *Store {
+	c := dynamodb.NewFromConfig(cfg)
+	// Method values, not the client: see registry.NewFromConfig for the
+	// 0.3 MB a zip this saves.
+	return New(calls{c.GetItem, c.PutItem, c.UpdateItem, c.DeleteItem, c.Query}, table, connections)
+}
+
+type calls struct {
+	getItem    func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	putItem    func(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	updateItem func(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	deleteItem func(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	query      func(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+func (c calls) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return c.getItem(ctx, in, o...)
+}
+func (c calls) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	return c.putItem(ctx, in, o...)
+}
+func (c calls) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	return c.updateItem(ctx, in, o...)
+}
+func (c calls) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	return c.deleteItem(ctx, in, o...)
+}
+func (c calls) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return c.query(ctx, in, o...)
+}
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+func n(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+
+func (st *Store) key(room, connectionID string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{attrRoom: s(room), attrConnectionID: s(connectionID)}
+}
+
+func conditionFailed(err error) bool {
+	var cf *types.ConditionalCheckFailedException
+	return errors.As(err, &cf)
+}
+
+// Join adds m to its room; joined is false when it already was a member,
+// which is not an error and counts nothing twice. A connection already in
+// rooms.MaxPerConnection rooms gets ErrTooManyRooms.
+func (st *Store) Join(ctx context.Context, m Member) (joined bool, err error) {
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(st.table),
+		Item: map[string]types.AttributeValue{
+			attrRoom: s(m.Room), attrConnectionID: s(m.ConnectionID), attrPrincipal: s(m.Principal),
+			attrExpiresAt: n(m.ConnectedAt.Add(rowLifetime).Unix()),
+		},
+		ConditionExpression:      aws.String("attribute_not_exists(#c)"),
+		ExpressionAttributeNames: map[string]string{"#c": attrConnectionID},
+	})
+	if conditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, err)
+	}
+	// A connection whose row is gone has been closed: counting for it fails
+	// the same condition, and nobody is left to tell.
+	_, err = st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(st.connections),
+		Key:                      map[string]types.AttributeValue{attrConnectionID: s(m.ConnectionID)},
+		UpdateExpression:         aws.String("SET #n = if_not_exists(#n, :zero) + :one"),
+		ConditionExpression:      aws.String("attribute_exists(#c) AND (attribute_not_exists(#n) OR #n < :max)"),
+		ExpressionAttributeNames: map[string]string{"#n": attrRoomCount, "#c": attrConnectionID},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": n(0), ":one": n(1), ":max": n(rooms.MaxPerConnection),
+		},
+	})
+	if err == nil {
+		return true, nil
+	}
+	// Not counted: take the row back, so that the count stays true.
+	if _, derr := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: st.key(m.Room, m.ConnectionID)}); derr != nil {
+		err = errors.Join(err, derr)
+	}
+	if conditionFailed(err) {
+		return false, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, ErrTooManyRooms)
+	}
+	return false, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, err)
+}
+
+// Leave takes the connection out of room; left is false when it was not in it.
+func (st *Store) Leave(ctx context.Context, room, connectionID string) (left bool, err error) {
+	out, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(st.table), Key: st.key(room, connectionID), ReturnValues: types.ReturnValueAllOld,
+	})
+	if err != nil {
+		return false, fmt.Errorf("membership: %s leaves %q: %w", connectionID, room, err)
+	}
+	if len(out.Attributes) == 0 {
+		return false, nil
+	}
+	_, err = st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.connections),
+		Key:                       map[string]types.AttributeValue{attrConnectionID: s(connectionID)},
+		UpdateExpression:          aws.String("SET #n = #n - :one"),
+		ConditionExpression:       aws.String("#n > :zero"),
+		ExpressionAttributeNames:  map[string]string{"#n": attrRoomCount},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": n(0), ":one": n(1)},
+	})
+	if err != nil && !conditionFailed(err) {
+		return true, fmt.Errorf("membership: %s leaves %q: uncount: %w", connectionID, room, err)
+	}
+	return true, nil
+}
+
+// IsMember reports whether the connection is in room, read consistently:
+// a join just answered is seen.
+func (st *Store) IsMember(ctx context.Context, room, connectionID string) (bool, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(st.table), Key: st.key(room, connectionID), ConsistentRead: aws.Bool(true),
+		ProjectionExpression: aws.String("#c"), ExpressionAttributeNames: map[string]string{"#c": attrConnectionID},
+	})
+	if err != nil {
+		return false, fmt.Errorf("membership: is %s in %q: %w", connectionID, room, err)
+	}
+	return len(out.Item) > 0, nil
+}
+
+// Members calls page with each page of room's member connection ids, in
+// the order DynamoDB keeps them, until the last page or page's error. Each
+// page is at most DynamoDB's 1 MB read, some ten thousand members.
+func (st *Store) Members(ctx context.Context, room string, page func(ids []string) error) error {
+	return st.query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(st.table),
+		KeyConditionExpression:    aws.String("#r = :r"),
+		ProjectionExpression:      aws.String("#c"),
+		ConsistentRead:            aws.Bool(true),
+		ExpressionAttributeNames:  map[string]string{"#r": attrRoom, "#c": attrConnectionID},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":r": s(room)},
+	}, attrConnectionID, "members of "+strconv.Quote(room), page)
+}
+
+// Count returns how many connections are in room.
+func (st *Store) Count(ctx context.Context, room string) (int, error) {
+	total := 0
+	err := st.Members(ctx, room, func(ids []string) error { total += len(ids); return nil })
+	return total, err
+}
+
+// RoomsOf returns the rooms the connection is in, as the byConnection
+// index has them (eventually consistent: a join of the last moment may be
+// missing, and its row then goes by TTL).
+func (st *Store) RoomsOf(ctx context.Context, connectionID string) ([]string, error) {
+	var out []string
+	err := st.query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(st.table),
+		IndexName:                 aws.String(IndexByConnection),
+		KeyConditionExpression:    aws.String("#c = :c"),
+		ExpressionAttributeNames:  map[string]string{"#c": attrConnectionID},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": s(connectionID)},
+	}, attrRoom, "rooms of "+connectionID, func(rooms []string) error { out = append(out, rooms...); return nil })
+	return out, err
+}
+
+// Forget takes a closed or gone connection out of every room. Its count
+// goes with its connections row.
+func (st *Store) Forget(ctx context.Context, connectionID string) error {
+	names, err := st.RoomsOf(ctx, connectionID)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, room := range names {
+		if _, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: st.key(room, connectionID)}); err != nil {
+			errs = append(errs, fmt.Errorf("membership: forget %s in %q: %w", connectionID, room, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// query runs in page by page, handing attr of each item to page. A page
+// may be empty and still not the last: only a missing LastEvaluatedKey ends it.
+func (st *Store) query(ctx context.Context, in *dynamodb.QueryInput, attr, what string, page func([]string) error) error {
+	for i := 1; ; i++ {
+		out, err := st.db.Query(ctx, in)
+		if err != nil {
+			return fmt.Errorf("membership: %s: page %d: %w", what, i, err)
+		}
+		vals := make([]string, 0, len(out.Items))
+		for _, item := range out.Items {
+			v, ok := item[attr].(*types.AttributeValueMemberS)
+			if !ok || v.Value == "" {
+				return fmt.Errorf("membership: %s: page %d: a row without a %s string", what, i, attr)
+			}
+			vals = append(vals, v.Value)
+		}
+		if err := page(vals); err != nil {
+			return err
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return nil
+		}
+		next := *in
+		next.ExclusiveStartKey = out.LastEvaluatedKey
+		in = &next
+	}
+}

@@ -1,0 +1,73 @@
+// Package message holds the rules of a text one user sends others, shared
+// by every route that carries one (send, broadcast): the fields of the
+// client's JSON, the size of the text, and its encoding into the frame a
+// recipient gets.
+package message
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"wsapi/shared/connections"
+	"wsapi/shared/reply"
+)
+
+// MaxBytes bounds a message: what one client frame may carry.
+const MaxBytes = 32 << 10
+
+// Fields reads a client's message as a JSON object; example is shown to a
+// client whose message is not one.
+func Fields(body, example string) (map[string]json.RawMessage, *reply.Error) {
+	var msg map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &msg); err != nil || msg == nil {
+		return nil, reply.Errorf(reply.CodeInvalidJSON, "the message must be a JSON object, e.g. %s", example)
+	}
+	return msg, nil
+}
+
+// StringField returns the string field name of msg, which must be there.
+func StringField(msg map[string]json.RawMessage, name string) (string, *reply.Error) {
+	raw, ok := msg[name]
+	if !ok || string(raw) == "null" {
+		return "", reply.Errorf(reply.CodeMissingField, "%s is required", name)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", reply.Errorf(reply.CodeInvalidField, "%s must be a string", name)
+	}
+	return s, nil
+}
+
+// Text returns the message field of msg, checked.
+func Text(msg map[string]json.RawMessage) (string, *reply.Error) {
+	text, rejected := StringField(msg, "message")
+	switch {
+	case rejected != nil:
+		return "", rejected
+	case text == "":
+		return "", reply.Errorf(reply.CodeInvalidField, "message must not be empty")
+	case len(text) > MaxBytes:
+		return "", reply.Errorf(reply.CodeInvalidField, "message must be at most %d bytes, got %d", MaxBytes, len(text))
+	}
+	return text, nil
+}
+
+// Frame encodes v as the frame recipients get: JSON without HTML escaping,
+// so a message full of '<' or '&' keeps its size instead of growing sixfold
+// into \u003c. A frame over what one post may carry is the sender's
+// rejected message: JSON escapes control characters six bytes each, so a
+// message within its own limit can still outgrow a frame.
+func Frame(v any) ([]byte, *reply.Error, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, nil, err
+	}
+	frame := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	if len(frame) > connections.MaxPayloadBytes {
+		return nil, reply.Errorf(reply.CodeInvalidField,
+			"message must fit one frame once encoded: %d bytes, at most %d", len(frame), connections.MaxPayloadBytes), nil
+	}
+	return frame, nil, nil
+}
