@@ -44,14 +44,14 @@ func TestCheck(t *testing.T) {
 		name string
 		want string // in the error; "" when the name is accepted
 	}{
-		{"quote", ""},
-		{"v2", ""},
+		{"plugh", ""},
+		{"plugh2", ""},
 		{strings.Repeat("a", 32), ""},
 		{"$connect", "API Gateway's own"},
 		{"$disconnect", "API Gateway's own"},
 		{"$default", "API Gateway's own"},
 		{"", "lowercase letters and digits"},
-		{"Quote", "lowercase letters and digits"},
+		{"Plugh", "lowercase letters and digits"},
 		{"2fa", "lowercase letters and digits"},
 		{"good-bye", "lowercase letters and digits"},
 		{"good_bye", "lowercase letters and digits"},
@@ -91,11 +91,11 @@ func TestCheckRouteOfAnotherFunction(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A route key served by a function of another name.
-	edited := strings.Replace(string(b), "          route: send\n", "          route: send\n      - websocket:\n          route: quote\n", 1)
+	edited := strings.Replace(string(b), "          route: send\n", "          route: send\n      - websocket:\n          route: plugh\n", 1)
 	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Check(dir, "quote"); err == nil || !strings.Contains(err.Error(), "declares the route quote") {
+	if err := Check(dir, "plugh"); err == nil || !strings.Contains(err.Error(), "declares the route plugh") {
 		t.Fatalf("Check = %v, want the route refused", err)
 	}
 }

@@ -37,7 +37,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 func TestAdd(t *testing.T) {
 	dir := workspace(t)
 	before := snapshot(t, dir)
-	p, err := NewPlan(context.Background(), dir, "quote")
+	p, err := NewPlan(context.Background(), dir, "plugh")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,20 +55,20 @@ func TestAdd(t *testing.T) {
 				changed = append(changed, path)
 			}
 		}
-		want := "added [quote/go.mod quote/go.sum quote/handler.go quote/handler_test.go quote/main.go], changed [go.work serverless.yml tools/stackcheck/expected.yml]"
+		want := "added [plugh/go.mod plugh/go.sum plugh/handler.go plugh/handler_test.go plugh/main.go], changed [go.work serverless.yml tools/stackcheck/expected.yml]"
 		if got := "added " + sorted(added) + ", changed " + sorted(changed); got != want {
 			t.Errorf("%s\nwant\n%s", got, want)
 		}
-		if !strings.HasPrefix(after["quote/go.mod"], "module wsapi/quote\n") ||
-			strings.TrimPrefix(after["quote/go.mod"], "module wsapi/quote\n") != strings.TrimPrefix(before["hello/go.mod"], "module wsapi/hello\n") {
-			t.Errorf("quote/go.mod =\n%s\nwant hello's requires and replace under module wsapi/quote", after["quote/go.mod"])
+		if !strings.HasPrefix(after["plugh/go.mod"], "module wsapi/plugh\n") ||
+			strings.TrimPrefix(after["plugh/go.mod"], "module wsapi/plugh\n") != strings.TrimPrefix(before["hello/go.mod"], "module wsapi/hello\n") {
+			t.Errorf("plugh/go.mod =\n%s\nwant hello's requires and replace under module wsapi/plugh", after["plugh/go.mod"])
 		}
-		if !strings.Contains(after["go.work"], "\t./quote\n") {
-			t.Errorf("go.work =\n%s\nwant ./quote in use", after["go.work"])
+		if !strings.Contains(after["go.work"], "\t./plugh\n") {
+			t.Errorf("go.work =\n%s\nwant ./plugh in use", after["go.work"])
 		}
 		for _, f := range []string{"main.go", "handler.go", "handler_test.go"} {
-			if strings.Contains(after["quote/"+f], "<%") || !strings.Contains(after["quote/"+f], "package main") {
-				t.Errorf("quote/%s is not a rendered Go file:\n%s", f, after["quote/"+f])
+			if strings.Contains(after["plugh/"+f], "<%") || !strings.Contains(after["plugh/"+f], "package main") {
+				t.Errorf("plugh/%s is not a rendered Go file:\n%s", f, after["plugh/"+f])
 			}
 		}
 	})
@@ -76,12 +76,12 @@ func TestAdd(t *testing.T) {
 	t.Run("serverless.yml is what it was plus the route's blocks", func(t *testing.T) {
 		got := after["serverless.yml"]
 		for _, block := range []string{
-			"  quote:\n    handler: bootstrap\n    package:\n      artifact: bin/quote.zip\n    role: QuoteRole\n    events:\n      - websocket:\n          route: quote\n" +
+			"  plugh:\n    handler: bootstrap\n    package:\n      artifact: bin/plugh.zip\n    role: PlughRole\n    events:\n      - websocket:\n          route: plugh\n" +
 				"  # make route NAME=<route> adds a function here.\n",
-			"    QuoteRole:\n      Type: AWS::IAM::Role\n",
-			"                    Fn::GetAtt: [QuoteLogGroup, Arn]\n                - ${self:custom.putTraces}\n                - ${self:custom.manageConnections}\n" +
+			"    PlughRole:\n      Type: AWS::IAM::Role\n",
+			"                    Fn::GetAtt: [PlughLogGroup, Arn]\n                - ${self:custom.putTraces}\n                - ${self:custom.manageConnections}\n" +
 				"    # make route NAME=<route> adds a role here.\n",
-			"    QuoteLambdaPermissionWebsockets:\n      Properties:\n        SourceArn: ${self:custom.thisApi}\n" +
+			"    PlughLambdaPermissionWebsockets:\n      Properties:\n        SourceArn: ${self:custom.thisApi}\n" +
 				"    # make route NAME=<route> adds an invoke permission here.\n",
 		} {
 			if !strings.Contains(got, block) {
@@ -91,7 +91,7 @@ func TestAdd(t *testing.T) {
 		// Taking the three blocks out again gives the file back byte for byte, comments and all.
 		var blocks []string
 		for _, m := range markers {
-			b, err := render(m.block, struct{ Name, ID string }{"quote", "Quote"})
+			b, err := render(m.block, struct{ Name, ID string }{"plugh", "Plugh"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,23 +120,23 @@ func TestAdd(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(got), &doc); err != nil {
 			t.Fatal(err)
 		}
-		fn := doc.Functions["quote"]
-		_, role := doc.Resources.Resources["QuoteRole"]
-		_, perm := doc.Resources.Extensions["QuoteLambdaPermissionWebsockets"]
-		if fn.Role != "QuoteRole" || fn.Package.Artifact != "bin/quote.zip" || !role || !perm {
+		fn := doc.Functions["plugh"]
+		_, role := doc.Resources.Resources["PlughRole"]
+		_, perm := doc.Resources.Extensions["PlughLambdaPermissionWebsockets"]
+		if fn.Role != "PlughRole" || fn.Package.Artifact != "bin/plugh.zip" || !role || !perm {
 			t.Errorf("parsed: function %+v, role %v, permission %v; want all three in their sections", fn, role, perm)
 		}
 	})
 
 	t.Run("expectations", func(t *testing.T) {
-		want := before[ExpectedFile] + "  - name: quote\n    route: quote\n    grants:\n      execute-api:ManageConnections: manageConnections\n"
+		want := before[ExpectedFile] + "  - name: plugh\n    route: plugh\n    grants:\n      execute-api:ManageConnections: manageConnections\n"
 		if after[ExpectedFile] != want {
 			t.Errorf("%s =\n%s\nwant\n%s", ExpectedFile, after[ExpectedFile], want)
 		}
 	})
 
 	t.Run("a second time is refused", func(t *testing.T) {
-		if _, err := NewPlan(context.Background(), dir, "quote"); !errors.Is(err, ErrRefused) {
+		if _, err := NewPlan(context.Background(), dir, "plugh"); !errors.Is(err, ErrRefused) {
 			t.Errorf("NewPlan = %v, want refused", err)
 		}
 	})
@@ -151,7 +151,7 @@ func TestAddFailsHalfway(t *testing.T) {
 		dir := workspace(t)
 		before := snapshot(t, dir)
 		rootBefore, _ := os.ReadDir(dir)
-		p, err := NewPlan(context.Background(), dir, "quote")
+		p, err := NewPlan(context.Background(), dir, "plugh")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +188,7 @@ func TestMissingMarker(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, dir)
-	if _, err := NewPlan(context.Background(), dir, "quote"); err == nil || !strings.Contains(err.Error(), "adds a role here") {
+	if _, err := NewPlan(context.Background(), dir, "plugh"); err == nil || !strings.Contains(err.Error(), "adds a role here") {
 		t.Fatalf("NewPlan = %v, want the missing marker named", err)
 	}
 	if after := snapshot(t, dir); len(after) != len(before) {
