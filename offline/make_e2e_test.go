@@ -19,7 +19,9 @@ import (
 func TestMakeOfflineFromAScript(t *testing.T) {
 	dir := workspaceCopy(t)
 	copyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
-	script := `make -s offline ARGS="-port 0 -watch=false" & echo "make=$!"; wait`
+	// -o: the copy's node_modules is the project's, linked; the copy's newer
+	// package-lock.json must not have make run npm ci through the link.
+	script := `make -s -o node_modules/.package-lock.json offline ARGS="-port 0 -watch=false" & echo "make=$!"; wait`
 	cmd := exec.Command("bash", "-c", script)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
