@@ -21,7 +21,7 @@ SERVERLESS := npx --no-install serverless
 LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc,grpcnotrace -trimpath -ldflags='-s -w'
 
 .PHONY: help build test lint bench package deploy logs remove clean offline offline-build logs-offline token
-.PHONY: smoke
+.PHONY: smoke route
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,7 +46,7 @@ lint: ## gofmt, go vet and staticcheck over every module
 	go vet $(PACKAGES)
 	go run $(STATICCHECK) $(PACKAGES)
 
-bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the offline gateway end to end (about 5 minutes)
+bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the offline gateway end to end (about 10 minutes)
 	go test -run '^$$' -bench . -benchmem $(filter-out %/offline/...,$(PACKAGES)) ./offline/internal/...
 	@for fn in $(FUNCTIONS); do echo "bin/$$fn.zip  $$(stat -c %s bin/$$fn.zip) bytes"; done
 	cd offline && go test -run '^$$' -bench 'OneClient|HundredClients' -benchtime 3000x .
@@ -56,16 +56,16 @@ bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the off
 	cd offline && go test -run '^$$' -bench 'Startup' -benchtime 3x .
 	cd offline && go test -run '^$$' -bench 'Reload' -benchtime 3x .
 
-package: build node_modules/.package-lock.json ## serverless package --stage $(STAGE)
+package: build node_modules/.package-lock.json ## serverless package into .serverless/ (make package STAGE=prod; STAGE defaults to dev)
 	$(SERVERLESS) package --stage $(STAGE)
 
-deploy: build node_modules/.package-lock.json ## serverless deploy --stage $(STAGE) (e.g. make deploy STAGE=prod)
+deploy: build node_modules/.package-lock.json ## serverless deploy (make deploy STAGE=prod; AWS credentials)
 	$(SERVERLESS) deploy --stage $(STAGE)
 
-logs: node_modules/.package-lock.json ## serverless logs -f $(FN) --stage $(STAGE) (e.g. make logs FN=hello STAGE=prod)
+logs: node_modules/.package-lock.json ## Follow one deployed function's logs (make logs FN=hello STAGE=prod)
 	$(SERVERLESS) logs -f $(FN) --stage $(STAGE) $(ARGS)
 
-remove: node_modules/.package-lock.json ## serverless remove --stage $(STAGE)
+remove: node_modules/.package-lock.json ## Delete the stage's stack from AWS (make remove STAGE=prod)
 	$(SERVERLESS) remove --stage $(STAGE)
 
 # The region of serverless.yml's default; `make smoke` reads the stage's
@@ -82,7 +82,7 @@ else
 	$(SERVERLESS) info --stage $(STAGE) --region $(REGION) | TOKEN_SECRET="$$secret" go run ./tools/smoke -serverless-info -
 endif
 
-offline-build:
+offline-build: ## Build the offline gateway and the functions' host bootstraps into .offline/
 	@for fn in $(FUNCTIONS); do \
 	  (cd $$fn && CGO_ENABLED=0 go build -tags lambda.norpc,grpcnotrace -ldflags="-s -w" -o ../.offline/bin/$$fn/bootstrap .); \
 	done
@@ -99,7 +99,15 @@ offline: offline-build node_modules/.package-lock.json $(ZIPS) ## Run the API he
 	exec .offline/gateway -env TOKEN_SECRET=$(DEV_TOKEN_SECRET) $(ARGS)
 
 token: ## Print a token for the offline API (make token USER=taro TTL=1h, ROOMS=lobby,ops to allow only those rooms)
+# make takes USER from the environment, where it is the login name: a token
+# must be for a user named on purpose.
+ifneq ($(origin USER),command line)
+	@echo "make token: name the API user on the command line, e.g. make token USER=taro (without it make would take USER from your environment, where it is your login name)" >&2; exit 2
+endif
 	@TOKEN_SECRET=$(DEV_TOKEN_SECRET) go run ./tools/token -user '$(USER)' -ttl $(TTL) $(if $(ROOMS),-rooms '$(ROOMS)')
+
+route: ## Add a route: its module, function, role and stack-check entry (make route NAME=quote)
+	@go run ./tools/route -name '$(NAME)'
 
 logs-offline: ## Follow one function's offline log (make logs-offline FN=hello)
 	@test -f .offline/logs/$(FN).log || { echo "no log for $(FN) yet: run make offline and send it a message"; exit 1; }

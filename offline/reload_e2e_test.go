@@ -223,9 +223,9 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 
 	// A route added to serverless.yml, reusing hello's function, is served
 	// on the same connection; before, it is any unmatched route's.
-	const goodbye = `{"action":"goodbye","userName":"taro"}`
-	if got := send(t, c, goodbye); !strings.HasPrefix(got, `{"message": "Forbidden"`) {
-		t.Fatalf("goodbye before it is declared: %s, want Forbidden", got)
+	const xyzzy = `{"action":"xyzzy","userName":"taro"}`
+	if got := send(t, c, xyzzy); !strings.HasPrefix(got, `{"message": "Forbidden"`) {
+		t.Fatalf("xyzzy before it is declared: %s, want Forbidden", got)
 	}
 	// In the same save, a table added is created in the running dynalite,
 	// and hello's timeout changed deploys hello anew.
@@ -234,7 +234,7 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := strings.Replace(string(b), "          route: hello\n", "          route: hello\n      - websocket:\n          route: goodbye\n", 1)
+	edited := strings.Replace(string(b), "          route: hello\n", "          route: hello\n      - websocket:\n          route: xyzzy\n", 1)
 	edited = strings.Replace(edited, "    role: HelloRole\n", "    role: HelloRole\n    timeout: 7\n", 1)
 	edited = strings.Replace(edited, "    ConnectionsTable:\n", `    RoomsTable:
       Type: AWS::DynamoDB::Table
@@ -245,14 +245,14 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
         KeySchema: [{AttributeName: roomId, KeyType: HASH}]
     ConnectionsTable:
 `, 1)
-	if !strings.Contains(edited, "route: goodbye") || !strings.Contains(edited, "timeout: 7") || !strings.Contains(edited, "RoomsTable") {
+	if !strings.Contains(edited, "route: xyzzy") || !strings.Contains(edited, "timeout: 7") || !strings.Contains(edited, "RoomsTable") {
 		t.Fatal("serverless.yml no longer has hello's route, role or ConnectionsTable to edit beside")
 	}
 	if err := os.WriteFile(yml, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	awaitReply(t, c, goodbye, `{"message":"hey, taro!"}`, 60*time.Second)
-	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: route goodbye added, function hello changed, table RoomsTable added \(\d+\.\d s\)$`, 1, 60*time.Second)
+	awaitReply(t, c, xyzzy, `{"message":"hey, taro!"}`, 60*time.Second)
+	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: route xyzzy added, function hello changed, table RoomsTable added \(\d+\.\d s\)$`, 1, 60*time.Second)
 	awaitOutput(t, g, `(?m)^dynamodb +│ created reload-rooms `, 1, 60*time.Second)
 
 	// A serverless.yml the framework refuses: its error is shown, and the
@@ -262,22 +262,22 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^serverless +│ .*Configuration error at 'functions\.hello': unrecognized property 'websocket'`).MatchString(g.output()) {
 		t.Errorf("the framework's error is missing")
 	}
-	for _, msg := range []string{hello, goodbye} {
+	for _, msg := range []string{hello, xyzzy} {
 		if got := send(t, c, msg); got != `{"message":"hey, taro!"}` {
 			t.Errorf("%s after serverless.yml broke: %s, want the last good template's greeting", msg, got)
 		}
 	}
 
-	// Fixed, and the goodbye route removed: it answers as any unmatched
+	// Fixed, and the xyzzy route removed: it answers as any unmatched
 	// route again.
 	editFile(t, root, "serverless.yml", "    websocket:\n      route: typo\n", "")
-	editFile(t, root, "serverless.yml", "      - websocket:\n          route: goodbye\n", "")
-	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: route goodbye removed \(\d+\.\d s\)$`, 1, 60*time.Second)
-	if got := send(t, c, goodbye); !strings.HasPrefix(got, `{"message": "Forbidden"`) {
-		t.Errorf("goodbye once removed: %s, want Forbidden", got)
+	editFile(t, root, "serverless.yml", "      - websocket:\n          route: xyzzy\n", "")
+	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: route xyzzy removed \(\d+\.\d s\)$`, 1, 60*time.Second)
+	if got := send(t, c, xyzzy); !strings.HasPrefix(got, `{"message": "Forbidden"`) {
+		t.Errorf("xyzzy once removed: %s, want Forbidden", got)
 	}
 	if got := send(t, c, hello); got != `{"message":"hey, taro!"}` {
-		t.Errorf("hello after goodbye was removed: %s", got)
+		t.Errorf("hello after xyzzy was removed: %s", got)
 	}
 
 	if got := connID(t, c); got != id {

@@ -13,68 +13,13 @@ import (
 // the template's JSON.
 type grantSet map[string]string
 
-// knownRoles is every IAM role the stack holds, with exactly what each grants.
-// A role, policy or grant that is not here fails TestLeastPrivilege: add a new
-// function's role here on purpose.
-var knownRoles = func() map[string]grantSet {
-	manage := `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":execute-api:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":",{"Ref":"WebsocketsApi"},"/prod/POST/@connections/*"]]}`
-	table := `{"Fn::GetAtt":["ConnectionsTable","Arn"]}`
-	rooms := `{"Fn::GetAtt":["RoomsTable","Arn"]}`
-	byConnection := `{"Fn::Join":["",[{"Fn::GetAtt":["RoomsTable","Arn"]},"/index/byConnection"]]}`
-	bothTables := `[` + table + `,` + rooms + `]`
-	queue := `{"Fn::GetAtt":["FanoutQueue","Arn"]}`
-	base := func(fn string) grantSet {
-		logs := `{"Fn::GetAtt":["` + fn + `LogGroup","Arn"]}`
-		return grantSet{
-			"logs:CreateLogStream": logs, "logs:PutLogEvents": logs,
-			"xray:PutTraceSegments": `"*"`, "xray:PutTelemetryRecords": `"*"`,
-		}
-	}
-	with := func(g grantSet, more grantSet) grantSet {
-		maps.Copy(g, more)
-		return g
-	}
-	return map[string]grantSet{
-		"AuthorizerRole": with(base("Authorizer"), grantSet{
-			"ssm:GetParameter": `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":ssm:",{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":parameter/go-websocket-api/prod/token-secret"]]}`,
-		}),
-		"OnconnectRole":    with(base("Onconnect"), grantSet{"dynamodb:PutItem": table}),
-		"OndisconnectRole": with(base("Ondisconnect"), grantSet{"dynamodb:DeleteItem": bothTables, "dynamodb:Query": byConnection}),
-		"HelloRole":        with(base("Hello"), grantSet{"execute-api:ManageConnections": manage}),
-		"SendRole": with(base("Send"), grantSet{
-			"execute-api:ManageConnections": manage,
-			"dynamodb:Query":                `[{"Fn::Join":["",[{"Fn::GetAtt":["ConnectionsTable","Arn"]},"/index/byUser"]]},` + byConnection + `]`,
-			"dynamodb:DeleteItem":           bothTables,
-		}),
-		"JoinRole": with(base("Join"), grantSet{
-			"execute-api:ManageConnections": manage,
-			"dynamodb:PutItem":              rooms, "dynamodb:DeleteItem": rooms, "dynamodb:Query": rooms,
-			"dynamodb:UpdateItem": table,
-		}),
-		"LeaveRole": with(base("Leave"), grantSet{
-			"execute-api:ManageConnections": manage,
-			"dynamodb:DeleteItem":           rooms,
-			"dynamodb:UpdateItem":           table,
-		}),
-		"BroadcastRole": with(base("Broadcast"), grantSet{
-			"execute-api:ManageConnections": manage,
-			"dynamodb:GetItem":              rooms,
-			"dynamodb:Query":                `[` + rooms + `,` + byConnection + `]`,
-			"dynamodb:DeleteItem":           bothTables,
-			"sqs:SendMessage":               queue,
-		}),
-		"FanoutRole": with(base("Fanout"), grantSet{
-			"execute-api:ManageConnections": manage,
-			"sqs:ReceiveMessage":            queue, "sqs:DeleteMessage": queue, "sqs:GetQueueAttributes": queue, "sqs:SendMessage": queue,
-			"dynamodb:DeleteItem": bothTables,
-			"dynamodb:Query":      byConnection,
-		}),
-	}
-}()
-
 func TestLeastPrivilege(t *testing.T) {
 	tpl, _ := packaged(t)
-	for _, p := range iamProblems(tpl.Resources, knownRoles) {
+	known, err := expected.roles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range iamProblems(tpl.Resources, known) {
 		t.Error(p)
 	}
 }
@@ -93,7 +38,7 @@ func iamProblems(resources map[string]resource, known map[string]grantSet) []str
 		want, ok := known[name]
 		if r.Type != "AWS::IAM::Role" || !ok {
 			got, _ := json.Marshal(r.Properties)
-			problems = append(problems, fmt.Sprintf("%s (%s) is not known to this test: add it to knownRoles on purpose, or remove it\n  %s", name, r.Type, got))
+			problems = append(problems, fmt.Sprintf("%s (%s) is not known to this test: declare its function in tools/stackcheck/expected.yml on purpose, or remove it\n  %s", name, r.Type, got))
 			continue
 		}
 		if trust, _ := json.Marshal(r.Properties["AssumeRolePolicyDocument"]); string(trust) != lambdaTrust {
@@ -110,7 +55,7 @@ func iamProblems(resources map[string]resource, known map[string]grantSet) []str
 			continue
 		}
 		if !maps.Equal(got, want) {
-			problems = append(problems, fmt.Sprintf("%s grants\n  %v\nwant\n  %v", name, got, want))
+			problems = append(problems, fmt.Sprintf("%s grants other than %s declares:%s", name, expectedFile, diff(got, want)))
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(known)) {

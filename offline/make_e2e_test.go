@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bufio"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMakeOfflineFromAScript starts `make offline` as a script's background
+// job, where the shell has make ignore SIGINT, and stops it as such a script
+// would: kill -TERM of make's pid ends the gateway too. (kill -INT cannot:
+// make keeps an ignored SIGINT ignored and passes nothing on; the README says
+// so.)
+func TestMakeOfflineFromAScript(t *testing.T) {
+	dir := workspaceCopy(t)
+	copyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
+	// -o: the copy's node_modules is the project's, linked; the copy's newer
+	// package-lock.json must not have make run npm ci through the link.
+	script := `make -s -o node_modules/.package-lock.json offline ARGS="-port 0 -watch=false" & echo "make=$!"; wait`
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	})
+
+	lines := make(chan string)
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		_ = cmd.Wait()
+	}()
+	var makePID int
+	var out strings.Builder
+	timeout := time.After(120 * time.Second)
+wait:
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("make offline ended before it was ready:\n%s", out.String())
+			}
+			out.WriteString(l + "\n")
+			if v, ok := strings.CutPrefix(l, "make="); ok {
+				makePID, _ = strconv.Atoi(v)
+			}
+			if strings.Contains(l, "│ ready: ") {
+				break wait
+			}
+		case <-timeout:
+			t.Fatalf("make offline not ready after 120 s:\n%s", out.String())
+		}
+	}
+	go func() {
+		for range lines { // keep the pipe drained
+		}
+	}()
+	gateways := childPIDs(makePID)
+	if makePID == 0 || len(gateways) != 1 {
+		t.Fatalf("make's pid %d, its children %v: want make running the gateway\n%s", makePID, gateways, out.String())
+	}
+
+	if err := syscall.Kill(makePID, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for syscall.Kill(gateways[0], 0) != syscall.ESRCH && !zombie(gateways[0]) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the gateway (pid %d) still runs 20 s after kill -TERM of make", gateways[0])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the script's make did not end after kill -TERM")
+	}
+}
