@@ -72,6 +72,8 @@ func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool)
 			}
 		case "AWS::DynamoDB::Table":
 			st.s.Tables = append(st.s.Tables, Table{LogicalID: id, Properties: res.Properties})
+		case "AWS::DynamoDB::GlobalTable":
+			st.warnf(id, "AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is")
 		case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration",
 			"AWS::ApiGatewayV2::Authorizer", "AWS::Lambda::Function":
 			// Read through the routes that use them.

@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
-// tableSpec is one AWS::DynamoDB::Table resource, read into the calls that
-// make it.
-type tableSpec struct {
+// Table is one AWS::DynamoDB::Table resource, read once into the calls
+// that make it.
+type Table struct {
 	path     string // the logical id, for messages
 	create   *dynamodb.CreateTableInput
 	ttl      string // the TTL attribute, "" when TTL is off
@@ -39,11 +39,13 @@ var (
 	}
 )
 
-// readTable translates a table's resolved properties into CreateTable's
-// input by structure: what is left once the properties CreateTable does
-// not take are set aside decodes straight into dynamodb.CreateTableInput.
-func readTable(id string, props map[string]any) (*tableSpec, error) {
-	spec := &tableSpec{path: id}
+// ReadTable translates the resolved properties of the table whose logical
+// id is id into CreateTable's input by structure: what is left once the
+// properties CreateTable does not take are set aside decodes straight into
+// dynamodb.CreateTableInput. A malformed definition is an error naming its
+// path, such as ConnectionsTable.Properties.KeySchema.
+func ReadTable(id string, props map[string]any) (*Table, error) {
+	spec := &Table{path: id}
 	if props == nil {
 		return nil, fmt.Errorf("%s.Properties: required", id)
 	}
@@ -154,8 +156,4 @@ func timeToLive(v any) (string, error) {
 		return "", errors.New("no AttributeName, which Enabled needs")
 	}
 	return spec.AttributeName, nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	return slices.Sorted(maps.Keys(m))
 }

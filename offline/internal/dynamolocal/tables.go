@@ -29,52 +29,35 @@ type Report struct {
 	Warnings []string
 }
 
-// CreateTables makes, on the DynamoDB API at endpoint, every
-// AWS::DynamoDB::Table among resources (a CloudFormation template's
-// Resources by logical id, their intrinsic functions resolved) that is not
+// CreateTables makes, on the DynamoDB API at endpoint, every table not
 // there yet, and waits until each is ACTIVE. It turns on the tables' Time to
-// Live where the server supports it. Every definition is read before any
-// table is made, so a malformed one makes nothing and is an error naming its
-// path, such as ConnectionsTable.Properties.KeySchema; what only DynamoDB
-// checks, such as a key missing from AttributeDefinitions, comes back as
-// DynamoDB's own message after the same path.
-func CreateTables(ctx context.Context, endpoint string, resources map[string]any) (Report, error) {
+// Live where the server supports it. What only DynamoDB checks, such as a
+// key missing from AttributeDefinitions, comes back as DynamoDB's own
+// message after the table's logical id.
+func CreateTables(ctx context.Context, endpoint string, tables []*Table) (Report, error) {
 	var report Report
-	var specs []*tableSpec
-	for _, id := range sortedKeys(resources) {
-		resource, _ := resources[id].(map[string]any)
-		switch resource["Type"] {
-		case "AWS::DynamoDB::Table":
-			props, _ := resource["Properties"].(map[string]any)
-			spec, err := readTable(id, props)
-			if err != nil {
-				return Report{}, err
-			}
-			specs = append(specs, spec)
-		case "AWS::DynamoDB::GlobalTable":
-			report.Warnings = append(report.Warnings, id+
-				": AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is")
-		}
-	}
-	if len(specs) == 0 {
+	if len(tables) == 0 {
 		return report, nil
 	}
 	client := newClient(endpoint)
-	for _, spec := range specs {
-		line, err := ensureTable(ctx, client, spec)
+	for _, spec := range tables {
+		line, warnings, err := ensureTable(ctx, client, spec)
 		if err != nil {
 			return Report{}, err
 		}
 		report.Tables = append(report.Tables, line)
 		report.Warnings = append(report.Warnings, spec.warnings...)
+		report.Warnings = append(report.Warnings, warnings...)
 	}
 	return report, nil
 }
 
-func ensureTable(ctx context.Context, c *dynamodb.Client, spec *tableSpec) (string, error) {
+// ensureTable makes spec's table unless it is there, and returns its line
+// and what it does differently from the deployed table.
+func ensureTable(ctx context.Context, c *dynamodb.Client, spec *Table) (line string, warnings []string, err error) {
 	name := aws.ToString(spec.create.TableName)
 	verb := "kept"
-	_, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
+	_, err = c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
 	var notFound *types.ResourceNotFoundException
 	switch {
 	case errors.As(err, &notFound):
@@ -84,19 +67,19 @@ func ensureTable(ctx context.Context, c *dynamodb.Client, spec *tableSpec) (stri
 		if errors.As(err, &inUse) {
 			verb = "kept" // made meanwhile by another gateway on the same data
 		} else if err != nil {
-			return "", fmt.Errorf("%s: create table %s: %w", spec.path, name, rejection(err))
+			return "", nil, fmt.Errorf("%s: create table %s: %w", spec.path, name, rejection(err))
 		}
 	case err != nil:
-		return "", fmt.Errorf("%s: describe table %s: %w", spec.path, name, rejection(err))
+		return "", nil, fmt.Errorf("%s: describe table %s: %w", spec.path, name, rejection(err))
 	}
 	desc, err := waitActive(ctx, c, name)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", spec.path, err)
+		return "", nil, fmt.Errorf("%s: %w", spec.path, err)
 	}
 	parts := summary(desc.KeySchema, indexes(desc))
 	if verb == "kept" {
 		if want := summary(spec.create.KeySchema, indexes(spec.create)); !slices.Equal(parts, want) {
-			spec.warnings = append(spec.warnings, fmt.Sprintf(
+			warnings = append(warnings, fmt.Sprintf(
 				"%s: the table %s kept from an earlier run has %s, not %s: delete the gateway's data directory to make it anew",
 				spec.path, name, strings.Join(parts, "; "), strings.Join(want, "; ")))
 		}
@@ -104,17 +87,17 @@ func ensureTable(ctx context.Context, c *dynamodb.Client, spec *tableSpec) (stri
 	if spec.ttl != "" {
 		on, err := enableTTL(ctx, c, name, spec.ttl)
 		if err != nil {
-			return "", fmt.Errorf("%s.Properties.TimeToLiveSpecification: %w", spec.path, err)
+			return "", nil, fmt.Errorf("%s.Properties.TimeToLiveSpecification: %w", spec.path, err)
 		}
 		if on {
 			parts = append(parts, "TTL "+spec.ttl)
 		} else {
-			spec.warnings = append(spec.warnings, fmt.Sprintf(
+			warnings = append(warnings, fmt.Sprintf(
 				"%s.Properties.TimeToLiveSpecification: this local DynamoDB (dynalite) has no Time to Live: items stay after their %s has passed, until deleted",
 				spec.path, spec.ttl))
 		}
 	}
-	return fmt.Sprintf("%s %s (%s)", verb, name, strings.Join(parts, "; ")), nil
+	return fmt.Sprintf("%s %s (%s)", verb, name, strings.Join(parts, "; ")), warnings, nil
 }
 
 // waitActive polls until the table and its global indexes are ACTIVE.
@@ -254,14 +237,14 @@ func rejection(err error) error {
 	return err
 }
 
-// Deploy starts dynalite and makes the tables among resources (see
-// CreateTables), as a deployment would before any function runs.
-func Deploy(ctx context.Context, opts Options, resources map[string]any) (*Server, Report, error) {
+// Deploy starts dynalite and makes the tables (see CreateTables), as a
+// deployment would before any function runs.
+func Deploy(ctx context.Context, opts Options, tables []*Table) (*Server, Report, error) {
 	s, err := Start(ctx, opts)
 	if err != nil {
 		return nil, Report{}, err
 	}
-	report, err := CreateTables(ctx, s.Endpoint(), resources)
+	report, err := CreateTables(ctx, s.Endpoint(), tables)
 	if err != nil {
 		_ = s.Close()
 		return nil, Report{}, err

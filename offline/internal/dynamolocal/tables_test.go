@@ -1,6 +1,8 @@
 package dynamolocal
 
 import (
+	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -25,6 +27,26 @@ func loadResources(t *testing.T, yml string) map[string]any {
 		t.Fatal(err)
 	}
 	return doc.Resources.Resources
+}
+
+// createTables reads every AWS::DynamoDB::Table among resources, in the
+// order of their logical ids, and makes them: a malformed definition makes
+// nothing.
+func createTables(ctx context.Context, endpoint string, resources map[string]any) (Report, error) {
+	var tables []*Table
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
+		resource, _ := resources[id].(map[string]any)
+		if resource["Type"] != "AWS::DynamoDB::Table" {
+			continue
+		}
+		props, _ := resource["Properties"].(map[string]any)
+		table, err := ReadTable(id, props)
+		if err != nil {
+			return Report{}, err
+		}
+		tables = append(tables, table)
+	}
+	return CreateTables(ctx, endpoint, tables)
 }
 
 // connectionsYML declares a table shaped as the project's connections table.
@@ -69,7 +91,7 @@ func TestCreateTablesConnections(t *testing.T) {
 	s := startServer(t, "")
 	c := newClient(s.Endpoint())
 
-	report, err := CreateTables(t.Context(), s.Endpoint(), resources)
+	report, err := createTables(t.Context(), s.Endpoint(), resources)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +148,7 @@ func TestCreateTablesConnections(t *testing.T) {
 	}
 
 	// A second run, as a restart on the same data, keeps every table.
-	again, err := CreateTables(t.Context(), s.Endpoint(), resources)
+	again, err := createTables(t.Context(), s.Endpoint(), resources)
 	if err != nil {
 		t.Fatalf("second CreateTables: %v", err)
 	}
@@ -226,13 +248,12 @@ func TestCreateTablesShapes(t *testing.T) {
       Type: AWS::DynamoDB::GlobalTable
       Properties: {TableName: global}
 `,
-			warning: "Global: AWS::DynamoDB::GlobalTable is not made locally",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resources := loadResources(t, "service: svc\nprovider:\n  name: aws\nresources:\n  Resources:"+tt.resources)
-			report, err := CreateTables(t.Context(), s.Endpoint(), resources)
+			report, err := createTables(t.Context(), s.Endpoint(), resources)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -298,7 +319,7 @@ func TestCreateTablesRejectsMalformed(t *testing.T) {
 				// Read first, made last: it must not be made when Bad is malformed.
 				"ZGood": map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": props(with("TableName", "good"))},
 			}
-			_, err := CreateTables(t.Context(), s.Endpoint(), resources)
+			_, err := createTables(t.Context(), s.Endpoint(), resources)
 			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 				t.Errorf("CreateTables: %v\nwant an error beginning %s", err, tt.want)
 			}
@@ -342,7 +363,7 @@ func TestDataDirKeepsItems(t *testing.T) {
 	}
 
 	first := startServer(t, dir)
-	report, err := CreateTables(t.Context(), first.Endpoint(), resources)
+	report, err := createTables(t.Context(), first.Endpoint(), resources)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +378,7 @@ func TestDataDirKeepsItems(t *testing.T) {
 	}
 
 	second := startServer(t, dir)
-	report, err = CreateTables(t.Context(), second.Endpoint(), resources)
+	report, err = createTables(t.Context(), second.Endpoint(), resources)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +398,7 @@ func TestDataDirKeepsItems(t *testing.T) {
 
 	// A table kept from an earlier definition is kept, with a warning.
 	changed := strings.Replace(connectionsYML, "IndexName: byUser", "IndexName: byName", 1)
-	report, err = CreateTables(t.Context(), second.Endpoint(), loadResources(t, changed))
+	report, err = createTables(t.Context(), second.Endpoint(), loadResources(t, changed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +412,7 @@ func TestDataDirKeepsItems(t *testing.T) {
 // dynalite for: a Query on a KEYS_ONLY global index, a page at a time.
 func TestIndexQueryPages(t *testing.T) {
 	s := startServer(t, "")
-	if _, err := CreateTables(t.Context(), s.Endpoint(), loadResources(t, connectionsYML)); err != nil {
+	if _, err := createTables(t.Context(), s.Endpoint(), loadResources(t, connectionsYML)); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(s.Endpoint())

@@ -22,15 +22,23 @@ type Dynalite struct {
 // Create makes the tables not there yet, starting dynalite first if it is
 // not running.
 func (d *Dynalite) Create(ctx context.Context, tables []cloudformation.Table) (string, error) {
+	specs := make([]*dynamolocal.Table, 0, len(tables))
+	for _, t := range tables {
+		spec, err := dynamolocal.ReadTable(t.LogicalID, t.Properties)
+		if err != nil {
+			return d.endpoint(), err
+		}
+		specs = append(specs, spec)
+	}
 	if d.server != nil {
-		report, err := dynamolocal.CreateTables(ctx, d.server.Endpoint(), tableResources(tables))
+		report, err := dynamolocal.CreateTables(ctx, d.server.Endpoint(), specs)
 		if err != nil {
 			return d.server.Endpoint(), err
 		}
 		d.report(report)
 		return d.server.Endpoint(), nil
 	}
-	s, report, err := dynamolocal.Deploy(ctx, d.Options, tableResources(tables))
+	s, report, err := dynamolocal.Deploy(ctx, d.Options, specs)
 	if err != nil {
 		return "", err
 	}
@@ -56,12 +64,10 @@ func (d *Dynalite) Close() error {
 	return d.server.Close()
 }
 
-// tableResources are tables as dynamolocal reads them: a template's
-// Resources.
-func tableResources(tables []cloudformation.Table) map[string]any {
-	resources := make(map[string]any, len(tables))
-	for _, t := range tables {
-		resources[t.LogicalID] = map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": t.Properties}
+// endpoint is dynalite's, or "" before it starts.
+func (d *Dynalite) endpoint() string {
+	if d.server == nil {
+		return ""
 	}
-	return resources
+	return d.server.Endpoint()
 }
