@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // dropConnection opens a connection as user and drops it with a TCP reset,
@@ -65,15 +67,8 @@ func TestDroppedConnectionsReleaseSockets(t *testing.T) {
 	// Instances started meanwhile for $connect and $disconnect running side
 	// by side hold a few pipes each; a leak holds one socket per drop.
 	const instanceFiles = 40
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testkit.Eventually(t, 30*time.Second, func() (bool, string) {
 		n := g.openFiles(t)
-		if n <= before+instanceFiles {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the gateway holds %d open files after %d dropped connections, %d before", n, drops, before)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return n <= before+instanceFiles, fmt.Sprintf("the gateway holds %d open files after %d dropped connections, %d before", n, drops, before)
+	})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"wsapi/offline/internal/slspackage"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // The command line's edges: help, quiet, and stopping with make.
@@ -110,27 +113,13 @@ func TestStopsWithMake(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for syscall.Kill(gatewayPID, 0) != syscall.ESRCH && !zombie(gatewayPID) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the gateway (pid %d) still runs 20 s after make was interrupted", gatewayPID)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testkit.Eventually(t, 20*time.Second, func() (bool, string) {
+		return testkit.Gone(gatewayPID), fmt.Sprintf("the gateway (pid %d) still runs after make was interrupted", gatewayPID)
+	})
 	gatewayPID = 0
 	if err := cmd.Wait(); err == nil {
 		t.Error("make exited 0 after SIGINT, want it to report the interrupt")
 	}
-}
-
-// zombie tells whether a process has ended but is not yet reaped.
-func zombie(pid int) bool {
-	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return false
-	}
-	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-	return len(fields) > 0 && fields[0] == "Z"
 }
 
 // TestNoBootstrap names each function with no bootstrap built for this

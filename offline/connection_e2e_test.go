@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // TestStillSendingClientReadsTheCloseFrame: a client still sending when
@@ -59,8 +61,7 @@ func TestAbandonedHandshakesLeaveNoRow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req := "GET /?token=" + tokenFor(t, fmt.Sprintf("leaver%d", i)) + " HTTP/1.1\r\nHost: " + host +
-			"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+		req := testkit.UpgradeRequest(host, "/?token="+tokenFor(t, fmt.Sprintf("leaver%d", i)))
 		if _, err := nc.Write([]byte(req)); err != nil {
 			t.Fatal(err)
 		}
@@ -75,15 +76,8 @@ func TestAbandonedHandshakesLeaveNoRow(t *testing.T) {
 	// refused, rejected).
 	g.waitOutput(t, `client left during the handshake|rejected|DISCONNECT `, clients)
 	db := g.db(t)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	testkit.Eventually(t, 15*time.Second, func() (bool, string) {
 		left := rows(t, db)
-		if len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d registry rows left by %d abandoned handshakes: %v", len(left), clients, left)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(left) == 0, fmt.Sprintf("%d registry rows left by %d abandoned handshakes: %v", len(left), clients, left)
+	})
 }

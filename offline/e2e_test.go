@@ -20,6 +20,7 @@ import (
 	"github.com/coder/websocket"
 
 	"wsapi/authorizer/token"
+	"wsapi/offline/internal/testkit"
 )
 
 // The end-to-end tests build the real functions and the real gateway, start
@@ -45,10 +46,11 @@ func buildAll() (func(*testing.M) int, error) {
 		return nil, err
 	}
 	buildDir = dir
-	functions, err := functionsOf(filepath.Join(projectDir, "serverless.yml"))
+	yml, err := os.ReadFile(filepath.Join(projectDir, "serverless.yml"))
 	if err != nil {
 		return nil, err
 	}
+	functions := testkit.Artifacts(yml)
 	build := func(dst, pkg string, flags ...string) error {
 		args := append([]string{"build"}, flags...)
 		args = append(args, "-o", dst, pkg)
@@ -72,22 +74,6 @@ func buildAll() (func(*testing.M) int, error) {
 		defer os.RemoveAll(dir)
 		return m.Run()
 	}, nil
-}
-
-// artifactLine is how serverless.yml names each function's zip, and so its
-// directory: the Makefile builds what it lists the same way.
-var artifactLine = regexp.MustCompile(`(?m)^ *artifact: bin/(.*)\.zip *$`)
-
-func functionsOf(serverlessYML string) ([]string, error) {
-	data, err := os.ReadFile(serverlessYML)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, m := range artifactLine.FindAllStringSubmatch(string(data), -1) {
-		out = append(out, m[1])
-	}
-	return out, nil
 }
 
 // gatewayProc is a running offline gateway.
@@ -194,21 +180,23 @@ func (g *gatewayProc) output() string {
 	return g.out.String()
 }
 
-// waitOutput polls the gateway's output until it matches re, or fails.
+// waitOutput waits until count lines of the gateway's output match re.
 func (g *gatewayProc) waitOutput(t testing.TB, re string, count int) []string {
 	t.Helper()
+	return g.waitOutputWithin(t, re, count, 15*time.Second)
+}
+
+// waitOutputWithin is waitOutput for what takes longer, such as a build on
+// a busy machine.
+func (g *gatewayProc) waitOutputWithin(t testing.TB, re string, count int, within time.Duration) []string {
+	t.Helper()
 	rx := regexp.MustCompile(re)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		m := rx.FindAllString(g.output(), -1)
-		if len(m) >= count {
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("gateway output has %d lines matching\n  %s\nwant %d", len(m), re, count)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var m []string
+	testkit.Eventually(t, within, func() (bool, string) {
+		m = rx.FindAllString(g.output(), -1)
+		return len(m) >= count, fmt.Sprintf("gateway output has %d lines matching\n  %s\nwant %d", len(m), re, count)
+	})
+	return m
 }
 
 // testSecret signs the tokens of the tests' users.
@@ -468,19 +456,12 @@ func TestWscat(t *testing.T) {
 	}()
 	waitFor := func(want string) {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
+		testkit.Eventually(t, 20*time.Second, func() (bool, string) {
 			mu.Lock()
 			got := printed.String()
 			mu.Unlock()
-			if strings.Contains(got, want) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("wscat printed %q, want %q; gateway output:\n%s", got, want, g.output())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+			return strings.Contains(got, want), fmt.Sprintf("wscat printed %q, want %q; gateway output:\n%s", got, want, g.output())
+		})
 	}
 	g.waitOutput(t, `gateway +│ CONNECT `, 1)
 	session := []struct{ send, want string }{

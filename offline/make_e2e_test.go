@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -9,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // TestMakeOfflineFromAScript starts `make offline` as a script's background
@@ -18,7 +21,7 @@ import (
 // so.)
 func TestMakeOfflineFromAScript(t *testing.T) {
 	dir := workspaceCopy(t)
-	copyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
+	testkit.CopyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
 	// -o: the copy's node_modules is the project's, linked; the copy's newer
 	// package-lock.json must not have make run npm ci through the link.
 	script := `make -s -o node_modules/.package-lock.json offline ARGS="-port 0 -watch=false" & echo "make=$!"; wait`
@@ -82,13 +85,9 @@ wait:
 	if err := syscall.Kill(makePID, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for syscall.Kill(gateways[0], 0) != syscall.ESRCH && !zombie(gateways[0]) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the gateway (pid %d) still runs 20 s after kill -TERM of make", gateways[0])
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testkit.Eventually(t, 20*time.Second, func() (bool, string) {
+		return testkit.Gone(gateways[0]), fmt.Sprintf("the gateway (pid %d) still runs after kill -TERM of make", gateways[0])
+	})
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):

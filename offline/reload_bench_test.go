@@ -56,7 +56,7 @@ func BenchmarkReloadShared(b *testing.B) {
 		if err := os.WriteFile(file, code, 0o644); err != nil {
 			b.Fatal(err)
 		}
-		awaitOutput(b, g, `(?m)^reload +│ authorizer, hello, onconnect, ondisconnect, send rebuilt in .* \(shared/logging/logging\.go\)$`, i+1, 60*time.Second)
+		g.waitOutputWithin(b, `(?m)^reload +│ authorizer, hello, onconnect, ondisconnect, send rebuilt in .* \(shared/logging/logging\.go\)$`, i+1, 60*time.Second)
 		if got := send(b, c, hello); got != `{"message":"hello, taro!"}` {
 			b.Fatalf("after the reload: %s", got)
 		}

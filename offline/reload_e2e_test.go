@@ -3,12 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"wsapi/offline/internal/hostbuild"
+	"wsapi/offline/internal/testkit"
 )
 
 // The reload tests run the gateway on a copy of the workspace, whose code
@@ -27,94 +26,24 @@ import (
 // It returns the copy's root.
 func workspaceCopy(t testing.TB) string {
 	t.Helper()
-	src, err := filepath.Abs(projectDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := t.TempDir()
-	for _, f := range []string{"go.work", "go.work.sum", "serverless.yml", "package.json", "package-lock.json"} {
-		copyFile(t, filepath.Join(src, f), filepath.Join(dst, f))
-	}
-	if err := os.Symlink(filepath.Join(src, "node_modules"), filepath.Join(dst, "node_modules")); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		t.Fatalf("go list -m: %v", err)
-	}
-	for dir := range strings.FieldsSeq(string(out)) {
-		rel, err := filepath.Rel(src, dir)
-		if err != nil || !filepath.IsLocal(rel) {
-			t.Fatalf("module %s is outside the workspace %s", dir, src)
-		}
-		copyTree(t, dir, filepath.Join(dst, rel))
-	}
-
-	// As the Makefile finds them: one function per artifact: bin/<fn>.zip.
-	// Packaging only hashes the zips: stand-ins do.
-	yml, err := os.ReadFile(filepath.Join(dst, "serverless.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dst, "bin"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	w := testkit.NewWorkspace(t, projectDir)
+	w.Copy(t, "serverless.yml", "package.json", "package-lock.json")
+	w.CopyModules(t)
 	var fns []hostbuild.Function
-	for _, m := range artifactLine.FindAllStringSubmatch(string(yml), -1) {
-		fns = append(fns, hostbuild.Function{Key: m[1], Dir: m[1]})
-		if err := os.WriteFile(filepath.Join(dst, "bin", m[1]+".zip"), []byte("stand-in for "+m[1]), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	for _, fn := range w.StandInArtifacts(t) {
+		fns = append(fns, hostbuild.Function{Key: fn, Dir: fn})
 	}
-	for _, r := range (&hostbuild.Builder{Root: dst, Bin: ".offline/bin"}).Build(t.Context(), fns) {
+	for _, r := range (&hostbuild.Builder{Root: w.Dir, Bin: ".offline/bin"}).Build(t.Context(), fns) {
 		if r.Err != nil {
 			t.Fatal(r.Err)
 		}
 	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dst, ".offline", "gateway"), "./offline")
-	cmd.Dir = dst
+	cmd := exec.Command("go", "build", "-o", filepath.Join(w.Dir, ".offline", "gateway"), "./offline")
+	cmd.Dir = w.Dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./offline: %v\n%s", err, out)
 	}
-	return dst
-}
-
-// copyTree copies a module's sources, leaving out build output.
-func copyTree(t testing.TB, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if slices.Contains([]string{"node_modules", ".offline", ".serverless", "bin"}, d.Name()) {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		if d.Type().IsRegular() {
-			copyFile(t, path, filepath.Join(dst, rel))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyFile(t testing.TB, src, dst string) {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return w.Dir
 }
 
 // startCopy starts the gateway built in the workspace copy at root, on its
@@ -152,30 +81,10 @@ func editFile(t testing.TB, root, file, old, new string) {
 // deadline.
 func awaitReply(t testing.TB, c *websocket.Conn, msg, want string, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
+	testkit.Eventually(t, within, func() (bool, string) {
 		got := send(t, c, msg)
-		if got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still %s after %v, want %s", msg, got, within, want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// awaitOutput polls the gateway's output until count lines match re: a
-// build on a busy machine can take longer than waitOutput waits.
-func awaitOutput(t testing.TB, g *gatewayProc, re string, count int, within time.Duration) {
-	t.Helper()
-	rx := regexp.MustCompile(re)
-	for deadline := time.Now().Add(within); len(rx.FindAllString(g.output(), -1)) < count; {
-		if time.Now().After(deadline) {
-			t.Fatalf("gateway output has fewer than %d lines matching %s after %v", count, re, within)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return got == want, fmt.Sprintf("%s: still %s, want %s", msg, got, want)
+	})
 }
 
 // principal is who the connection is to the functions: the authorizer's
@@ -210,10 +119,10 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 
 	editFile(t, root, "hello/handler.go", `"hello, " + name + "!"`, `"hi, " + name + "!"`)
 	awaitReply(t, c, hello, `{"message":"hi, taro!"}`, 60*time.Second)
-	awaitOutput(t, g, `(?m)^reload +│ hello rebuilt in \d+\.\d s \(hello/handler\.go\)$`, 1, 60*time.Second)
+	g.waitOutputWithin(t, `(?m)^reload +│ hello rebuilt in \d+\.\d s \(hello/handler\.go\)$`, 1, 60*time.Second)
 
 	editFile(t, root, "hello/handler.go", `Message: "hi, " + name + "!"`, `Message: "hi, " + name + "!"`+"\n\tbroken(")
-	awaitOutput(t, g, `(?m)^reload +│ hello did not build, its last good build still serves:\n(reload +│ .*\n)*reload +│   hello/handler\.go:\d+:\d+: syntax error`, 1, 60*time.Second)
+	g.waitOutputWithin(t, `(?m)^reload +│ hello did not build, its last good build still serves:\n(reload +│ .*\n)*reload +│   hello/handler\.go:\d+:\d+: syntax error`, 1, 60*time.Second)
 	if got := send(t, c, hello); got != `{"message":"hi, taro!"}` {
 		t.Errorf("after a failed build: %s, want the last good build's greeting", got)
 	}
@@ -252,13 +161,13 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	awaitReply(t, c, xyzzy, `{"message":"hey, taro!"}`, 60*time.Second)
-	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: route xyzzy added, function hello changed, table RoomsTable added \(\d+\.\d s\)$`, 1, 60*time.Second)
-	awaitOutput(t, g, `(?m)^dynamodb +│ created reload-rooms `, 1, 60*time.Second)
+	g.waitOutputWithin(t, `(?m)^reload +│ serverless\.yml: route xyzzy added, function hello changed, table RoomsTable added \(\d+\.\d s\)$`, 1, 60*time.Second)
+	g.waitOutputWithin(t, `(?m)^dynamodb +│ created reload-rooms `, 1, 60*time.Second)
 
 	// A serverless.yml the framework refuses: its error is shown, and the
 	// last good template still serves.
 	editFile(t, root, "serverless.yml", "    role: HelloRole\n", "    role: HelloRole\n    websocket:\n      route: typo\n")
-	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: .*: the last good template still serves$`, 1, 60*time.Second)
+	g.waitOutputWithin(t, `(?m)^reload +│ serverless\.yml: .*: the last good template still serves$`, 1, 60*time.Second)
 	if !regexp.MustCompile(`(?m)^serverless +│ .*Configuration error at 'functions\.hello': unrecognized property 'websocket'`).MatchString(g.output()) {
 		t.Errorf("the framework's error is missing")
 	}
@@ -272,7 +181,7 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 	// route again.
 	editFile(t, root, "serverless.yml", "    websocket:\n      route: typo\n", "")
 	editFile(t, root, "serverless.yml", "      - websocket:\n          route: xyzzy\n", "")
-	awaitOutput(t, g, `(?m)^reload +│ serverless\.yml: route xyzzy removed \(\d+\.\d s\)$`, 1, 60*time.Second)
+	g.waitOutputWithin(t, `(?m)^reload +│ serverless\.yml: route xyzzy removed \(\d+\.\d s\)$`, 1, 60*time.Second)
 	if got := send(t, c, xyzzy); !strings.HasPrefix(got, `{"message": "Forbidden"`) {
 		t.Errorf("xyzzy once removed: %s, want Forbidden", got)
 	}

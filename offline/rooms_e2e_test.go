@@ -13,6 +13,8 @@ import (
 	"github.com/coder/websocket"
 
 	"wsapi/authorizer/token"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // These tests run the rooms routes end to end: join, leave, broadcast and
@@ -81,12 +83,10 @@ func TestRoomsEndToEnd(t *testing.T) {
 	// hanako's $disconnect takes her out of the room.
 	db := g.db(t)
 	hanako.Close(websocket.StatusNormalClosure, "")
-	for deadline := time.Now().Add(10 * time.Second); membersOf(t, db, "lobby") != 2; {
-		if time.Now().After(deadline) {
-			t.Fatalf("lobby holds %d rows 10 s after hanako closed, want 2", membersOf(t, db, "lobby"))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testkit.Eventually(t, 10*time.Second, func() (bool, string) {
+		n := membersOf(t, db, "lobby")
+		return n == 2, fmt.Sprintf("lobby holds %d rows after hanako closed, want 2", n)
+	})
 	if got := send(t, taro, `{"action":"leave","room":"lobby"}`); got != `{"action":"leave","room":"lobby"}` {
 		t.Errorf("leave: %s", got)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // functionPIDs are the gateway's children running the bootstrap of the
@@ -45,7 +47,7 @@ func holdsOpen(t testing.TB, g *gatewayProc, path string) bool {
 // is closed.
 func TestRemovedFunctionStopsUnderAnotherConfig(t *testing.T) {
 	root := workspaceCopy(t)
-	copyFile(t, filepath.Join(root, "serverless.yml"), filepath.Join(root, "other.yml"))
+	testkit.CopyFile(t, filepath.Join(root, "serverless.yml"), filepath.Join(root, "other.yml"))
 	g := startCopy(t, root, "-config", filepath.Join(root, "other.yml"))
 	c := g.dial(t, "taro", "")
 	if got := send(t, c, `{"action":"hello","userName":"taro"}`); got != `{"message":"hello, taro!"}` {
@@ -86,7 +88,7 @@ func TestRemovedFunctionStopsUnderAnotherConfig(t *testing.T) {
 	if err := os.WriteFile(yml, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	awaitOutput(t, g, `(?m)^reload +│ other\.yml: route hello removed, function hello removed \(\d+\.\d s\)$`, 1, 60*time.Second)
+	g.waitOutputWithin(t, `(?m)^reload +│ other\.yml: route hello removed, function hello removed \(\d+\.\d s\)$`, 1, 60*time.Second)
 	for _, pid := range pids {
 		if !gone(pid) {
 			t.Errorf("hello's process %d still runs after hello was removed", pid)

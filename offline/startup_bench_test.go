@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"wsapi/offline/internal/slspackage"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // BenchmarkStartup measures the start of the offline gateway: `make
@@ -76,14 +78,14 @@ func makeOffline(b *testing.B, dir, args string) {
 	}
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	_ = cmd.Wait()
-	deadline := time.Now().Add(20 * time.Second)
-	for syscall.Kill(children[0], 0) != syscall.ESRCH && !zombie(children[0]) {
-		if time.Now().After(deadline) {
+	defer func() {
+		if !testkit.Gone(children[0]) {
 			_ = syscall.Kill(children[0], syscall.SIGKILL)
-			b.Fatal("the gateway outlived make by 20 s")
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	}()
+	testkit.Eventually(b, 20*time.Second, func() (bool, string) {
+		return testkit.Gone(children[0]), "the gateway outlived make"
+	})
 }
 
 // childCPU is the CPU time, user and system, of every child process waited

@@ -1,12 +1,13 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // These tests serve a serverless.yml written for each, in a copy of the
@@ -18,31 +19,11 @@ import (
 // artifact: packaging only hashes them.
 func workspace(t testing.TB, yml string) string {
 	t.Helper()
-	dir := t.TempDir()
-	abs, err := filepath.Abs(projectDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkg, err := os.ReadFile(filepath.Join(abs, "package.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{"serverless.yml": []byte(yml), "package.json": pkg}
-	for _, m := range artifactLine.FindAllStringSubmatch(yml, -1) {
-		files[filepath.Join("bin", m[1]+".zip")] = []byte("stand-in for " + m[1])
-	}
-	for name, data := range files {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Symlink(filepath.Join(abs, "node_modules"), filepath.Join(dir, "node_modules")); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	w := testkit.NewWorkspace(t, projectDir)
+	w.Copy(t, "package.json")
+	w.Write(t, "serverless.yml", yml)
+	w.StandInArtifacts(t)
+	return w.Dir
 }
 
 // rawResourcesYML serves hello only through routes written as raw

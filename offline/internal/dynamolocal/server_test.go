@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // projectDir is the repository root, where `npm ci` installs dynalite.
@@ -53,19 +56,6 @@ func startServer(t testing.TB, dataDir string) *Server {
 	return s
 }
 
-func gone(pid int) bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
-
-// zombie tells whether a Linux process has ended but is not yet reaped.
-func zombie(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// The state follows the command name, which is in parentheses.
-	i := bytes.LastIndexByte(stat, ')')
-	return i >= 0 && bytes.HasPrefix(stat[i+1:], []byte(" Z"))
-}
-
 func TestStartAndClose(t *testing.T) {
 	var log bytes.Buffer
 	began := time.Now()
@@ -93,7 +83,7 @@ func TestStartAndClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	if !gone(pid) {
+	if !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) { // Close reaps it
 		t.Errorf("dynalite (pid %d) still runs after Close", pid)
 	}
 	if want := "Dynalite listening at: " + s.Endpoint(); !strings.Contains(log.String(), want) {
@@ -190,13 +180,9 @@ func TestDiesWithItsParent(t *testing.T) {
 
 	// Orphaned, dynalite is reaped by whatever adopts it, which may take
 	// its time; as a zombie it already holds no port and no files.
-	deadline := time.Now().Add(10 * time.Second)
-	for !gone(pid) && !zombie(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("dynalite (pid %d) outlived the process that started it", pid)
-		}
-		time.Sleep(pollEvery) // polling a pid: there is nothing to wait on
-	}
+	testkit.Eventually(t, 10*time.Second, func() (bool, string) {
+		return testkit.Gone(pid), fmt.Sprintf("dynalite (pid %d) outlived the process that started it", pid)
+	})
 }
 
 // TestHelperParent is TestDiesWithItsParent's parent process.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // TestBrokenFrames: a client that breaks the protocol gets the close code
@@ -85,19 +87,12 @@ func TestMessageBeforeOversizedFrame(t *testing.T) {
 			if rc := ev.RequestContext; rc.DisconnectStatusCode != 1009 || rc.DisconnectReason == nil || *rc.DisconnectReason != tt.wantReason {
 				t.Errorf("$disconnect got %d %v", rc.DisconnectStatusCode, rc.DisconnectReason)
 			}
-			deadline := time.Now().Add(5 * time.Second)
-			for {
+			testkit.Eventually(t, 5*time.Second, func() (bool, string) {
 				h.fns.mu.Lock()
 				got := h.fns.events["echo"]
 				h.fns.mu.Unlock()
-				if len(got) == 1 && got[0].Body == first {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("the route got %d messages, want the one sent before the oversized frame", len(got))
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+				return len(got) == 1 && got[0].Body == first, fmt.Sprintf("the route got %d messages, want the one sent before the oversized frame", len(got))
+			})
 		})
 	}
 }

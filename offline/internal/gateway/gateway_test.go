@@ -1,14 +1,12 @@
 package gateway
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -24,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/coder/websocket"
+
+	"wsapi/offline/internal/testkit"
 )
 
 const (
@@ -552,31 +552,13 @@ func TestShutdown(t *testing.T) {
 // although the socket has nothing more to read.
 func TestFrameWithHandshake(t *testing.T) {
 	h := start(t, nil)
-	nc, err := net.Dial("tcp", strings.TrimPrefix(h.srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
 	payload := []byte(`{"action":"echo"}`)
 	mask := [4]byte{1, 2, 3, 4}
 	frame := append([]byte{0x81, 0x80 | byte(len(payload))}, mask[:]...)
 	for i, b := range payload {
 		frame = append(frame, b^mask[i%4])
 	}
-	handshake := "GET / HTTP/1.1\r\nHost: " + nc.RemoteAddr().String() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
-	if _, err := nc.Write(append([]byte(handshake), frame...)); err != nil {
-		t.Fatal(err)
-	}
-	nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("handshake: %s", resp.Status)
-	}
+	_, br := testkit.RawDial(t, strings.TrimPrefix(h.srv.URL, "http://"), "/", frame)
 	want := `echo: {"action":"echo"}`
 	got := make([]byte, 2+len(want))
 	if _, err := io.ReadFull(br, got); err != nil {

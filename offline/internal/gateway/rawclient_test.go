@@ -5,10 +5,11 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // rawClient speaks WebSocket byte by byte, to send what a well-behaved
@@ -20,25 +21,7 @@ type rawClient struct {
 
 func (h *harness) rawDial(t *testing.T, path string) *rawClient {
 	t.Helper()
-	nc, err := net.Dial("tcp", strings.TrimPrefix(h.srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	handshake := "GET " + path + " HTTP/1.1\r\nHost: " + nc.RemoteAddr().String() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
-	if _, err := nc.Write([]byte(handshake)); err != nil {
-		t.Fatal(err)
-	}
-	nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("handshake: %s", resp.Status)
-	}
+	nc, br := testkit.RawDial(t, strings.TrimPrefix(h.srv.URL, "http://"), path, nil)
 	return &rawClient{nc: nc, br: br}
 }
 

@@ -1,10 +1,13 @@
 package gateway
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/testkit"
 )
 
 func openFiles(t *testing.T) int {
@@ -30,15 +33,8 @@ func TestDroppedConnectionsReleaseSockets(t *testing.T) {
 		}
 		c.nc.Close() // SO_LINGER 0: the close sends RST.
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		n := openFiles(t)
-		if n <= before && h.gw.Connections() == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d files open after %d dropped connections, %d before; %d connections left", n, drops, before, h.gw.Connections())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, 20*time.Second, func() (bool, string) {
+		n, left := openFiles(t), h.gw.Connections()
+		return n <= before && left == 0, fmt.Sprintf("%d files open after %d dropped connections, %d before; %d connections left", n, drops, before, left)
+	})
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"wsapi/offline/internal/testkit"
 )
 
 func TestRemoveFinishesInFlightThenStopsInstances(t *testing.T) {
@@ -36,7 +38,7 @@ func TestRemoveFinishesInFlightThenStopsInstances(t *testing.T) {
 	default:
 		t.Error("Remove returned before the invocation in flight was answered")
 	}
-	if !gone(idle.PID) {
+	if !testkit.Gone(idle.PID) {
 		t.Errorf("Remove returned while instance %d still runs", idle.PID)
 	}
 	if _, err := rt.Invoke(t.Context(), fn.Name, []byte(`{}`), ""); !errors.Is(err, ErrFunctionNotFound) {

@@ -3,26 +3,23 @@ package lambdaruntime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // waitForLine polls log until a line contains s.
 func waitForLine(t *testing.T, log *logRecorder, s string) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if slices.ContainsFunc(log.lines(t), func(l string) bool { return strings.Contains(l, s) }) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no log line with %q", s)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(t, 10*time.Second, func() (bool, string) {
+		return slices.ContainsFunc(log.lines(t), func(l string) bool { return strings.Contains(l, s) }), fmt.Sprintf("no log line with %q", s)
+	})
 }
 
 func TestReplaceFinishesInFlightOnOldCodeAndRunsNewCode(t *testing.T) {
@@ -249,7 +246,7 @@ func TestCloseWaitsForReplacedInstances(t *testing.T) {
 	if err := rt.Close(ctx); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if !gone(old.PID) {
+	if !testkit.Gone(old.PID) {
 		t.Errorf("Close returned while the replaced instance %d still runs", old.PID)
 		waitGone(t, old.PID)
 	}

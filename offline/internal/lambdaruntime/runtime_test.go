@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // bin holds the testdata programs, built once per test run as real
@@ -139,29 +141,11 @@ func invokeEcho(t *testing.T, rt *Runtime, fn, payload string) (*Result, echoRep
 	return res, r
 }
 
-// gone reports whether pid has been reaped, or is a zombie nobody reaps.
-func gone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	// The state follows the parenthesised command name.
-	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-	return len(fields) > 0 && fields[0] == "Z"
-}
-
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !gone(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("process %d still alive", pid)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.Eventually(t, 5*time.Second, func() (bool, string) {
+		return testkit.Gone(pid), fmt.Sprintf("process %d still alive", pid)
+	})
 }
 
 func TestInvokeEchoRoundTrip(t *testing.T) {
@@ -262,12 +246,9 @@ func TestInvocationWaitsForCapacityUntilContextEnds(t *testing.T) {
 		invokeEcho(t, rt, fn.Name, `{"sleep_ms":1000}`)
 	}()
 	// Wait until the busy invocation holds the only instance.
-	for deadline := time.Now().Add(5 * time.Second); len(rt.fns[fn.Name].slots) == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("busy invocation never started")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(t, 5*time.Second, func() (bool, string) {
+		return len(rt.fns[fn.Name].slots) > 0, "busy invocation never started"
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := rt.Invoke(ctx, fn.Name, []byte(`{}`), "")
@@ -294,7 +275,7 @@ func TestTimeoutKillsInstance(t *testing.T) {
 	if res.Duration != fn.Timeout {
 		t.Errorf("Duration = %v, want the timeout", res.Duration)
 	}
-	if !gone(warm.PID) {
+	if !testkit.Gone(warm.PID) {
 		t.Errorf("timed-out process %d is still alive", warm.PID)
 	}
 
@@ -542,12 +523,9 @@ func TestCloseStopsEveryProcess(t *testing.T) {
 		}
 		busy <- res
 	}()
-	for deadline := time.Now().Add(5 * time.Second); len(rt.fns[fn.Name].slots) == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("busy invocation never started")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(t, 5*time.Second, func() (bool, string) {
+		return len(rt.fns[fn.Name].slots) > 0, "busy invocation never started"
+	})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -624,7 +602,7 @@ func TestKilledGatewayLeavesNoOrphans(t *testing.T) {
 	if err != nil {
 		t.Fatalf("helper said %q", line)
 	}
-	if gone(pid) {
+	if testkit.Gone(pid) {
 		t.Fatalf("function process %d is not running", pid)
 	}
 	if err := helper.Process.Signal(syscall.SIGKILL); err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/testkit"
 )
 
 // waitFor bounds every wait in these tests; nothing sleeps to synchronise.
@@ -48,17 +50,12 @@ func send(t *testing.T, addr string, datagrams ...string) {
 // waitStats polls the daemon's counters until ok holds.
 func waitStats(t *testing.T, d *Daemon, ok func(Stats) bool) Stats {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for {
-		s := d.Stats()
-		if ok(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("stats never reached the expected state: %+v", s)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	var s Stats
+	testkit.Eventually(t, waitFor, func() (bool, string) {
+		s = d.Stats()
+		return ok(s), fmt.Sprintf("stats never reached the expected state: %+v", s)
+	})
+	return s
 }
 
 func waitTrace(t *testing.T, done <-chan *Trace) *Trace {
