@@ -145,24 +145,24 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 	}
 	edited := strings.Replace(string(b), "          route: hello\n", "          route: hello\n      - websocket:\n          route: xyzzy\n", 1)
 	edited = strings.Replace(edited, "    role: HelloRole\n", "    role: HelloRole\n    timeout: 7\n", 1)
-	edited = strings.Replace(edited, "    ConnectionsTable:\n", `    RoomsTable:
+	edited = strings.Replace(edited, "    ConnectionsTable:\n", `    ScoresTable:
       Type: AWS::DynamoDB::Table
       Properties:
-        TableName: reload-rooms
+        TableName: reload-scores
         BillingMode: PAY_PER_REQUEST
-        AttributeDefinitions: [{AttributeName: roomId, AttributeType: S}]
-        KeySchema: [{AttributeName: roomId, KeyType: HASH}]
+        AttributeDefinitions: [{AttributeName: player, AttributeType: S}]
+        KeySchema: [{AttributeName: player, KeyType: HASH}]
     ConnectionsTable:
 `, 1)
-	if !strings.Contains(edited, "route: xyzzy") || !strings.Contains(edited, "timeout: 7") || !strings.Contains(edited, "RoomsTable") {
+	if !strings.Contains(edited, "route: xyzzy") || !strings.Contains(edited, "timeout: 7") || !strings.Contains(edited, "ScoresTable") {
 		t.Fatal("serverless.yml no longer has hello's route, role or ConnectionsTable to edit beside")
 	}
 	if err := os.WriteFile(yml, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	awaitReply(t, c, xyzzy, `{"message":"hey, taro!"}`, 60*time.Second)
-	g.waitOutputWithin(t, `(?m)^reload +│ serverless\.yml: route xyzzy added, function hello changed, table RoomsTable added \(\d+\.\d s\)$`, 1, 60*time.Second)
-	g.waitOutputWithin(t, `(?m)^dynamodb +│ created reload-rooms `, 1, 60*time.Second)
+	g.waitOutputWithin(t, `(?m)^reload +│ serverless\.yml: route xyzzy added, function hello changed, table ScoresTable added \(\d+\.\d s\)$`, 1, 60*time.Second)
+	g.waitOutputWithin(t, `(?m)^dynamodb +│ created reload-scores `, 1, 60*time.Second)
 
 	// A serverless.yml the framework refuses: its error is shown, and the
 	// last good template still serves.

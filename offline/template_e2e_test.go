@@ -49,6 +49,7 @@ functions:
     environment:
       CONNECTIONS_TABLE:
         Fn::Select: [1, {Fn::Split: ["/", {Fn::GetAtt: [Registry, Arn]}]}]
+      ROOMS_TABLE: {Ref: Rooms}
     events:
       - websocket:
           route: $disconnect
@@ -70,6 +71,17 @@ resources:
         BillingMode: PAY_PER_REQUEST
         AttributeDefinitions: [{AttributeName: connectionId, AttributeType: S}]
         KeySchema: [{AttributeName: connectionId, KeyType: HASH}]
+    Rooms:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        TableName: {Fn::Sub: '${AWS::StackName}-rooms'}
+        BillingMode: PAY_PER_REQUEST
+        AttributeDefinitions: [{AttributeName: room, AttributeType: S}, {AttributeName: connectionId, AttributeType: S}]
+        KeySchema: [{AttributeName: room, KeyType: HASH}, {AttributeName: connectionId, KeyType: RANGE}]
+        GlobalSecondaryIndexes:
+          - IndexName: byConnection
+            KeySchema: [{AttributeName: connectionId, KeyType: HASH}, {AttributeName: room, KeyType: RANGE}]
+            Projection: {ProjectionType: KEYS_ONLY}
     HelloIntegration:
       Type: AWS::ApiGatewayV2::Integration
       Properties:
