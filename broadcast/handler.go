@@ -94,7 +94,9 @@ type receipt struct {
 }
 
 // Handle sends the message to every other connection in the room and the
-// sender a receipt counting them. A room of up to InlineMax others is
+// sender a receipt counting them. The sender's own row in the listing of
+// the room shows it is a member: a room's one consistent Query is the only
+// read before the posts, as a send's one Query of the registry is. A room of up to InlineMax others is
 // posted to here, after the receipt; a larger one is split into jobs for
 // the fan-out worker as its members are read, page by page.
 func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -111,13 +113,6 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 		log.Info().Str("error", rejected.Code).Msg(rejected.Message)
 		return reply.Reject(ctx, poster, rc.ConnectionID, rejected)
 	}
-	in, err := h.Rooms.IsMember(ctx, room, rc.ConnectionID)
-	if err != nil {
-		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("check membership: %w", err)
-	}
-	if !in {
-		return reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf("not_a_member", "join room %s before broadcasting to it", room))
-	}
 	id := h.NewID()
 	frame, rejected, err := message.Frame(delivery{Room: room, From: from, Message: text, SentAt: h.Now().UTC().Format(time.RFC3339), MessageID: id})
 	if err != nil {
@@ -129,22 +124,41 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 
 	job := fanoutqueue.Job{DomainName: rc.DomainName, Stage: rc.Stage, Room: room, MessageID: id, Frame: frame}
 	var inline []string
-	recipients, queued := 0, false
+	recipients, queued, member := 0, false, false
 	err = h.Rooms.Members(ctx, room, func(ids []string) error {
 		for _, m := range ids {
-			if m != rc.ConnectionID {
-				inline = append(inline, m)
-				recipients++
+			if m == rc.ConnectionID {
+				member = true
+				continue
 			}
+			inline = append(inline, m)
+			recipients++
 		}
 		if !queued && len(inline) <= h.InlineMax {
 			return nil
+		}
+		// Nothing goes to the queue for a sender not shown to be a member:
+		// when its row is not on the pages read so far, ask for it.
+		if !member {
+			in, err := h.Rooms.IsMember(ctx, room, rc.ConnectionID)
+			if err != nil {
+				return fmt.Errorf("check membership: %w", err)
+			}
+			if !in {
+				return errNotMember
+			}
+			member = true
 		}
 		queued = true
 		err := h.enqueue(ctx, job, inline, 0)
 		inline = inline[:0]
 		return err
 	})
+	// The listing is read consistently, so a room read to its end without
+	// the sender's row shows it is not a member.
+	if errors.Is(err, errNotMember) || err == nil && !member {
+		return reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf("not_a_member", "join room %s before broadcasting to it", room))
+	}
 	if err != nil {
 		// Jobs already queued go out: a sender who retries may be
 		// delivered twice, which the messageId tells apart.
@@ -172,6 +186,10 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 	}
 	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
 }
+
+// errNotMember stops the reading of a room's members when the sender turns
+// out not to be one.
+var errNotMember = errors.New("not a member")
 
 func (h Handler) enqueue(ctx context.Context, job fanoutqueue.Job, ids []string, delay time.Duration) error {
 	if len(ids) == 0 {

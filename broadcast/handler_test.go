@@ -34,18 +34,24 @@ func (a *api) Post(_ context.Context, id string, data []byte) error {
 	return nil
 }
 
-// room holds the members of "lobby", returned pageSize a page.
+// room holds the members of "lobby", returned pageSize a page; every other
+// room is empty.
 type room struct {
 	members  []string
 	pageSize int
 	pages    int
+	asked    int // IsMember calls
 }
 
 func (r *room) IsMember(_ context.Context, name, id string) (bool, error) {
+	r.asked++
 	return name == "lobby" && slices.Contains(r.members, id), nil
 }
 
 func (r *room) Members(_ context.Context, name string, page func([]string) error) error {
+	if name != "lobby" {
+		return page(nil)
+	}
 	for i := 0; i == 0 || i < len(r.members); i += r.pageSize {
 		r.pages++
 		if err := page(slices.Clone(r.members[i:min(i+r.pageSize, len(r.members))])); err != nil {
@@ -120,6 +126,12 @@ func TestHandle(t *testing.T) {
 			`{"action":"broadcast","room":"lobby","recipients":3,"messageId":"id1"}`, 1, 1, 1, []int{1}, []string{"m0001="}},
 		{"not a member", `{"action":"broadcast","room":"ops","message":"hi"}`, members(3), nil, 400,
 			`{"error":"not_a_member","message":"join room ops before broadcasting to it"}`, 0, 0, 0, nil, nil},
+		{"not a member of a small room", `{"action":"broadcast","room":"lobby","message":"hi"}`, members(3)[1:], nil, 400,
+			`{"error":"not_a_member","message":"join room lobby before broadcasting to it"}`, 0, 0, 0, nil, nil},
+		{"not a member of a large room: nothing queued", `{"action":"broadcast","room":"lobby","message":"hi"}`, members(2500)[1:], nil, 400,
+			`{"error":"not_a_member","message":"join room lobby before broadcasting to it"}`, 0, 0, 0, nil, nil},
+		{"a member listed on a later page of a large room", `{"action":"broadcast","room":"lobby","message":"hi"}`, append(members(2500)[1:], sender), nil, 200,
+			`{"action":"broadcast","room":"lobby","recipients":2500,"messageId":"id1"}`, 0, 2500, 3, []int{0, 0, 0}, nil},
 		{"empty message", `{"action":"broadcast","room":"lobby","message":""}`, members(3), nil, 400,
 			`{"error":"invalid_field","message":"message must not be empty"}`, 0, 0, 0, nil, nil},
 		{"message over 32 KB", `{"action":"broadcast","room":"lobby","message":"` + strings.Repeat("x", 32<<10+1) + `"}`, members(3), nil, 400,
@@ -181,5 +193,26 @@ func TestHandle(t *testing.T) {
 				t.Errorf("forgot %v, want %v", forgot, tt.wantForgot)
 			}
 		})
+	}
+}
+
+// A member's broadcast to a small room reads the room once: the sender's row
+// in the listing shows it is a member, without a read of its own.
+func TestSmallRoomIsReadOnce(t *testing.T) {
+	a := &api{frames: map[string][]string{}}
+	rm := &room{members: members(3), pageSize: 1000}
+	h := Handler{
+		Connections: func(string, string) Poster { return a },
+		Rooms:       rm, Queue: &queue{},
+		Forget:      func(context.Context, string) error { return nil },
+		Concurrency: 4, InlineMax: 10, ReceiptTime: time.Second,
+		Now: func() time.Time { return sentAt }, NewID: func() string { return "id1" },
+	}
+	resp, err := h.Handle(context.Background(), request(`{"action":"broadcast","room":"lobby","message":"hi"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("Handle = %d, %v; want 200", resp.StatusCode, err)
+	}
+	if rm.pages != 1 || rm.asked != 0 {
+		t.Errorf("read %d pages and asked IsMember %d times, want 1 page and no IsMember", rm.pages, rm.asked)
 	}
 }

@@ -53,8 +53,8 @@ func TestSmoke(t *testing.T) {
 		if err != nil {
 			t.Fatalf("smoke -url %s: %v\n%s", g.url, err, out)
 		}
-		if n := len(step.FindAllString(out, -1)); n != 9 {
-			t.Errorf("%d steps ok, want 9:\n%s", n, out)
+		if n := len(step.FindAllString(out, -1)); n != 12 {
+			t.Errorf("%d steps ok, want 12:\n%s", n, out)
 		}
 	})
 
@@ -67,8 +67,8 @@ func TestSmoke(t *testing.T) {
 		if err != nil {
 			t.Fatalf("smoke -token: %v\n%s", err, out)
 		}
-		if !strings.Contains(out, " as smoke-token\n") || len(step.FindAllString(out, -1)) != 9 {
-			t.Errorf("want 9 steps ok as smoke-token:\n%s", out)
+		if !strings.Contains(out, " as smoke-token\n") || len(step.FindAllString(out, -1)) != 12 {
+			t.Errorf("want 12 steps ok as smoke-token:\n%s", out)
 		}
 	})
 

@@ -1,6 +1,6 @@
 // The browser client: plain JavaScript, no build step. It connects with the
-// token in the query string, sends hello and send, and lists every frame that
-// arrives. ?url=…&token=… in the page's own address fill the form.
+// token in the query string, sends hello and send, joins, broadcasts to and
+// leaves rooms, and lists every frame that arrives. ?url=…&token=… in the page's own address fill the form.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -14,7 +14,7 @@ function setConnected(open) {
   $('connect').disabled = open;
   $('disconnect').disabled = !open;
   $('hello').disabled = !open;
-  $('send').disabled = !open;
+  for (const id of ['send', 'join', 'leave', 'broadcast']) $(id).disabled = !open;
 }
 
 // show lists one frame. Frames are text set with textContent, never HTML:
@@ -29,7 +29,9 @@ function show(text) {
   }
   if (frame && typeof frame.from === 'string' && typeof frame.message === 'string') {
     item.className = 'delivery';
-    item.textContent = `${frame.from}: ${frame.message}`;
+    // A member's message to a room says which room it came through.
+    const room = typeof frame.room === 'string' ? `[${frame.room}] ` : '';
+    item.textContent = `${room}${frame.from}: ${frame.message}`;
     item.title = text;
   } else {
     if (frame && (frame.error || frame.message === 'Forbidden' || frame.message === 'Internal server error')) {
@@ -72,6 +74,9 @@ $('connect').onclick = connect;
 $('disconnect').onclick = () => socket && socket.close(1000, 'bye');
 $('hello').onclick = () => sendJSON({ action: 'hello', userName: $('name').value });
 $('send').onclick = () => sendJSON({ action: 'send', to: $('to').value, message: $('message').value });
+$('join').onclick = () => sendJSON({ action: 'join', room: $('room').value });
+$('leave').onclick = () => sendJSON({ action: 'leave', room: $('room').value });
+$('broadcast').onclick = () => sendJSON({ action: 'broadcast', room: $('room').value, message: $('roomMessage').value });
 
 const params = new URLSearchParams(location.search);
 $('url').value = params.get('url') || 'ws://localhost:3001';

@@ -1,6 +1,7 @@
 // Drives examples/browser in headless Chromium, for offline/browser_e2e_test.go:
 // taro and hanako each open the page; taro says hello; hanako sends taro a
-// message; a third page connects with a bad token. It waits for each answer to
+// message; both join a room, hanako broadcasts to it and both leave; a third
+// page connects with a bad token. It waits for each answer to
 // show, then prints what every page shows as JSON for the Go test to check.
 //
 //   node drive.mjs '{"page":"http://127.0.0.1:…/","api":"ws://localhost:…","taro":"…","hanako":"…","userDataDir":"…"}'
@@ -48,13 +49,28 @@ try {
   await received(taro, 2);
   await received(hanako, 1);
 
+  await taro.fill('#room', cfg.room);
+  await taro.click('#join');
+  await received(taro, 3);
+  await hanako.fill('#room', cfg.room);
+  await hanako.click('#join');
+  await received(hanako, 2);
+  await hanako.fill('#roomMessage', 'hi room');
+  await hanako.click('#broadcast');
+  await received(hanako, 3);
+  await received(taro, 4);
+  await taro.click('#leave');
+  await received(taro, 5);
+  await hanako.click('#leave');
+  await received(hanako, 4);
+
   const forged = await open('not-a-token');
   await forged.waitForFunction(() => document.getElementById('status').textContent.startsWith('closed'));
 
   const shows = (page) =>
     page.evaluate(() => ({
       status: document.getElementById('status').textContent,
-      received: [...document.querySelectorAll('#received li')].map((li) => ({ class: li.className, text: li.textContent })),
+      received: [...document.querySelectorAll('#received li')].map((li) => ({ class: li.className, text: li.textContent, title: li.title })),
     }));
   console.log(JSON.stringify({ taro: await shows(taro), hanako: await shows(hanako), forged: await shows(forged) }));
 } finally {

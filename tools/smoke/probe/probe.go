@@ -68,6 +68,9 @@ func Run(ctx context.Context, cfg Config) error {
 		{"second connection", p.secondConnection},
 		{"send to both", p.send},
 		{"each once", p.eachOnce},
+		{"join a room", p.join},
+		{"broadcast", p.broadcast},
+		{"leave the room", p.leave},
 		{"no token", p.noToken},
 		{"forged token", p.forgedToken},
 	} {
@@ -98,6 +101,7 @@ type prober struct {
 	cfg   Config
 	conns []*websocket.Conn // first, second
 	nonce string
+	room  string
 }
 
 func (p *prober) closeAll() {
@@ -150,12 +154,17 @@ func (p *prober) secondConnection(ctx context.Context) error {
 	return p.connect(ctx)
 }
 
+// nonce is a random tag that makes a message or room of this run its own.
+func nonce() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 // send posts from the first connection to the user itself: both connections
 // get the message, and the first one the receipt.
 func (p *prober) send(ctx context.Context) error {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	p.nonce = "smoke " + hex.EncodeToString(b)
+	p.nonce = "smoke " + nonce()
 	msg, _ := json.Marshal(map[string]any{"action": "send", "to": p.cfg.User, "message": p.nonce})
 	if err := p.conns[0].Write(ctx, websocket.MessageText, msg); err != nil {
 		return &StepError{Want: "the message sent", Err: err}
@@ -220,6 +229,61 @@ func (p *prober) eachOnce(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// join puts both connections in a room of this run's own, so that the
+// member counts are the probe's alone.
+func (p *prober) join(ctx context.Context) error {
+	p.room = "smoke-" + nonce()
+	for i, c := range p.conns {
+		want := fmt.Sprintf(`{"action":"join","room":%q,"members":%d}`, p.room, i+1)
+		if err := p.ask(ctx, c, map[string]any{"action": "join", "room": p.room}, want, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// broadcast sends from the first connection to the room: the first gets the
+// receipt, the second the message with the receipt's messageId.
+func (p *prober) broadcast(ctx context.Context) error {
+	text := "smoke " + nonce()
+	wantReceipt := fmt.Sprintf(`{"action":"broadcast","room":%q,"recipients":1,"messageId":"…"}`, p.room)
+	var messageID string
+	if err := p.ask(ctx, p.conns[0], map[string]any{"action": "broadcast", "room": p.room, "message": text}, wantReceipt,
+		func(got map[string]any) bool {
+			messageID, _ = got["messageId"].(string)
+			return got["action"] == "broadcast" && got["room"] == p.room && got["recipients"] == 1.0 && messageID != "" && len(got) == 4
+		}); err != nil {
+		return err
+	}
+	want := fmt.Sprintf(`{"room":%q,"from":%q,"message":%q,"sentAt":"<RFC 3339>","messageId":%q} on the second connection`,
+		p.room, p.cfg.User, text, messageID)
+	got, raw, err := readJSON(ctx, p.conns[1])
+	if err != nil {
+		return &StepError{Want: want, Got: raw, Err: err}
+	}
+	sent, _ := got["sentAt"].(string)
+	_, perr := time.Parse(time.RFC3339, sent)
+	if got["room"] != p.room || got["from"] != p.cfg.User || got["message"] != text || got["messageId"] != messageID || perr != nil || len(got) != 5 {
+		return &StepError{Want: want, Got: raw}
+	}
+	return nil
+}
+
+// leave takes both connections out of the room; a broadcast to it is then
+// refused, which shows they left.
+func (p *prober) leave(ctx context.Context) error {
+	for _, c := range p.conns {
+		if err := p.ask(ctx, c, map[string]any{"action": "leave", "room": p.room},
+			fmt.Sprintf(`{"action":"leave","room":%q}`, p.room), nil); err != nil {
+			return err
+		}
+	}
+	return p.ask(ctx, p.conns[0], map[string]any{"action": "broadcast", "room": p.room, "message": "after leaving"},
+		`{"error":"not_a_member","message":"…"}`, func(got map[string]any) bool {
+			return got["error"] == "not_a_member" && nonEmpty(got["message"]) && len(got) == 2
+		})
 }
 
 func (p *prober) noToken(ctx context.Context) error {

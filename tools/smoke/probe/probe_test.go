@@ -26,6 +26,7 @@ type fakeAPI struct {
 	fault string
 	mu    sync.Mutex
 	conns map[*websocket.Conn]string // -> user
+	rooms map[string]map[*websocket.Conn]bool
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -56,6 +57,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		f.mu.Lock()
 		delete(f.conns, c)
+		for _, members := range f.rooms {
+			delete(members, c)
+		}
 		f.mu.Unlock()
 	}()
 	for {
@@ -119,6 +123,50 @@ func (f *fakeAPI) answer(ctx context.Context, c *websocket.Conn, user string, da
 			receipt["unattempted"] = 0
 		}
 		send(c, receipt)
+	case "join":
+		room := msg["room"].(string)
+		f.mu.Lock()
+		if f.rooms[room] == nil {
+			f.rooms[room] = map[*websocket.Conn]bool{}
+		}
+		f.rooms[room][c] = true
+		members := len(f.rooms[room])
+		f.mu.Unlock()
+		if f.fault == "join counts one more" {
+			members++
+		}
+		send(c, map[string]any{"action": "join", "room": room, "members": members})
+	case "broadcast":
+		room := msg["room"].(string)
+		f.mu.Lock()
+		var others []*websocket.Conn
+		member := f.rooms[room][c]
+		for other := range f.rooms[room] {
+			if other != c {
+				others = append(others, other)
+			}
+		}
+		f.mu.Unlock()
+		if !member {
+			send(c, map[string]any{"error": "not_a_member", "message": "join room " + room + " before broadcasting to it"})
+			return
+		}
+		id := "m-1"
+		send(c, map[string]any{"action": "broadcast", "room": room, "recipients": len(others), "messageId": id})
+		if f.fault == "delivery with another messageId" {
+			id = "m-2"
+		}
+		for _, o := range others {
+			send(o, map[string]any{"room": room, "from": user, "message": msg["message"], "sentAt": time.Now().UTC().Format(time.RFC3339), "messageId": id})
+		}
+	case "leave":
+		room := msg["room"].(string)
+		f.mu.Lock()
+		if f.fault != "leave keeps the member" {
+			delete(f.rooms[room], c)
+		}
+		f.mu.Unlock()
+		send(c, map[string]any{"action": "leave", "room": room})
 	}
 }
 
@@ -136,6 +184,9 @@ func TestRun(t *testing.T) {
 		{"delivered twice", "send to both", "on the first connection"},
 		{"receipt counts one", "send to both", `"delivered":1`},
 		{"receipt with an unattempted post", "send to both", `"unattempted":1`},
+		{"join counts one more", "join a room", `"members":2,`},
+		{"delivery with another messageId", "broadcast", `"messageId":"m-2"`},
+		{"leave keeps the member", "leave the room", `"recipients":1`},
 		{"no token gets 403", "no token", "want handshake refused with 401, got 403"},
 		{"forged token accepted", "forged token", "got an open connection"},
 		{"forged token gets 401", "forged token", "want handshake refused with 403, got 401"},
@@ -146,7 +197,7 @@ func TestRun(t *testing.T) {
 			name = "the API as deployed"
 		}
 		t.Run(name, func(t *testing.T) {
-			srv := httptest.NewServer(&fakeAPI{fault: tt.fault, conns: map[*websocket.Conn]string{}})
+			srv := httptest.NewServer(&fakeAPI{fault: tt.fault, conns: map[*websocket.Conn]string{}, rooms: map[string]map[*websocket.Conn]bool{}})
 			defer srv.Close()
 			tok, err := token.Sign(secret, "taro", time.Minute, time.Now())
 			if err != nil {
@@ -159,8 +210,8 @@ func TestRun(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Run: %v\n%s", err, out.String())
 				}
-				if len(lines) != 9 {
-					t.Errorf("printed %d lines, want one per step (9):\n%s", len(lines), out.String())
+				if len(lines) != 12 {
+					t.Errorf("printed %d lines, want one per step (12):\n%s", len(lines), out.String())
 				}
 				for _, l := range lines {
 					if !strings.HasPrefix(l, "ok ") || !strings.HasSuffix(l, " ms") {

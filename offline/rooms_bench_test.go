@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// tenReceivers is the audience of the two benchmarks below: the same ten
+// connections of hanako, reached once by a send to hanako and once by a
+// broadcast to a room they are all in, so the two numbers compare one
+// path against the other for the same deliveries.
+const tenReceivers = 10
+
+// BenchmarkSendToTen measures a send from taro to hanako, who has ten
+// connections open: from the sender's frame until the tenth connection has
+// the message, as p50/p99 over b.N sends.
+func BenchmarkSendToTen(b *testing.B) {
+	g := startGateway(b, "-quiet")
+	frames := openReceivers(b, g, "")
+	sender := g.dial(b, "taro", "")
+	publish := func(text string) string {
+		return `{"action":"send","to":"hanako","message":"` + text + `"}`
+	}
+	checkReceipt := func(receipt string, _ []string) error {
+		if want := fmt.Sprintf(`{"action":"send","to":"hanako","delivered":%d,"failed":0}`, tenReceivers); receipt != want {
+			return fmt.Errorf("receipt %s, want %s", receipt, want)
+		}
+		return nil
+	}
+	measureDeliveries(b, sender, frames, publish, checkReceipt)
+}
+
+// BenchmarkRoomOfTen measures a broadcast from taro to a room holding
+// hanako's ten connections and his own: from the sender's frame until the
+// tenth member has the message, as p50/p99 over b.N broadcasts. Every
+// member's copy must carry the receipt's messageId.
+func BenchmarkRoomOfTen(b *testing.B) {
+	const room = "bench-room"
+	g := startGateway(b, "-quiet")
+	frames := openReceivers(b, g, room)
+	sender := g.dial(b, "taro", "")
+	if got, want := send(b, sender, `{"action":"join","room":"`+room+`"}`),
+		fmt.Sprintf(`{"action":"join","room":"%s","members":%d}`, room, tenReceivers+1); got != want {
+		b.Fatalf("join: %s, want %s", got, want)
+	}
+	publish := func(text string) string {
+		return `{"action":"broadcast","room":"` + room + `","message":"` + text + `"}`
+	}
+	checkReceipt := func(receipt string, deliveries []string) error {
+		var r struct {
+			Action, Room, MessageID string
+			Recipients              int
+		}
+		if err := json.Unmarshal([]byte(receipt), &r); err != nil || r.Action != "broadcast" || r.Room != room ||
+			r.Recipients != tenReceivers || r.MessageID == "" {
+			return fmt.Errorf("receipt %s, want %d recipients and a messageId", receipt, tenReceivers)
+		}
+		for _, d := range deliveries {
+			if !strings.Contains(d, `"messageId":"`+r.MessageID+`"`) || !strings.Contains(d, `"room":"`+room+`"`) {
+				return fmt.Errorf("delivery %s, want room %s and messageId %s", d, room, r.MessageID)
+			}
+		}
+		return nil
+	}
+	measureDeliveries(b, sender, frames, publish, checkReceipt)
+}
+
+// openReceivers opens hanako's ten connections, each joined to room unless
+// room is empty, and forwards every frame they receive.
+func openReceivers(b *testing.B, g *gatewayProc, room string) <-chan received {
+	frames := make(chan received, 4*tenReceivers)
+	for i := range tenReceivers {
+		c := g.dial(b, "hanako", "")
+		if room != "" {
+			if got, want := send(b, c, `{"action":"join","room":"`+room+`"}`),
+				fmt.Sprintf(`{"action":"join","room":"%s","members":%d}`, room, i+1); got != want {
+				b.Fatalf("join %d: %s, want %s", i, got, want)
+			}
+		}
+		go func() {
+			for {
+				_, msg, err := c.Read(context.Background())
+				if err != nil {
+					return
+				}
+				frames <- received{i, string(msg)}
+			}
+		}()
+	}
+	return frames
+}
+
+// measureDeliveries publishes b.N messages one at a time, after a warm-up
+// that leaves every function warm, and reports the time from each publish
+// until the last receiver has it. Each receiver must get each message
+// exactly once, and the receipt must pass checkReceipt.
+func measureDeliveries(b *testing.B, sender *websocket.Conn, frames <-chan received,
+	publish func(text string) string, checkReceipt func(receipt string, deliveries []string) error) {
+	for i := range 20 {
+		deliverOnce(b, sender, frames, publish, checkReceipt, fmt.Sprintf("warm %d", i))
+	}
+	d := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		d = append(d, deliverOnce(b, sender, frames, publish, checkReceipt, fmt.Sprintf("message %d", i)))
+	}
+	b.StopTimer()
+	reportPercentiles(b, d)
+}
+
+func deliverOnce(b *testing.B, sender *websocket.Conn, frames <-chan received,
+	publish func(string) string, checkReceipt func(string, []string) error, text string) time.Duration {
+	ctx := context.Background()
+	start := time.Now()
+	if err := sender.Write(ctx, websocket.MessageText, []byte(publish(text))); err != nil {
+		b.Fatal(err)
+	}
+	deliveries := make(map[int]string, tenReceivers)
+	deadline := time.After(30 * time.Second)
+	for len(deliveries) < tenReceivers {
+		select {
+		case f := <-frames:
+			if _, twice := deliveries[f.conn]; twice {
+				b.Fatalf("connection %d got %q twice", f.conn, text)
+			}
+			if !strings.Contains(f.text, `"message":"`+text+`"`) || !strings.Contains(f.text, `"from":"taro"`) {
+				b.Fatalf("connection %d got %s, want %q from taro", f.conn, f.text, text)
+			}
+			deliveries[f.conn] = f.text
+		case <-deadline:
+			b.Fatalf("%d of %d connections got %q after 30 s", len(deliveries), tenReceivers, text)
+		}
+	}
+	elapsed := time.Since(start)
+	readCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, receipt, err := sender.Read(readCtx)
+	if err != nil {
+		b.Fatalf("no receipt for %q: %v", text, err)
+	}
+	all := make([]string, 0, len(deliveries))
+	for _, d := range deliveries {
+		all = append(all, d)
+	}
+	if err := checkReceipt(string(receipt), all); err != nil {
+		b.Fatal(err)
+	}
+	return elapsed
+}
