@@ -74,6 +74,7 @@ type roomFrame struct {
 	conn      int
 	messageID string
 	message   string
+	at        time.Time // when it arrived
 }
 
 // joinMany connects n members to room, 50 at a time, each as its own user,
@@ -129,7 +130,7 @@ func joinOne(t testing.TB, g *gatewayProc, room string, i int, frames chan<- roo
 			}
 			var d struct{ MessageID, Message string }
 			_ = json.Unmarshal(msg, &d)
-			frames <- roomFrame{conn: i, messageID: d.MessageID, message: string(msg)}
+			frames <- roomFrame{conn: i, messageID: d.MessageID, message: string(msg), at: time.Now()}
 		}
 	}()
 	return nil
@@ -217,9 +218,10 @@ func fanoutPID(g *gatewayProc) int {
 
 func TestWorkerKilledMidBatchItsJobsAreDeliveredAgain(t *testing.T) {
 	const members = 150 // over broadcast's 100 posted inline: one job
-	// A visibility timeout of 2 s, not 180, so that the batch of the
-	// killed worker comes back within the test.
-	dir := queueVariant(t, "VisibilityTimeout: 180", "VisibilityTimeout: 2")
+	// A visibility timeout of 10 s, not 180, so that the batch of the
+	// killed worker comes back within the test, yet is longer than the
+	// 4.5 s the batch takes, or a second worker would get it too.
+	dir := queueVariant(t, "VisibilityTimeout: 180", "VisibilityTimeout: 10")
 	// Posts one at a time, each 30 ms, leave time to kill the worker while it posts.
 	g := launchGateway(t, dir, "-management-delay", "30ms", "-env", "FANOUT_CONCURRENCY=1")
 	g.awaitReady(t)
