@@ -28,12 +28,12 @@ import (
 	"wsapi/offline/internal/childproc"
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/dynamolocal"
+	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambdaruntime"
-	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/lambdaservice"
-	"wsapi/offline/internal/sqslocal"
 	"wsapi/offline/internal/slspackage"
+	"wsapi/offline/internal/sqslocal"
 	"wsapi/offline/internal/stack"
 	"wsapi/offline/internal/xraydaemon"
 )
@@ -202,7 +202,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	deployed := stack.New(stack.Config{
 		Runtime: rt, Invoker: lambda, Router: gw, Tables: tables, Queues: queues,
 		Mappings: eventsource.New(context.WithoutCancel(ctx), queues.Server, lambda, nil),
-		Env: o.env, MaxInstances: o.maxInstances,
+		Env:      o.env, MaxInstances: o.maxInstances,
 		OpenLog: func(key string) (io.WriteCloser, error) { return openFunctionLog(o.logs, key, lines) },
 	})
 	defer func() {
