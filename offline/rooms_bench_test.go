@@ -29,7 +29,9 @@ func BenchmarkRoomBroadcast(b *testing.B) {
 		{20 * time.Millisecond, "concurrent", ""},
 		{20 * time.Millisecond, "one-by-one", "1"},
 	} {
-		args := []string{"-quiet", "-management-delay", run.delay.String()}
+		// Joining 10,000 members takes minutes on a busy machine: the first
+		// must not be closed as idle before the last has joined.
+		args := []string{"-quiet", "-management-delay", run.delay.String(), "-idle-timeout", "2h"}
 		if run.posts != "" {
 			args = append(args, "-env", "FANOUT_CONCURRENCY="+run.posts)
 		}
