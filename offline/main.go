@@ -28,10 +28,12 @@ import (
 	"wsapi/offline/internal/childproc"
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/dynamolocal"
+	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/internal/lambdaservice"
 	"wsapi/offline/internal/slspackage"
+	"wsapi/offline/internal/sqslocal"
 	"wsapi/offline/internal/stack"
 	"wsapi/offline/internal/xraydaemon"
 )
@@ -176,6 +178,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	tables := newDynalite(o, out)
 	lambda := lambdaservice.New(rt, daemon, &xraydaemon.Sampler{All: o.traceAll})
+	queues := &stack.SQS{Server: sqslocal.New(sqslocal.Options{Region: svc.region, AccountID: lambdaruntime.AccountID,
+		OnMoved: func(m sqslocal.Moved) { out.printf("warning", "%s", eventsource.MovedLine(m)) }}),
+		Started: func(endpoint string) { out.printf("sqs", "SQS API at %s", endpoint) }}
 	gw, err := gateway.New(gateway.Config{
 		APIID:                    svc.APIID,
 		AccountID:                lambdaruntime.AccountID,
@@ -195,15 +200,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	deployed := stack.New(stack.Config{
-		Runtime: rt, Invoker: lambda, Router: gw, Tables: tables,
-		Env: o.env, MaxInstances: o.maxInstances,
+		Runtime: rt, Invoker: lambda, Router: gw, Tables: tables, Queues: queues,
+		Mappings: eventsource.New(context.WithoutCancel(ctx), queues.Server, lambda, nil),
+		Env:      o.env, MaxInstances: o.maxInstances,
 		OpenLog: func(key string) (io.WriteCloser, error) { return openFunctionLog(o.logs, key, lines) },
 	})
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = rt.Close(ctx)
-		_ = deployed.Close()
+		_ = deployed.Close(ctx)
 		_ = tables.Close()
 	}()
 	// Starting is a deploy from nothing.
@@ -229,6 +234,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	printRoutes(out, svc, base, daemon.Addr(), sampling)
+	for _, line := range eventsource.Summary(svc.Queues, svc.EventSourceMappings) {
+		out.printf("sqs", "%s", strings.TrimPrefix(line, "sqs │ "))
+	}
 	srv := gw.Server()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

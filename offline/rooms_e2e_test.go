@@ -101,3 +101,25 @@ func TestRoomsEndToEnd(t *testing.T) {
 		t.Errorf("the 51st room: %s", got)
 	}
 }
+
+func TestRoomsBadInputGetsItsErrorAndTheConnectionStays(t *testing.T) {
+	g := startGateway(t)
+	taro := g.dial(t, "taro", "")
+	steps := []struct{ msg, reply string }{
+		{`{"action":"join"}`, `{"error":"missing_field","message":"room is required"}`},
+		{`{"action":"join","room":"lob\nby"}`, `{"error":"invalid_field","message":"room must not contain control characters"}`},
+		{`{"action":"join","room":7}`, `{"error":"invalid_field","message":"room must be a string"}`},
+		{`{"action":"leave"}`, `{"error":"missing_field","message":"room is required"}`},
+		{`{"action":"leave","room":1}`, `{"error":"invalid_field","message":"room must be a string"}`},
+		{`{"action":"broadcast","message":"hi"}`, `{"error":"missing_field","message":"room is required"}`},
+		{`{"action":"join","room":"lobby"}`, `{"action":"join","room":"lobby","members":1}`},
+		{`{"action":"broadcast","room":"lobby","message":""}`, `{"error":"invalid_field","message":"message must not be empty"}`},
+		// After every error, the same connection is served as before.
+		{`{"action":"leave","room":"lobby"}`, `{"action":"leave","room":"lobby"}`},
+	}
+	for _, s := range steps {
+		if got := send(t, taro, s.msg); got != s.reply {
+			t.Errorf("%.60s\n got %s\nwant %s", s.msg, got, s.reply)
+		}
+	}
+}

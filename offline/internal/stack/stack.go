@@ -5,6 +5,8 @@
 // applies each kind of resource in one step, in the order a stack update
 // would: tables, then the functions that use them, then the routes to the
 // functions, and only then the removals, once no route points at them.
+// Queues come right after tables, as functions are given their URLs, and
+// event source mappings after the functions they invoke.
 package stack
 
 import (
@@ -17,9 +19,11 @@ import (
 
 	"wsapi/offline/internal/changeset"
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/internal/lambdaservice"
+	"wsapi/offline/internal/sqslocal"
 )
 
 // Runtime runs the functions' processes; *lambdaruntime.Runtime is one.
@@ -27,6 +31,8 @@ type Runtime interface {
 	Add(fn lambdaruntime.Function) error
 	Replace(ctx context.Context, fn lambdaruntime.Function) error
 	Remove(ctx context.Context, name string) error
+	// Close stops every function's processes.
+	Close(ctx context.Context) error
 }
 
 // Invoker invokes functions by the key routes name them by;
@@ -49,12 +55,33 @@ type Tables interface {
 	Create(ctx context.Context, tables []cloudformation.Table) (endpoint string, err error)
 }
 
+// Queues serves queues; *SQS is one.
+type Queues interface {
+	// Set creates a queue or changes it, keeping its messages. It returns
+	// the endpoint functions reach SQS at.
+	Set(ctx context.Context, spec sqslocal.QueueSpec) (endpoint string, err error)
+	Remove(name string)
+	Close() error
+}
+
+// Mappings polls queues for functions; *eventsource.Pollers is one.
+type Mappings interface {
+	Set(m eventsource.Mapping)
+	Remove(id string)
+	// Close stops polling and waits for the batches in flight.
+	Close()
+}
+
 // Config is what a Stack deploys to and how.
 type Config struct {
 	Runtime Runtime
 	Invoker Invoker
 	Router  Router
 	Tables  Tables
+	// Queues and Mappings serve the template's queues and event source
+	// mappings; nil when the template has none.
+	Queues   Queues
+	Mappings Mappings
 	// Env is added to every function's environment: settings that only
 	// exist offline.
 	Env map[string]string
@@ -72,7 +99,11 @@ type Stack struct {
 	// dynamoEndpoint is the DynamoDB endpoint the functions were deployed
 	// with; a new one (the first table) redeploys them all.
 	dynamoEndpoint string
-	functions      map[string]function
+	// sqsEndpoint likewise, with the first queue.
+	sqsEndpoint string
+	functions   map[string]function
+	// queueNames are the queues served, by logical id.
+	queueNames map[string]string
 }
 
 // function is one function as deployed, by its key.
@@ -83,7 +114,7 @@ type function struct {
 
 // New returns a Stack with nothing deployed.
 func New(cfg Config) *Stack {
-	return &Stack{cfg: cfg, functions: map[string]function{}}
+	return &Stack{cfg: cfg, functions: map[string]function{}, queueNames: map[string]string{}}
 }
 
 // Apply deploys what changed from old (nil: nothing deployed yet) to new
@@ -100,7 +131,9 @@ func (s *Stack) Apply(ctx context.Context, old, new *cloudformation.Service) (ch
 		apply func(context.Context, *cloudformation.Service, changeset.ChangeSet) error
 	}{
 		{"tables", s.applyTables},
+		{"queues", s.applyQueues},
 		{"functions", s.applyFunctions},
+		{"mappings", s.applyMappings},
 		{"routes", s.applyRoutes},
 		{"removals", s.applyRemovals},
 	}
@@ -130,15 +163,38 @@ func (s *Stack) applyTables(ctx context.Context, svc *cloudformation.Service, cs
 	return nil
 }
 
+func (s *Stack) applyQueues(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+	for _, q := range svc.Queues {
+		if c, ok := cs.Queues[q.LogicalID]; !ok || c == changeset.Removed {
+			continue
+		}
+		if s.cfg.Queues == nil {
+			return fmt.Errorf("queue %s: no SQS to serve it", q.LogicalID)
+		}
+		endpoint, err := s.cfg.Queues.Set(ctx, eventsource.QueueSpec(q, svc.Queues))
+		if err != nil {
+			return fmt.Errorf("queue %s: %w", q.LogicalID, err)
+		}
+		s.sqsEndpoint = endpoint
+		if old, ok := s.queueNames[q.LogicalID]; ok && old != q.Name {
+			// Renamed: a new queue, as CloudFormation replaces one.
+			s.cfg.Queues.Remove(old)
+		}
+		s.queueNames[q.LogicalID] = q.Name
+	}
+	return nil
+}
+
 // applyFunctions deploys the functions added or changed, and every one
-// when the DynamoDB endpoint they reach is new.
+// when the DynamoDB or SQS endpoint they reach is new.
 func (s *Stack) applyFunctions(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
 	for _, key := range slices.Sorted(maps.Keys(svc.Functions)) {
 		fn := svc.Functions[key]
 		want := s.runtimeFunction(fn)
 		have, ok := s.functions[key]
 		c := cs.Functions[key]
-		if ok && c == 0 && have.runtime.Env[dynamoEndpointEnv] == want.Env[dynamoEndpointEnv] {
+		if ok && c == 0 && have.runtime.Env[dynamoEndpointEnv] == want.Env[dynamoEndpointEnv] &&
+			have.runtime.Env[sqsEndpointEnv] == want.Env[sqsEndpointEnv] {
 			continue
 		}
 		if err := s.deployFunction(ctx, key, fn, want); err != nil {
@@ -148,8 +204,11 @@ func (s *Stack) applyFunctions(ctx context.Context, svc *cloudformation.Service,
 	return nil
 }
 
-// dynamoEndpointEnv is where the AWS SDKs read the DynamoDB endpoint from.
-const dynamoEndpointEnv = "AWS_ENDPOINT_URL_DYNAMODB"
+// Where the AWS SDKs read the DynamoDB and SQS endpoints from.
+const (
+	dynamoEndpointEnv = "AWS_ENDPOINT_URL_DYNAMODB"
+	sqsEndpointEnv    = "AWS_ENDPOINT_URL_SQS"
+)
 
 // runtimeFunction is fn as the runtime deploys it, with the environment
 // every function gets offline.
@@ -161,6 +220,9 @@ func (s *Stack) runtimeFunction(fn cloudformation.Function) lambdaruntime.Functi
 	maps.Copy(env, s.cfg.Env)
 	if s.dynamoEndpoint != "" {
 		env[dynamoEndpointEnv] = s.dynamoEndpoint
+	}
+	if s.sqsEndpoint != "" {
+		env[sqsEndpointEnv] = s.sqsEndpoint
 	}
 	return lambdaruntime.Function{
 		Name:           fn.Name,
@@ -208,6 +270,25 @@ func (s *Stack) deployFunction(ctx context.Context, key string, fn cloudformatio
 	return nil
 }
 
+// applyMappings starts polling for the mappings added and restarts those
+// changed; a mapping disabled, or whose queue is gone, stops polling.
+func (s *Stack) applyMappings(_ context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+	for _, m := range svc.EventSourceMappings {
+		if c, ok := cs.EventSourceMappings[m.LogicalID]; !ok || c == changeset.Removed {
+			continue
+		}
+		if s.cfg.Mappings == nil {
+			return fmt.Errorf("event source mapping %s: nothing to poll it", m.LogicalID)
+		}
+		if mapping, ok := eventsource.MappingOf(m, svc.Queues, svc.Region); ok {
+			s.cfg.Mappings.Set(mapping)
+		} else {
+			s.cfg.Mappings.Remove(m.LogicalID)
+		}
+	}
+	return nil
+}
+
 func (s *Stack) applyRoutes(_ context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
 	if !cs.RoutesChanged() {
 		return nil
@@ -228,16 +309,29 @@ func Routes(svc *cloudformation.Service) map[string]gateway.Route {
 	return routes
 }
 
-// applyRemovals removes the functions no route points at any more: their
-// invocations in flight finish, then their processes stop and their logs
-// close. Tables are kept, as their data would be lost.
+// applyRemovals removes the event source mappings removed, their batches
+// in flight finishing, then the functions no route or mapping points at any
+// more: their invocations in flight finish, then their processes stop and
+// their logs close; then the queues removed, with their messages. Tables
+// are kept, as their data would be lost.
 func (s *Stack) applyRemovals(ctx context.Context, _ *cloudformation.Service, cs changeset.ChangeSet) error {
+	for _, id := range slices.Sorted(maps.Keys(cs.EventSourceMappings)) {
+		if cs.EventSourceMappings[id] == changeset.Removed && s.cfg.Mappings != nil {
+			s.cfg.Mappings.Remove(id)
+		}
+	}
 	for _, key := range slices.Sorted(maps.Keys(cs.Functions)) {
 		if cs.Functions[key] != changeset.Removed {
 			continue
 		}
 		if err := s.removeFunction(ctx, key); err != nil {
 			return fmt.Errorf("function %s: %w", key, err)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(cs.Queues)) {
+		if cs.Queues[id] == changeset.Removed && s.cfg.Queues != nil {
+			s.cfg.Queues.Remove(s.queueNames[id])
+			delete(s.queueNames, id)
 		}
 	}
 	return nil
@@ -276,10 +370,19 @@ func (s *Stack) Functions() []string {
 	return slices.Sorted(maps.Keys(s.functions))
 }
 
-// Close closes the functions' logs; stop the runtime first, so that no
-// process writes to them any more.
-func (s *Stack) Close() error {
+// Close takes down what was deployed, in the order deleting the stack
+// would: the event source mappings, waiting for their batches in flight,
+// which may still send to queues; the functions' processes; the queues;
+// and the functions' logs, once no process writes to them any more.
+func (s *Stack) Close(ctx context.Context) error {
 	var errs []error
+	if s.cfg.Mappings != nil {
+		s.cfg.Mappings.Close()
+	}
+	errs = append(errs, s.cfg.Runtime.Close(ctx))
+	if s.cfg.Queues != nil {
+		errs = append(errs, s.cfg.Queues.Close())
+	}
 	for _, fn := range s.functions {
 		errs = append(errs, fn.log.Close())
 	}

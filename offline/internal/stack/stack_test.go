@@ -49,6 +49,11 @@ func (r *fakeRuntime) Remove(_ context.Context, name string) error {
 	return nil
 }
 
+func (r *fakeRuntime) Close(context.Context) error {
+	r.calls.add("Close runtime")
+	return nil
+}
+
 type fakeInvoker struct{ calls *calls }
 
 func (i fakeInvoker) Set(key string, _ lambdaservice.Function) { i.calls.add("Set " + key) }
