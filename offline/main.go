@@ -25,12 +25,9 @@ import (
 	"time"
 
 	"wsapi/offline/internal/childproc"
-	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/console"
-	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/gateway"
-	"wsapi/offline/internal/lambdaruntime"
-	"wsapi/offline/internal/lambdaservice"
+	"wsapi/offline/internal/region"
 	"wsapi/offline/internal/reload"
 	"wsapi/offline/internal/service"
 	"wsapi/offline/internal/stack"
@@ -128,7 +125,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	out := console.New(stdout)
 	if o.buildOnly {
-		return buildBootstraps(ctx, o, out)
+		return service.BuildBootstraps(ctx, o.config, o.bin, printError(out))
 	}
 	// Listening first gives the API its endpoint, which the template may
 	// hand functions (Fn::GetAtt Api.ApiEndpoint), and stops a second
@@ -144,7 +141,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer ln.Close()
 	base := "ws://" + console.DisplayAddr(ln.Addr(), o.host)
 	if o.build && o.template == "" {
-		if err := buildBootstraps(ctx, o, out); err != nil {
+		if err := service.BuildBootstraps(ctx, o.config, o.bin, printError(out)); err != nil {
 			out.Printf("error", "%v", err)
 		}
 	}
@@ -171,47 +168,24 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		lines, gatewayLog = nil, nil
 	}
 
-	// The daemon listens even when traces are not printed: in Lambda there
-	// is always one, and functions sending to nothing log errors.
-	var xrayCfg xraydaemon.Config
+	var traces func(*xraydaemon.Trace)
 	if o.traces && !o.quiet {
-		xrayCfg.OnComplete = func(t *xraydaemon.Trace) { _ = xraydaemon.Render(out.Tagged("x-ray"), t) }
+		traces = func(t *xraydaemon.Trace) { _ = xraydaemon.Render(out.Tagged("x-ray"), t) }
 	}
-	daemon, err := xraydaemon.Listen("127.0.0.1:0", xrayCfg)
-	if err != nil {
-		return err
-	}
-	defer daemon.Close()
-
-	rt, err := lambdaruntime.New(lambdaruntime.Options{Region: svc.Region, XRayDaemonAddr: daemon.Addr()})
-	if err != nil {
-		return err
-	}
-	tables := newDynalite(o, out)
-	lambda := lambdaservice.New(rt, daemon, &xraydaemon.Sampler{All: o.traceAll})
-	gw, err := gateway.New(gateway.Config{
-		APIID: svc.APIID, AccountID: lambdaruntime.AccountID, Region: svc.Region, Stage: svc.Stage,
-		RouteSelectionExpression: svc.RouteSelectionExpression, Invoker: lambda,
-		AccessKeyID: lambdaruntime.AccessKeyID, SecretAccessKey: lambdaruntime.SecretAccessKey, SessionToken: lambdaruntime.SessionToken,
-		IdleTimeout: o.idleTimeout, MaxDuration: o.maxDuration, ManagementDelay: o.mgmtDelay, Log: gatewayLog,
+	reg, err := region.New(svc.Service, svc.Region, region.Config{
+		Traces: traces, TraceAll: o.traceAll,
+		Tables:  console.Dynalite(out, filepath.Dir(o.config), o.data, o.quiet),
+		Gateway: gateway.Config{IdleTimeout: o.idleTimeout, MaxDuration: o.maxDuration, ManagementDelay: o.mgmtDelay, Log: gatewayLog},
+		Stack: stack.Config{Env: o.env, MaxInstances: o.maxInstances,
+			OpenLog: func(key string) (io.WriteCloser, error) { return console.OpenFunctionLog(o.logs, key, lines) }},
 	})
 	if err != nil {
 		return err
 	}
-	deployed := stack.New(stack.Config{
-		Runtime: rt, Invoker: lambda, Router: gw, Tables: tables,
-		Env: o.env, MaxInstances: o.maxInstances,
-		OpenLog: func(key string) (io.WriteCloser, error) { return console.OpenFunctionLog(o.logs, key, lines) },
-	})
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = rt.Close(ctx)
-		_ = deployed.Close()
-		_ = tables.Close()
-	}()
+	defer reg.Close()
 	// Starting is a deploy from nothing.
-	if _, err := deployed.Apply(ctx, nil, svc.Service); err != nil {
+	live := &reload.Live{Config: o.config, Bin: o.bin, Stack: reg.Stack, Out: out, Load: src.LoadTemplate, Framework: framework}
+	if err := live.Start(ctx, svc.Service); err != nil {
 		return err
 	}
 	switch {
@@ -221,82 +195,25 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		// serverless.yml declares.
 		out.Printf("reload", "not watching: with -template, rebuild the bootstraps and start again to serve new code or a new template")
 	default:
-		l := &reload.Live{Config: o.config, Bin: o.bin, Stack: deployed, Out: out, Service: svc.Service, Framework: framework,
-			Load: func(ctx context.Context, framework io.Writer, build func(context.Context, map[string]string)) (*cloudformation.Service, error) {
-				svc, err := src.Load(ctx, framework, build)
-				if err != nil {
-					return nil, err
-				}
-				return svc.Service, nil
-			}}
-		if err := l.Watch(ctx); err != nil {
+		if err := live.Watch(ctx); err != nil {
 			return err
 		}
 	}
 
 	console.WarnIfExposed(out, o.host)
-	sampling := console.Sampling(xrayCfg.OnComplete != nil, o.traceAll)
-	console.PrintRoutes(out, svc, base, daemon.Addr(), sampling)
-	srv := gw.Server()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	sampling := console.Sampling(traces != nil, o.traceAll)
+	console.PrintRoutes(out, svc, base, reg.Daemon.Addr(), sampling)
+	// The listener already queues connections: ready before Serve is true.
 	out.Printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, svc.Stage)
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	out.Printf("gateway", "stopping: closing %d connections with 1001 and running their $disconnect", gw.Connections())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	err = gw.Shutdown(shutdownCtx)
-	_ = srv.Close()
-	if err != nil {
+	if err := reg.Serve(ctx, ln, func(n int) {
+		out.Printf("gateway", "stopping: closing %d connections with 1001 and running their $disconnect", n)
+	}); err != nil {
 		return err
 	}
 	out.Printf("gateway", "stopped")
 	return nil
 }
 
-// buildBootstraps builds every function's bootstrap for this machine,
-// each failure printed with the compiler's errors.
-func buildBootstraps(ctx context.Context, o options, out *console.Console) error {
-	results, err := service.BuildBootstraps(ctx, o.config, o.bin)
-	if err != nil {
-		return err
-	}
-	failed := 0
-	for _, r := range results {
-		if r.Err != nil {
-			failed++
-			out.Printf("error", "%v", r.Err)
-		}
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d of %d bootstraps did not build", failed, len(results))
-	}
-	return nil
-}
-
-// newDynalite is where the template's tables are made, saying loudly if
-// dynalite dies while the gateway serves.
-func newDynalite(o options, out *console.Console) *stack.Dynalite {
-	dynaliteLog := out.Tagged("dynamodb")
-	if o.quiet {
-		dynaliteLog = nil
-	}
-	return &stack.Dynalite{
-		Options: dynamolocal.Options{
-			ProjectDir: filepath.Dir(o.config),
-			DataDir:    o.data,
-			Log:        dynaliteLog,
-			OnExit: func(err error) {
-				out.Printf("error", "the local DynamoDB stopped: %v", err)
-				out.Printf("error", "every DynamoDB call of the functions fails from now on: stop the gateway (Ctrl-C) and start it again")
-			},
-		},
-		Report:  func(r dynamolocal.Report) { console.PrintTables(out, r) },
-		Started: func(endpoint string) { out.Printf("dynamodb", "DynamoDB API (dynalite) at %s", endpoint) },
-	}
+func printError(out *console.Console) func(error) {
+	return func(err error) { out.Printf("error", "%v", err) }
 }

@@ -36,10 +36,10 @@ func TestNewRouteFromMakeRoute(t *testing.T) {
 	awaitOutput(t, g, `(?m)^build +│ built bin/frotz\.zip`, 1, time.Second)
 }
 
-// TestNewFunctionByHand adds a function by hand: its module and its place
+// TestNewRouteAddedByHand adds a function by hand: its module and its place
 // in go.work first, then its function, route and role in serverless.yml,
 // saved once.
-func TestNewFunctionByHand(t *testing.T) {
+func TestNewRouteAddedByHand(t *testing.T) {
 	root := workspaceCopy(t)
 	g := startCopy(t, root)
 	c := g.dial(t, "taro", "")

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/service"
 )
 
@@ -52,16 +51,6 @@ func WarnIfExposed(out *Console, host string) {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		out.Printf("warning", "listening on %s: other machines can connect, sign @connections calls with the local "+
 			"runtime's well-known credentials and, with the development secret, tokens for any user. Use it on a network you trust.", host)
-	}
-}
-
-// PrintTables shows what the local DynamoDB made of the template's tables.
-func PrintTables(out *Console, report dynamolocal.Report) {
-	for _, line := range report.Tables {
-		out.Printf("dynamodb", "%s", line)
-	}
-	for _, w := range report.Warnings {
-		out.Printf("warning", "%s", w)
 	}
 }
 

@@ -39,11 +39,21 @@ type Live struct {
 	Stack  Stack
 	Load   Load
 	Out    Console
-	// Service is what was deployed last, whole; Framework is what the
-	// framework printed when it last packaged. Only the reload's goroutine
-	// uses them once watching starts.
-	Service   *cloudformation.Service
+	// Framework is what the framework printed when it last packaged.
 	Framework []string
+	// Service is what was deployed last, whole. Only the reload's
+	// goroutine uses it and Framework once watching starts.
+	Service *cloudformation.Service
+}
+
+// Start deploys svc from nothing: the first deploy, through the same Stack
+// that every reload deploys through.
+func (l *Live) Start(ctx context.Context, svc *cloudformation.Service) error {
+	if _, err := l.Stack.Apply(ctx, nil, svc); err != nil {
+		return err
+	}
+	l.Service = svc
+	return nil
 }
 
 // Watch rebuilds a function's bootstrap when its code changes and serves
@@ -137,4 +147,3 @@ func (f writerFunc) Write(p []byte) (int, error) {
 	f(p)
 	return len(p), nil
 }
-

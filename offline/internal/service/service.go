@@ -85,3 +85,12 @@ func (s Source) Load(ctx context.Context, framework io.Writer, build func(ctx co
 	}
 	return &Service{Service: svc, Name: state.Service, Region: state.Region}, nil
 }
+
+// LoadTemplate is Load's template alone, what a reload deploys.
+func (s Source) LoadTemplate(ctx context.Context, framework io.Writer, build func(ctx context.Context, bootstraps map[string]string)) (*cloudformation.Service, error) {
+	svc, err := s.Load(ctx, framework, build)
+	if err != nil {
+		return nil, err
+	}
+	return svc.Service, nil
+}
