@@ -21,7 +21,7 @@ SERVERLESS := npx --no-install serverless
 LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc,grpcnotrace -trimpath -ldflags='-s -w'
 
 .PHONY: help build test lint bench package deploy logs remove clean offline offline-build logs-offline token
-.PHONY: smoke route
+.PHONY: smoke route FORCE
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -84,21 +84,18 @@ else
 	$(SERVERLESS) info --stage $(STAGE) --region $(REGION) | TOKEN_SECRET="$$secret" go run ./tools/smoke -serverless-info -
 endif
 
-offline-build: ## Build the offline gateway and the functions' host bootstraps into .offline/
-	@for fn in $(FUNCTIONS); do \
-	  (cd $$fn && CGO_ENABLED=0 go build -tags lambda.norpc,grpcnotrace -ldflags="-s -w" -o ../.offline/bin/$$fn/bootstrap .); \
-	done
+# The gateway builds the functions' host bootstraps itself (its -build,
+# once it listens: a second `make offline` fails on the port before building
+# anything under the first), and the zips `serverless package` needs that are
+# missing: this only builds the gateway.
+.offline/gateway: FORCE
 	go build -o .offline/gateway ./offline
 
-# The gateway runs `serverless package` itself (into .offline/package, never
-# .serverless) and serves the template it writes. Packaging only needs the
-# zips to exist (offline runs .offline/bin), so they are built when missing.
-ZIPS := $(FUNCTIONS:%=bin/%.zip)
-$(ZIPS) &:
-	$(MAKE) build
+offline-build: .offline/gateway ## Build the offline gateway and the functions' host bootstraps into .offline/
+	.offline/gateway -build-only
 
-offline: offline-build node_modules/.package-lock.json $(ZIPS) ## Run the API here: ws://localhost:3001 (flags: make offline ARGS="-port 4000 -data .offline/db")
-	exec .offline/gateway -env TOKEN_SECRET=$(DEV_TOKEN_SECRET) $(ARGS)
+offline: .offline/gateway node_modules/.package-lock.json ## Run the API here: ws://localhost:3001 (flags: make offline ARGS="-port 4000 -data .offline/db")
+	exec .offline/gateway -build -env TOKEN_SECRET=$(DEV_TOKEN_SECRET) $(ARGS)
 
 token: ## Print a token for the offline API (make token USER=taro TTL=1h, ROOMS=lobby,ops to allow only those rooms)
 # make takes USER from the environment, where it is the login name: a token

@@ -19,20 +19,18 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"wsapi/offline/internal/childproc"
-	"wsapi/offline/internal/cloudformation"
-	"wsapi/offline/internal/dynamolocal"
+	"wsapi/offline/internal/console"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
-	"wsapi/offline/internal/lambdaruntime"
-	"wsapi/offline/internal/lambdaservice"
-	"wsapi/offline/internal/slspackage"
+	"wsapi/offline/internal/region"
+	"wsapi/offline/internal/reload"
+	"wsapi/offline/internal/service"
 	"wsapi/offline/internal/sqslocal"
 	"wsapi/offline/internal/stack"
 	"wsapi/offline/internal/xraydaemon"
@@ -61,7 +59,7 @@ type options struct {
 	config, pkgDir, template, bin, logs, data, host, stage, region string
 	port, maxInstances                                             int
 	idleTimeout, maxDuration, mgmtDelay                            time.Duration
-	traces, traceAll, quiet, watch                                 bool
+	traces, traceAll, quiet, watch, build, buildOnly               bool
 	env, bootstraps                                                kvFlag
 }
 
@@ -110,6 +108,8 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	fs.BoolVar(&o.traces, "traces", true, "print each traced invocation's X-Ray trace")
 	fs.BoolVar(&o.traceAll, "trace-all", false, "trace every invocation of an actively traced function, not Lambda's first each second and 5% of the rest")
 	fs.BoolVar(&o.watch, "watch", true, "rebuild and redeploy a function when its code changes (-watch=false for benchmarks and CI)")
+	fs.BoolVar(&o.build, "build", false, "once listening, build every function's bootstrap for this machine into -bin: a missing or stale one (make offline sets it)")
+	fs.BoolVar(&o.buildOnly, "build-only", false, "build every function's bootstrap for this machine into -bin, and exit (make offline-build)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only what is served, warnings, errors and the ready line (function logs still go to -logs)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -125,9 +125,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	out := &console{w: stdout, width: 12}
+	out := console.New(stdout)
+	if o.buildOnly {
+		return service.BuildBootstraps(ctx, o.config, o.bin, printError(out))
+	}
 	// Listening first gives the API its endpoint, which the template may
-	// hand functions (Fn::GetAtt Api.ApiEndpoint).
+	// hand functions (Fn::GetAtt Api.ApiEndpoint), and stops a second
+	// gateway before it builds anything under the first.
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.host, strconv.Itoa(o.port)))
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -137,19 +141,27 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close()
-	base := "ws://" + displayAddr(ln.Addr(), o.host)
+	base := "ws://" + console.DisplayAddr(ln.Addr(), o.host)
+	if o.build && o.template == "" {
+		if err := service.BuildBootstraps(ctx, o.config, o.bin, printError(out)); err != nil {
+			out.Printf("error", "%v", err)
+		}
+	}
 
+	src := service.Source{Config: o.config, PackageDir: o.pkgDir, Template: o.template, Bootstraps: o.bootstraps,
+		Bin: o.bin, Stage: o.stage, Region: o.region, Endpoint: base,
+		Built: func(fn string) { out.Printf("build", "built bin/%s.zip: packaging needs it", fn) }}
 	// The framework's lines, for a reload to print only what is new.
 	var framework []string
-	svc, err := load(ctx, o, writerFunc(func(p []byte) {
+	svc, err := src.Load(ctx, console.WriterFunc(func(p []byte) {
 		framework = append(framework, string(p))
-		out.write("serverless", p)
-	}), base, nil)
+		out.Print("serverless", p)
+	}), nil)
 	if err != nil {
 		return err
 	}
 	for _, w := range svc.Warnings {
-		out.printf("warning", "%s", w)
+		out.Printf("warning", "%s", w)
 	}
 	// Quiet, function lines go to their log files only, and the gateway's
 	// own per-message lines are not even formatted.
@@ -158,222 +170,57 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		lines, gatewayLog = nil, nil
 	}
 
-	// The daemon listens even when traces are not printed: in Lambda there
-	// is always one, and functions sending to nothing log errors.
-	var xrayCfg xraydaemon.Config
+	var traces func(*xraydaemon.Trace)
 	if o.traces && !o.quiet {
-		xrayCfg.OnComplete = func(t *xraydaemon.Trace) {
-			_ = xraydaemon.Render(writerFunc(func(p []byte) { out.write("x-ray", p) }), t)
-		}
+		traces = func(t *xraydaemon.Trace) { _ = xraydaemon.Render(out.Tagged("x-ray"), t) }
 	}
-	daemon, err := xraydaemon.Listen("127.0.0.1:0", xrayCfg)
-	if err != nil {
-		return err
-	}
-	defer daemon.Close()
-
-	rt, err := lambdaruntime.New(lambdaruntime.Options{Region: svc.region, XRayDaemonAddr: daemon.Addr()})
-	if err != nil {
-		return err
-	}
-	tables := newDynalite(o, out)
-	lambda := lambdaservice.New(rt, daemon, &xraydaemon.Sampler{All: o.traceAll})
-	queues := &stack.SQS{Server: sqslocal.New(sqslocal.Options{Region: svc.region, AccountID: lambdaruntime.AccountID,
-		OnMoved: func(m sqslocal.Moved) { out.printf("warning", "%s", eventsource.MovedLine(m)) }}),
-		Started: func(endpoint string) { out.printf("sqs", "SQS API at %s", endpoint) }}
-	gw, err := gateway.New(gateway.Config{
-		APIID:                    svc.APIID,
-		AccountID:                lambdaruntime.AccountID,
-		Region:                   svc.region,
-		Stage:                    svc.Stage,
-		RouteSelectionExpression: svc.RouteSelectionExpression,
-		Invoker:                  lambda,
-		AccessKeyID:              lambdaruntime.AccessKeyID,
-		SecretAccessKey:          lambdaruntime.SecretAccessKey,
-		SessionToken:             lambdaruntime.SessionToken,
-		IdleTimeout:              o.idleTimeout,
-		MaxDuration:              o.maxDuration,
-		ManagementDelay:          o.mgmtDelay,
-		Log:                      gatewayLog,
+	reg, err := region.New(svc.Service, svc.Region, region.Config{
+		Traces: traces, TraceAll: o.traceAll,
+		Tables:        console.Dynalite(out, filepath.Dir(o.config), o.data, o.quiet),
+		QueuesStarted: func(endpoint string) { out.Printf("sqs", "SQS API at %s", endpoint) },
+		Moved:         func(m sqslocal.Moved) { out.Printf("warning", "%s", eventsource.MovedLine(m)) },
+		Gateway:       gateway.Config{IdleTimeout: o.idleTimeout, MaxDuration: o.maxDuration, ManagementDelay: o.mgmtDelay, Log: gatewayLog},
+		Stack: stack.Config{Env: o.env, MaxInstances: o.maxInstances,
+			OpenLog: func(key string) (io.WriteCloser, error) { return console.OpenFunctionLog(o.logs, key, lines) }},
 	})
 	if err != nil {
 		return err
 	}
-	deployed := stack.New(stack.Config{
-		Runtime: rt, Invoker: lambda, Router: gw, Tables: tables, Queues: queues,
-		Mappings: eventsource.New(context.WithoutCancel(ctx), queues.Server, lambda, nil),
-		Env:      o.env, MaxInstances: o.maxInstances,
-		OpenLog: func(key string) (io.WriteCloser, error) { return openFunctionLog(o.logs, key, lines) },
-	})
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = deployed.Close(ctx)
-		_ = tables.Close()
-	}()
+	defer reg.Close()
 	// Starting is a deploy from nothing.
-	if _, err := deployed.Apply(ctx, nil, svc.Service); err != nil {
+	live := &reload.Live{Config: o.config, Bin: o.bin, Stack: reg.Stack, Out: out, Load: src.LoadTemplate, Framework: framework}
+	if err := live.Start(ctx, svc.Service); err != nil {
 		return err
 	}
-	if o.watch {
-		l := &live{o: o, out: out, base: base, stack: deployed, svc: svc, framework: framework}
-		if err := l.watch(ctx); err != nil {
+	switch {
+	case !o.watch:
+	case o.template != "":
+		// Which code builds which bootstrap is known only of the functions
+		// serverless.yml declares.
+		out.Printf("reload", "not watching: with -template, rebuild the bootstraps and start again to serve new code or a new template")
+	default:
+		if err := live.Watch(ctx); err != nil {
 			return err
 		}
 	}
 
-	if ip := net.ParseIP(o.host); o.host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		out.printf("warning", "listening on %s: other machines can connect, sign @connections calls with the local "+
-			"runtime's well-known credentials and, with the development secret, tokens for any user. Use it on a network you trust.", o.host)
-	}
-	sampling := ""
-	if xrayCfg.OnComplete != nil {
-		sampling = "traced as Lambda samples: the first invocation of each function every second and 5% of the rest (-trace-all: every one)"
-		if o.traceAll {
-			sampling = "every invocation traced (-trace-all)"
-		}
-	}
-	printRoutes(out, svc, base, daemon.Addr(), sampling)
+	console.WarnIfExposed(out, o.host)
+	sampling := console.Sampling(traces != nil, o.traceAll)
+	console.PrintRoutes(out, svc, base, reg.Daemon.Addr(), sampling)
 	for _, line := range eventsource.Summary(svc.Queues, svc.EventSourceMappings) {
-		out.printf("sqs", "%s", strings.TrimPrefix(line, "sqs │ "))
+		out.Printf("sqs", "%s", strings.TrimPrefix(line, "sqs │ "))
 	}
-	srv := gw.Server()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	out.printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, svc.Stage)
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	out.printf("gateway", "stopping: closing %d connections with 1001 and running their $disconnect", gw.Connections())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	err = gw.Shutdown(shutdownCtx)
-	_ = srv.Close()
-	if err != nil {
+	// The listener already queues connections: ready before Serve is true.
+	out.Printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, svc.Stage)
+	if err := reg.Serve(ctx, ln, func(n int) {
+		out.Printf("gateway", "stopping: closing %d connections with 1001 and running their $disconnect", n)
+	}); err != nil {
 		return err
 	}
-	out.printf("gateway", "stopped")
+	out.Printf("gateway", "stopped")
 	return nil
 }
 
-// service is what a template deploys, placed: under which name and in
-// which region.
-type service struct {
-	*cloudformation.Service
-	name, region string
-}
-
-// load reads what to serve: the template `serverless package` writes for
-// -config, or the -template given, the framework's lines going to
-// framework. It is the step a reload repeats, with
-// build to make the bootstraps packaging names that are not there yet (a
-// function just added); nil leaves them to `make offline-build`.
-func load(ctx context.Context, o options, framework io.Writer, endpoint string, build func(ctx context.Context, bootstraps map[string]string)) (*service, error) {
-	opts := cloudformation.Options{AccountID: lambdaruntime.AccountID, Stage: o.stage, APIEndpoint: endpoint, Region: o.region}
-	if o.template != "" {
-		opts.StackName = strings.TrimSuffix(filepath.Base(o.template), filepath.Ext(o.template))
-		opts.Bootstraps = o.bootstraps
-		opts.RequireRoute = true
-		opts.BuildCommand = "go build, for this machine, and name it with -bootstrap LogicalId=path"
-		svc, err := cloudformation.LoadFile(o.template, opts)
-		if err != nil {
-			return nil, err
-		}
-		return &service{Service: svc, name: svc.APIName, region: svc.Region}, nil
-	}
-	state, err := slspackage.Package(ctx, slspackage.Options{
-		Config: o.config, Stage: o.stage, Region: o.region, Dir: o.pkgDir,
-		Output: framework,
-	})
-	if err != nil {
-		return nil, err
-	}
-	opts.Region, opts.StackName = state.Region, state.StackName()
-	opts.Bootstraps = state.Bootstraps(o.bin)
-	if build != nil {
-		build(ctx, opts.Bootstraps)
-	}
-	opts.BuildCommand = "make offline-build"
-	svc, err := cloudformation.LoadFile(filepath.Join(state.Dir, slspackage.Template), opts)
-	if err != nil {
-		return nil, err
-	}
-	return &service{Service: svc, name: state.Service, region: state.Region}, nil
-}
-
-// newDynalite is where the template's tables are made, saying loudly if
-// dynalite dies while the gateway serves.
-func newDynalite(o options, out *console) *stack.Dynalite {
-	var dynaliteLog io.Writer = writerFunc(func(p []byte) { out.write("dynamodb", p) })
-	if o.quiet {
-		dynaliteLog = nil
-	}
-	return &stack.Dynalite{
-		Options: dynamolocal.Options{
-			ProjectDir: filepath.Dir(o.config),
-			DataDir:    o.data,
-			Log:        dynaliteLog,
-			OnExit: func(err error) {
-				out.printf("error", "the local DynamoDB stopped: %v", err)
-				out.printf("error", "every DynamoDB call of the functions fails from now on: stop the gateway (Ctrl-C) and start it again")
-			},
-		},
-		Report:  func(r dynamolocal.Report) { printTables(out, r) },
-		Started: func(endpoint string) { out.printf("dynamodb", "DynamoDB API (dynalite) at %s", endpoint) },
-	}
-}
-
-func printTables(out *console, report dynamolocal.Report) {
-	for _, line := range report.Tables {
-		out.printf("dynamodb", "%s", line)
-	}
-	for _, w := range report.Warnings {
-		out.printf("warning", "%s", w)
-	}
-}
-
-// printRoutes shows what is served; sampling, when traces are printed, says
-// which invocations are traced.
-func printRoutes(out *console, svc *service, base, daemonAddr, sampling string) {
-	out.printf("gateway", "%s, stage %s, region %s, routes on %s:", svc.name, svc.Stage, svc.region, svc.RouteSelectionExpression)
-	keys := make([]string, 0, len(svc.Routes))
-	for k := range svc.Routes {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fn := svc.Functions[svc.Routes[k].Function]
-		out.printf("gateway", "  %-14s → %s (%s, %d MB, %s timeout)", k, fn.Key, fn.Name, fn.MemoryMB, fn.Timeout)
-		if a := svc.Routes[k].Authorizer; a != nil {
-			out.printf("gateway", "  %-14s   authorized by %s from %s", "", a.Function, strings.Join(a.IdentitySource, ", "))
-		}
-	}
-	endpoint := "http" + base[len("ws"):] + "/" + svc.Stage
-	out.printf("gateway", "  %-14s → %s/@connections/{connectionId}", "@connections", endpoint)
-	// Any key signs as an IAM principal would; only the signature's form,
-	// service, region and age are checked.
-	out.printf("gateway", "  %-14s   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws apigatewaymanagementapi post-to-connection "+
-		"--region %s --endpoint-url %s --connection-id <id> --data '{\"message\":\"hi\"}'", "", svc.region, endpoint)
-	if sampling != "" {
-		out.printf("gateway", "  %-14s → udp %s, %s", "X-Ray daemon", daemonAddr, sampling)
-	}
-}
-
-// displayAddr names the listener the way a user types it.
-func displayAddr(addr net.Addr, host string) string {
-	_, port, _ := net.SplitHostPort(addr.String())
-	if host == "127.0.0.1" || host == "localhost" || host == "" {
-		return "localhost:" + port
-	}
-	return net.JoinHostPort(host, port)
-}
-
-type writerFunc func([]byte)
-
-func (f writerFunc) Write(p []byte) (int, error) {
-	f(p)
-	return len(p), nil
+func printError(out *console.Console) func(error) {
+	return func(err error) { out.Printf("error", "%v", err) }
 }

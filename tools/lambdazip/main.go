@@ -9,6 +9,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+
+	"wsapi/tools/lambdazip/bootstrapzip"
 )
 
 func main() {
@@ -18,7 +20,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: lambdazip -o FUNCTION.zip path/to/bootstrap")
 		os.Exit(2)
 	}
-	if err := Write(*out, flag.Arg(0)); err != nil {
+	if err := bootstrapzip.Write(*out, flag.Arg(0)); err != nil {
 		fmt.Fprintln(os.Stderr, "lambdazip:", err)
 		os.Exit(1)
 	}

@@ -1,4 +1,4 @@
-package main
+package bootstrapzip
 
 import (
 	"archive/zip"
