@@ -38,7 +38,7 @@ func TestHelp(t *testing.T) {
 }
 
 // TestQuiet holds -quiet to what the README says it prints: what is
-// served, warnings and errors, the framework's own output, the ready line
+// served (routes, tables, queues), warnings and errors, the framework's own output, the ready line
 // and the stop; no function output, per-message lines or traces.
 func TestQuiet(t *testing.T) {
 	g := startGateway(t, "-quiet")
@@ -48,6 +48,7 @@ func TestQuiet(t *testing.T) {
 	allowed := regexp.MustCompile(`^(serverless +│ .*` +
 		`|warning +│ .*|error +│ .*` +
 		`|dynamodb +│ (created|kept) .*|dynamodb +│ DynamoDB API \(dynalite\) at .*` +
+		`|sqs +│ SQS API at .*|sqs +│ [A-Za-z0-9]+ (→ .*|\(visibility .*)` +
 		`|gateway +│ [^ ].*, stage .*, region .*, routes on .*:|gateway +│   .*` +
 		`|gateway +│ ready: .*|gateway +│ stopping: .*|gateway +│ stopped)$`)
 	for line := range strings.Lines(g.output()) {
