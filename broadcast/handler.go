@@ -19,7 +19,6 @@ import (
 	"wsapi/shared/logging"
 	"wsapi/shared/message"
 	"wsapi/shared/reply"
-	"wsapi/shared/rooms"
 )
 
 // Poster sends one frame to one connection.
@@ -208,11 +207,8 @@ func parse(body string) (room, text string, rejected *reply.Error) {
 	if rejected != nil {
 		return "", "", rejected
 	}
-	if room, rejected = message.StringField(msg, "room"); rejected != nil {
+	if room, rejected = message.Room(msg); rejected != nil {
 		return "", "", rejected
-	}
-	if err := rooms.Check(room); err != nil {
-		return "", "", reply.Errorf(reply.CodeInvalidField, "room %v", err)
 	}
 	if text, rejected = message.Text(msg); rejected != nil {
 		return "", "", rejected

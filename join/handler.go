@@ -98,12 +98,5 @@ func parse(body string) (string, *reply.Error) {
 	if rejected != nil {
 		return "", rejected
 	}
-	room, rejected := message.StringField(msg, "room")
-	if rejected != nil {
-		return "", rejected
-	}
-	if err := rooms.Check(room); err != nil {
-		return "", reply.Errorf(reply.CodeInvalidField, "room %v", err)
-	}
-	return room, nil
+	return message.Room(msg)
 }

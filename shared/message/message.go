@@ -10,6 +10,7 @@ import (
 
 	"wsapi/shared/connections"
 	"wsapi/shared/reply"
+	"wsapi/shared/rooms"
 )
 
 // MaxBytes bounds a message: what one client frame may carry.
@@ -36,6 +37,18 @@ func StringField(msg map[string]json.RawMessage, name string) (string, *reply.Er
 		return "", reply.Errorf(reply.CodeInvalidField, "%s must be a string", name)
 	}
 	return s, nil
+}
+
+// Room returns the room field of msg, checked against the room-name rules.
+func Room(msg map[string]json.RawMessage) (string, *reply.Error) {
+	room, rejected := StringField(msg, "room")
+	if rejected != nil {
+		return "", rejected
+	}
+	if err := rooms.Check(room); err != nil {
+		return "", reply.Errorf(reply.CodeInvalidField, "room %v", err)
+	}
+	return room, nil
 }
 
 // Text returns the message field of msg, checked.
