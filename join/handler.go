@@ -26,8 +26,8 @@ type Poster interface {
 
 // Rooms records memberships.
 type Rooms interface {
-	Join(ctx context.Context, m membership.Member) (bool, error)
-	Count(ctx context.Context, room string) (int, error)
+	// Join returns how many connections the room holds, m's included.
+	Join(ctx context.Context, m membership.Member) (int, error)
 }
 
 // Handler puts the caller in a room its token allows.
@@ -70,16 +70,12 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 		return reply.Reject(ctx, poster, rc.ConnectionID, rejected)
 	}
 
-	_, err := h.Rooms.Join(ctx, membership.Member{Room: room, ConnectionID: rc.ConnectionID, Principal: user, ConnectedAt: time.UnixMilli(rc.ConnectedAt)})
+	n, err := h.Rooms.Join(ctx, membership.Member{Room: room, ConnectionID: rc.ConnectionID, Principal: user, ConnectedAt: time.UnixMilli(rc.ConnectedAt)})
 	if errors.Is(err, membership.ErrTooManyRooms) {
 		return reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf("too_many_rooms", "a connection may be in at most %d rooms: leave one first", rooms.MaxPerConnection))
 	}
 	if err != nil {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("join %s: %w", room, err)
-	}
-	n, err := h.Rooms.Count(ctx, room)
-	if err != nil {
-		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("count %s: %w", room, err)
 	}
 	log.Info().Str("room", room).Int("members", n).Msg("joined")
 	frame, err := json.Marshal(joined{Action: "join", Room: room, Members: n})

@@ -23,19 +23,39 @@ import (
 
 const roomsTable = "go-websocket-api-local-rooms"
 
-// membersOf reads a room's rows the way the functions do: Query on its key.
+// membersOf reads a room's member rows the way the functions do: Query on
+// its key, after the room's count row (sort key "#").
 func membersOf(t testing.TB, db *dynamodb.Client, room string) int {
 	t.Helper()
 	out, err := db.Query(context.Background(), &dynamodb.QueryInput{
-		TableName:                 aws.String(roomsTable),
-		KeyConditionExpression:    aws.String("room = :r"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":r": &types.AttributeValueMemberS{Value: room}},
-		ConsistentRead:            aws.Bool(true),
+		TableName:              aws.String(roomsTable),
+		KeyConditionExpression: aws.String("room = :r AND connectionId > :count"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":r": &types.AttributeValueMemberS{Value: room}, ":count": &types.AttributeValueMemberS{Value: "#"},
+		},
+		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return len(out.Items)
+}
+
+// countOf reads the members a room's count row holds.
+func countOf(t testing.TB, db *dynamodb.Client, room string) string {
+	t.Helper()
+	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(roomsTable), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"room": &types.AttributeValueMemberS{Value: room}, "connectionId": &types.AttributeValueMemberS{Value: "#"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := out.Item["members"].(*types.AttributeValueMemberN)
+	if n == nil {
+		return "none"
+	}
+	return n.Value
 }
 
 func TestRoomsEndToEnd(t *testing.T) {
@@ -87,8 +107,14 @@ func TestRoomsEndToEnd(t *testing.T) {
 		n := membersOf(t, db, "lobby")
 		return n == 2, fmt.Sprintf("lobby holds %d rows after hanako closed, want 2", n)
 	})
+	if n := countOf(t, db, "lobby"); n != "2" {
+		t.Errorf("lobby counts %s members after hanako closed, want 2", n)
+	}
 	if got := send(t, taro, `{"action":"leave","room":"lobby"}`); got != `{"action":"leave","room":"lobby"}` {
 		t.Errorf("leave: %s", got)
+	}
+	if got := send(t, g.dial(t, "hanako", ""), `{"action":"join","room":"lobby"}`); got != `{"action":"join","room":"lobby","members":2}` {
+		t.Errorf("a join after a disconnect and a leave: %s, want 2 members (jiro and the newcomer)", got)
 	}
 
 	// The room limit, counted on the connection.

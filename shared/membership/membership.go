@@ -9,6 +9,15 @@
 // connections table (roomCount), raised with a conditional update: the
 // byConnection index is eventually consistent, so a client sending many
 // joins at once could pass a limit counted there.
+//
+// How many members a room has is counted on the room's own row, under the
+// sort key countKey, so that a join answers with one update instead of
+// reading the room: reading it made the n-th join read n rows, and filling
+// a room of 10,000 cost some 50 million row reads. "#" sorts before every
+// connection id (API Gateway's are base64), so Members leaves the row out
+// with its key condition. The row's updates touch no attribute of the
+// KEYS_ONLY byConnection index, which it is written to only when it is
+// created or expires.
 package membership
 
 import (
@@ -35,7 +44,12 @@ const (
 	attrExpiresAt    = "expiresAt"
 	// attrRoomCount is on the connections table's row.
 	attrRoomCount = "roomCount"
+	// attrMembers is on the room's count row.
+	attrMembers = "members"
 )
+
+// countKey is the sort key of a room's count row.
+const countKey = "#"
 
 // rowLifetime matches the connections table's: API Gateway's longest
 // connection (2 hours) and a margin for clock skew.
@@ -121,10 +135,11 @@ func conditionFailed(err error) bool {
 	return errors.As(err, &cf)
 }
 
-// Join adds m to its room; joined is false when it already was a member,
-// which is not an error and counts nothing twice. A connection already in
-// rooms.MaxPerConnection rooms gets ErrTooManyRooms.
-func (st *Store) Join(ctx context.Context, m Member) (joined bool, err error) {
+// Join adds m to its room and returns how many connections the room then
+// holds, m's included. Joining a room again is not an error and counts
+// nothing twice. A connection already in rooms.MaxPerConnection rooms gets
+// ErrTooManyRooms.
+func (st *Store) Join(ctx context.Context, m Member) (members int, err error) {
 	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(st.table),
 		Item: map[string]types.AttributeValue{
@@ -135,10 +150,15 @@ func (st *Store) Join(ctx context.Context, m Member) (joined bool, err error) {
 		ExpressionAttributeNames: map[string]string{"#c": attrConnectionID},
 	})
 	if conditionFailed(err) {
-		return false, nil
+		// Already a member: read the count as the first join left it.
+		members, err = st.countMembers(ctx, m.Room, 0, m.ConnectedAt)
+		if err != nil {
+			return 0, fmt.Errorf("membership: join %s to %q again: %w", m.ConnectionID, m.Room, err)
+		}
+		return members, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, err)
+		return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, err)
 	}
 	// A connection whose row is gone has been closed: counting for it fails
 	// the same condition, and nobody is left to tell.
@@ -152,31 +172,86 @@ func (st *Store) Join(ctx context.Context, m Member) (joined bool, err error) {
 			":zero": n(0), ":one": n(1), ":max": n(rooms.MaxPerConnection),
 		},
 	})
-	if err == nil {
-		return true, nil
+	if err != nil {
+		// Not counted: take the row back, so that the count stays true.
+		err = errors.Join(err, st.deleteRow(ctx, m.Room, m.ConnectionID))
+		if conditionFailed(err) {
+			return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, ErrTooManyRooms)
+		}
+		return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, err)
 	}
-	// Not counted: take the row back, so that the count stays true.
-	if _, derr := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: st.key(m.Room, m.ConnectionID)}); derr != nil {
-		err = errors.Join(err, derr)
+	members, err = st.countMembers(ctx, m.Room, 1, m.ConnectedAt)
+	if err != nil {
+		// Taken back whole, so that a retry counts it once.
+		err = errors.Join(err, st.deleteRow(ctx, m.Room, m.ConnectionID), st.uncountRoom(ctx, m.ConnectionID))
+		return 0, fmt.Errorf("membership: join %s to %q: count: %w", m.ConnectionID, m.Room, err)
 	}
-	if conditionFailed(err) {
-		return false, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, ErrTooManyRooms)
-	}
-	return false, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, err)
+	return members, nil
 }
 
-// Leave takes the connection out of room; left is false when it was not in it.
+// Leave takes the connection out of room; left is false when it was not in
+// it. Both counts are taken down, whatever either one answers.
 func (st *Store) Leave(ctx context.Context, room, connectionID string) (left bool, err error) {
-	out, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: aws.String(st.table), Key: st.key(room, connectionID), ReturnValues: types.ReturnValueAllOld,
-	})
+	left, err = st.remove(ctx, room, connectionID)
 	if err != nil {
 		return false, fmt.Errorf("membership: %s leaves %q: %w", connectionID, room, err)
 	}
-	if len(out.Attributes) == 0 {
+	if !left {
 		return false, nil
 	}
-	_, err = st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	if err := errors.Join(st.uncountRoom(ctx, connectionID), st.uncountMember(ctx, room)); err != nil {
+		return true, fmt.Errorf("membership: %s leaves %q: uncount: %w", connectionID, room, err)
+	}
+	return true, nil
+}
+
+// countMembers adds delta to room's count of members and returns the
+// count. Every join moves the row's expiry on: a room with a join in the
+// last rowLifetime may still have members; one without has none, since a
+// member's own row expires as long after its connectedAt.
+func (st *Store) countMembers(ctx context.Context, room string, delta int64, now time.Time) (int, error) {
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.table),
+		Key:                       st.key(room, countKey),
+		UpdateExpression:          aws.String("ADD #m :d SET #e = :e"),
+		ExpressionAttributeNames:  map[string]string{"#m": attrMembers, "#e": attrExpiresAt},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":d": n(delta), ":e": n(now.Add(rowLifetime).Unix())},
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if err != nil {
+		return 0, err
+	}
+	v, ok := out.Attributes[attrMembers].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("the count of %q has no number", room)
+	}
+	members, err := strconv.Atoi(v.Value)
+	if err != nil {
+		return 0, fmt.Errorf("the count of %q: %w", room, err)
+	}
+	return members, nil
+}
+
+// uncountMember takes one member off room's count; a count already at
+// zero (a room counted from before its count row existed) stays there.
+func (st *Store) uncountMember(ctx context.Context, room string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.table),
+		Key:                       st.key(room, countKey),
+		UpdateExpression:          aws.String("ADD #m :d"),
+		ConditionExpression:       aws.String("#m > :zero"),
+		ExpressionAttributeNames:  map[string]string{"#m": attrMembers},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":d": n(-1), ":zero": n(0)},
+	})
+	if conditionFailed(err) {
+		return nil
+	}
+	return err
+}
+
+// uncountRoom takes one room off the connection's count of rooms.
+func (st *Store) uncountRoom(ctx context.Context, connectionID string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(st.connections),
 		Key:                       map[string]types.AttributeValue{attrConnectionID: s(connectionID)},
 		UpdateExpression:          aws.String("SET #n = #n - :one"),
@@ -184,10 +259,28 @@ func (st *Store) Leave(ctx context.Context, room, connectionID string) (left boo
 		ExpressionAttributeNames:  map[string]string{"#n": attrRoomCount},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": n(0), ":one": n(1)},
 	})
-	if err != nil && !conditionFailed(err) {
-		return true, fmt.Errorf("membership: %s leaves %q: uncount: %w", connectionID, room, err)
+	if conditionFailed(err) {
+		return nil
 	}
-	return true, nil
+	return err
+}
+
+// remove deletes the connection's row in room; removed is false when there
+// was none, so that two callers racing to forget one member (a
+// $disconnect and a post's 410) count it off once.
+func (st *Store) remove(ctx context.Context, room, connectionID string) (removed bool, err error) {
+	out, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(st.table), Key: st.key(room, connectionID), ReturnValues: types.ReturnValueAllOld,
+	})
+	if err != nil {
+		return false, err
+	}
+	return len(out.Attributes) > 0, nil
+}
+
+func (st *Store) deleteRow(ctx context.Context, room, connectionID string) error {
+	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: st.key(room, connectionID)})
+	return err
 }
 
 // IsMember reports whether the connection is in room, read consistently:
@@ -205,23 +298,17 @@ func (st *Store) IsMember(ctx context.Context, room, connectionID string) (bool,
 
 // Members calls page with each page of room's member connection ids, in
 // the order DynamoDB keeps them, until the last page or page's error. Each
-// page is at most DynamoDB's 1 MB read, some ten thousand members.
+// page is at most DynamoDB's 1 MB read, some ten thousand members. The
+// room's count row sorts before them and is left out by the key condition.
 func (st *Store) Members(ctx context.Context, room string, page func(ids []string) error) error {
 	return st.query(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(st.table),
-		KeyConditionExpression:    aws.String("#r = :r"),
+		KeyConditionExpression:    aws.String("#r = :r AND #c > :count"),
 		ProjectionExpression:      aws.String("#c"),
 		ConsistentRead:            aws.Bool(true),
 		ExpressionAttributeNames:  map[string]string{"#r": attrRoom, "#c": attrConnectionID},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":r": s(room)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":r": s(room), ":count": s(countKey)},
 	}, attrConnectionID, "members of "+strconv.Quote(room), page)
-}
-
-// Count returns how many connections are in room.
-func (st *Store) Count(ctx context.Context, room string) (int, error) {
-	total := 0
-	err := st.Members(ctx, room, func(ids []string) error { total += len(ids); return nil })
-	return total, err
 }
 
 // RoomsOf returns the rooms the connection is in, as the byConnection
@@ -239,8 +326,8 @@ func (st *Store) RoomsOf(ctx context.Context, connectionID string) ([]string, er
 	return out, err
 }
 
-// Forget takes a closed or gone connection out of every room. Its count
-// goes with its connections row.
+// Forget takes a closed or gone connection out of every room, and off each
+// room's count. Its count of rooms goes with its connections row.
 func (st *Store) Forget(ctx context.Context, connectionID string) error {
 	names, err := st.RoomsOf(ctx, connectionID)
 	if err != nil {
@@ -248,7 +335,11 @@ func (st *Store) Forget(ctx context.Context, connectionID string) error {
 	}
 	var errs []error
 	for _, room := range names {
-		if _, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: st.key(room, connectionID)}); err != nil {
+		removed, err := st.remove(ctx, room, connectionID)
+		if err == nil && removed {
+			err = st.uncountMember(ctx, room)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("membership: forget %s in %q: %w", connectionID, room, err))
 		}
 	}

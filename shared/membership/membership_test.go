@@ -18,17 +18,24 @@ import (
 
 // fakeDB keeps the two tables in memory and answers the calls the store
 // makes as DynamoDB would, conditions included; Query returns pageSize
-// items a page.
+// items a page, a room's count row first, as "#" sorts, unless the key
+// condition leaves it out.
 type fakeDB struct {
 	mu       sync.Mutex
 	members  map[string][]string // room -> connection ids, sorted
 	count    map[string]int      // connectionId -> roomCount; present = the connection's row exists
+	size     map[string]int      // room -> members on its count row; present = the row exists
 	pageSize int
 	queries  int
+	// failUpdate, when set, answers the UpdateItem of that table and
+	// expression with an error.
+	failUpdate string
 }
 
+var errUpdate = errors.New("update failed")
+
 func newFakeDB(pageSize int, connections ...string) *fakeDB {
-	db := &fakeDB{members: map[string][]string{}, count: map[string]int{}, pageSize: pageSize}
+	db := &fakeDB{members: map[string][]string{}, count: map[string]int{}, size: map[string]int{}, pageSize: pageSize}
 	for _, c := range connections {
 		db.count[c] = 0
 	}
@@ -72,6 +79,12 @@ func (db *fakeDB) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...fun
 func (db *fakeDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	if db.failUpdate == *in.TableName+" "+*in.UpdateExpression {
+		return nil, errUpdate
+	}
+	if *in.TableName == "rooms" {
+		return db.updateSize(in)
+	}
 	id := str(in.Key, "connectionId")
 	c, ok := db.count[id]
 	switch *in.UpdateExpression {
@@ -89,6 +102,40 @@ func (db *fakeDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ 
 		return nil, fmt.Errorf("unexpected update %s", *in.UpdateExpression)
 	}
 	return &dynamodb.UpdateItemOutput{}, nil
+}
+
+// updateSize answers the updates of a room's count row.
+func (db *fakeDB) updateSize(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
+	room := str(in.Key, "room")
+	if k := str(in.Key, "connectionId"); k != "#" {
+		return nil, fmt.Errorf("update of the rooms table's row %q, want its count row", k)
+	}
+	d, err := strconv.Atoi(in.ExpressionAttributeValues[":d"].(*types.AttributeValueMemberN).Value)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := db.size[room]
+	switch *in.UpdateExpression {
+	case "ADD #m :d SET #e = :e":
+		if _, ok := in.ExpressionAttributeValues[":e"].(*types.AttributeValueMemberN); !ok {
+			return nil, fmt.Errorf("count row without expiresAt: %v", in.ExpressionAttributeValues)
+		}
+	case "ADD #m :d":
+		if *in.ConditionExpression != "#m > :zero" {
+			return nil, fmt.Errorf("unexpected condition %s", *in.ConditionExpression)
+		}
+		if !ok || c <= 0 {
+			return nil, errCondition
+		}
+	default:
+		return nil, fmt.Errorf("unexpected update %s", *in.UpdateExpression)
+	}
+	db.size[room] = c + d
+	out := &dynamodb.UpdateItemOutput{}
+	if in.ReturnValues == types.ReturnValueAllNew {
+		out.Attributes = map[string]types.AttributeValue{"room": s(room), "connectionId": s("#"), "members": n(int64(c + d))}
+	}
+	return out, nil
 }
 
 func (db *fakeDB) DeleteItem(_ context.Context, in *dynamodb.DeleteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
@@ -127,6 +174,9 @@ func (db *fakeDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*d
 		}
 	} else {
 		room := str(in.ExpressionAttributeValues, ":r")
+		if _, ok := db.size[room]; ok && *in.KeyConditionExpression != "#r = :r AND #c > :count" {
+			items = append(items, map[string]types.AttributeValue{"connectionId": s("#")})
+		}
 		for _, id := range db.members[room] {
 			items = append(items, map[string]types.AttributeValue{"connectionId": s(id)})
 		}
@@ -152,30 +202,45 @@ func member(room, id string) Member {
 func TestJoinAndLeave(t *testing.T) {
 	type step struct {
 		op, room, conn string
-		want           bool  // joined / left
+		want           int   // join: members answered; leave and forget: 1 when the connection was in the room
 		wantErr        error // errors.Is
 	}
 	tests := []struct {
-		name  string
-		steps []step
-		count int // c1='s roomCount after the steps
+		name    string
+		steps   []step
+		count   int // c1='s roomCount after the steps
+		members int // lobby's count of members after the steps
 	}{
-		{"join then leave", []step{{"join", "lobby", "c1=", true, nil}, {"leave", "lobby", "c1=", true, nil}}, 0},
-		{"joining twice counts once", []step{{"join", "lobby", "c1=", true, nil}, {"join", "lobby", "c1=", false, nil}}, 1},
-		{"leaving a room one is not in", []step{{"leave", "lobby", "c1=", false, nil}}, 0},
-		{"a closed connection joins nothing", []step{{"join", "lobby", "closed=", false, ErrTooManyRooms}}, 0},
+		{"join then leave", []step{{"join", "lobby", "c1=", 1, nil}, {"leave", "lobby", "c1=", 1, nil}}, 0, 0},
+		{"joining twice counts once", []step{{"join", "lobby", "c1=", 1, nil}, {"join", "lobby", "c1=", 1, nil}}, 1, 1},
+		{"each join answers the room's size", []step{{"join", "lobby", "c1=", 1, nil}, {"join", "lobby", "c2=", 2, nil}, {"join", "lobby", "c3=", 3, nil},
+			{"join", "lobby", "c2=", 3, nil}, {"leave", "lobby", "c2=", 1, nil}, {"join", "lobby", "c2=", 3, nil}}, 1, 3},
+		{"leaving a room one is not in", []step{{"leave", "lobby", "c1=", 0, nil}}, 0, 0},
+		{"leaving twice counts once", []step{{"join", "lobby", "c1=", 1, nil}, {"join", "lobby", "c2=", 2, nil},
+			{"leave", "lobby", "c1=", 1, nil}, {"leave", "lobby", "c1=", 0, nil}}, 0, 1},
+		{"forgetting twice counts once", []step{{"join", "lobby", "c1=", 1, nil}, {"join", "lobby", "c2=", 2, nil},
+			{"forget", "", "c2=", 1, nil}, {"forget", "", "c2=", 0, nil}}, 1, 1},
+		{"a closed connection joins nothing", []step{{"join", "lobby", "closed=", 0, ErrTooManyRooms}}, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := newFakeDB(10, "c1=")
+			db := newFakeDB(10, "c1=", "c2=", "c3=")
 			st := New(db, "rooms", "connections")
+			ctx := context.Background()
 			for _, s := range tt.steps {
-				var got bool
+				var got int
 				var err error
-				if s.op == "join" {
-					got, err = st.Join(context.Background(), member(s.room, s.conn))
-				} else {
-					got, err = st.Leave(context.Background(), s.room, s.conn)
+				switch s.op {
+				case "join":
+					got, err = st.Join(ctx, member(s.room, s.conn))
+				case "leave":
+					var left bool
+					left, err = st.Leave(ctx, s.room, s.conn)
+					got = map[bool]int{true: 1}[left]
+				case "forget":
+					before := db.size["lobby"]
+					err = st.Forget(ctx, s.conn)
+					got = before - db.size["lobby"]
 				}
 				if got != s.want || !errors.Is(err, s.wantErr) || (s.wantErr == nil && err != nil) {
 					t.Fatalf("%s %s %s = %v, %v; want %v, %v", s.op, s.conn, s.room, got, err, s.want, s.wantErr)
@@ -184,11 +249,72 @@ func TestJoinAndLeave(t *testing.T) {
 			if db.count["c1="] != tt.count {
 				t.Errorf("roomCount = %d, want %d", db.count["c1="], tt.count)
 			}
-			if in, _ := st.IsMember(context.Background(), "lobby", "closed="); in {
+			if db.size["lobby"] != tt.members {
+				t.Errorf("lobby counts %d members, want %d", db.size["lobby"], tt.members)
+			}
+			if n := len(db.members["lobby"]); n != tt.members {
+				t.Errorf("lobby holds %d rows, want %d: the count does not match the rows", n, tt.members)
+			}
+			if in, _ := st.IsMember(ctx, "lobby", "closed="); in {
 				t.Error("a refused join left its row behind")
 			}
 		})
 	}
+}
+
+// A join is answered without reading the room: reading it made filling a
+// room of n members cost n²/2 row reads.
+func TestJoinsMakeNoQuery(t *testing.T) {
+	db := newFakeDB(10)
+	st := New(db, "rooms", "connections")
+	for i := range 100 {
+		id := fmt.Sprintf("c%03d=", i)
+		db.count[id] = 0
+		if got, err := st.Join(context.Background(), member("lobby", id)); got != i+1 || err != nil {
+			t.Fatalf("join %d = %d, %v; want %d", i, got, err, i+1)
+		}
+	}
+	if db.queries != 0 {
+		t.Errorf("100 joins made %d queries, want none", db.queries)
+	}
+}
+
+// A write that fails part-way leaves both counts true: a join is taken
+// back whole, so that a retry counts it once, and a leave takes both
+// counts down whatever either one answers.
+func TestCountFailures(t *testing.T) {
+	ctx := context.Background()
+	t.Run("the room's count fails: the join is taken back", func(t *testing.T) {
+		db := newFakeDB(10, "c1=")
+		st := New(db, "rooms", "connections")
+		db.failUpdate = "rooms ADD #m :d SET #e = :e"
+		if _, err := st.Join(ctx, member("lobby", "c1=")); !errors.Is(err, errUpdate) {
+			t.Fatalf("join = %v, want the update's error", err)
+		}
+		if len(db.members["lobby"]) != 0 || db.count["c1="] != 0 {
+			t.Fatalf("after a failed join: rows %v, roomCount %d; want none and 0", db.members["lobby"], db.count["c1="])
+		}
+		db.failUpdate = ""
+		if got, err := st.Join(ctx, member("lobby", "c1=")); got != 1 || err != nil || db.count["c1="] != 1 {
+			t.Errorf("the retry = %d, %v, roomCount %d; want 1 member, counted once", got, err, db.count["c1="])
+		}
+	})
+	t.Run("the connection's count fails: the room's still goes down", func(t *testing.T) {
+		db := newFakeDB(10, "c1=", "c2=")
+		st := New(db, "rooms", "connections")
+		for _, id := range []string{"c1=", "c2="} {
+			if _, err := st.Join(ctx, member("lobby", id)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.failUpdate = "connections SET #n = #n - :one"
+		if left, err := st.Leave(ctx, "lobby", "c1="); !left || !errors.Is(err, errUpdate) {
+			t.Fatalf("leave = %v, %v; want left with the update's error", left, err)
+		}
+		if db.size["lobby"] != 1 {
+			t.Errorf("lobby counts %d members, want 1", db.size["lobby"])
+		}
+	})
 }
 
 func TestRoomLimit(t *testing.T) {
@@ -206,8 +332,8 @@ func TestRoomLimit(t *testing.T) {
 	if in, _ := st.IsMember(ctx, "one-too-many", "c1="); in {
 		t.Error("the refused room holds the connection")
 	}
-	if joined, err := st.Join(ctx, member("r00", "c1=")); joined || err != nil {
-		t.Errorf("joining a room it is in at the limit = %v, %v; want false, nil", joined, err)
+	if members, err := st.Join(ctx, member("r00", "c1=")); members != 1 || err != nil {
+		t.Errorf("joining a room it is in at the limit = %v, %v; want 1 member, no error", members, err)
 	}
 	if _, err := st.Leave(ctx, "r00", "c1="); err != nil {
 		t.Fatal(err)
@@ -237,6 +363,8 @@ func TestMembersPages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.members, "/", tt.pageSize), func(t *testing.T) {
 			db := newFakeDB(tt.pageSize)
+			// The room's count row, which Members must leave out.
+			db.size["lobby"] = tt.members
 			var want []string
 			for i := range tt.members {
 				id := fmt.Sprintf("m%03d=", i)
@@ -249,9 +377,6 @@ func TestMembersPages(t *testing.T) {
 			err := st.Members(context.Background(), "lobby", func(ids []string) error { pages++; got = append(got, ids...); return nil })
 			if err != nil || pages != tt.wantPages || !slices.Equal(got, want) {
 				t.Errorf("Members = %d pages %v, %v; want %d pages of %v", pages, got, err, tt.wantPages, want)
-			}
-			if n, err := st.Count(context.Background(), "lobby"); n != tt.members || err != nil {
-				t.Errorf("Count = %d, %v; want %d", n, err, tt.members)
 			}
 		})
 	}
