@@ -91,3 +91,72 @@ type statusError struct{ code int }
 
 func (e *statusError) Error() string       { return fmt.Sprintf("status %d", e.code) }
 func (e *statusError) HTTPStatusCode() int { return e.code }
+
+// A post still in flight when the reserve begins is let finish: cut off,
+// it may have been delivered all the same, and retried it would arrive
+// twice. What has not started by then is skipped, to retry.
+func TestSendLetsAPostInFlightFinish(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	const reserve = 3 * time.Second // no post starts after deadline-3s
+	slow := posterFunc(func(ctx context.Context, id string) error {
+		// Still posting when the reserve begins, done well before its half.
+		select {
+		case <-time.After(time.Until(deadline.Add(-reserve)) + 200*time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	got := Fanout{Poster: slow, Concurrency: 1, Reserve: reserve, Requeue: true}.Send(ctx, []string{"a=", "b="}, []byte("hi"))
+	if want := (Result{Recipients: 2, Delivered: 1, Skipped: 1, Retry: []string{"b="}}); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Send = %+v, want %+v", got, want)
+	}
+}
+
+// Send keeps exactly Concurrency posts in flight and posts to each id once.
+func TestSendBoundsPostsInFlight(t *testing.T) {
+	const concurrency, n = 7, 100
+	var (
+		mu            sync.Mutex
+		inFlight, top int
+		posted        = map[string]int{}
+		full          = make(chan struct{})
+	)
+	p := posterFunc(func(ctx context.Context, id string) error {
+		mu.Lock()
+		inFlight++
+		top = max(top, inFlight)
+		posted[id]++
+		if inFlight == concurrency && top == concurrency && len(posted) == concurrency {
+			close(full)
+		}
+		mu.Unlock()
+		select { // The first posts wait until the pool is full.
+		case <-full:
+		case <-time.After(10 * time.Second):
+		}
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return nil
+	})
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("c%03d=", i)
+	}
+	got := Fanout{Poster: p, Concurrency: concurrency}.Send(context.Background(), ids, []byte("hi"))
+	if got.Delivered != n || top != concurrency || len(posted) != n {
+		t.Errorf("Send = %+v with at most %d in flight, %d ids posted to; want %d delivered, %d in flight", got, top, len(posted), n, concurrency)
+	}
+	for id, times := range posted {
+		if times != 1 {
+			t.Errorf("%s posted to %d times", id, times)
+		}
+	}
+}
+
+type posterFunc func(ctx context.Context, id string) error
+
+func (f posterFunc) Post(ctx context.Context, id string, _ []byte) error { return f(ctx, id) }
