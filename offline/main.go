@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -33,7 +32,6 @@ import (
 	"wsapi/offline/internal/service"
 	"wsapi/offline/internal/sqslocal"
 	"wsapi/offline/internal/stack"
-	"wsapi/offline/internal/xraydaemon"
 )
 
 func main() {
@@ -127,42 +125,32 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	out := console.New(stdout)
 	if o.buildOnly {
-		return service.BuildBootstraps(ctx, o.config, o.bin, printError(out))
+		return service.BuildBootstraps(ctx, o.config, o.bin, out.Error)
 	}
 	// Listening first gives the API its endpoint, which the template may
 	// hand functions (Fn::GetAtt Api.ApiEndpoint), and stops a second
 	// gateway before it builds anything under the first.
-	ln, err := net.Listen("tcp", net.JoinHostPort(o.host, strconv.Itoa(o.port)))
+	ln, err := gateway.Listen(o.host, o.port)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("listen: %w: another program (a gateway already running?) has port %d: "+
-				"pick another with PORT=4000 make offline, or make offline ARGS=\"-port 0\" for any free one", err, o.port)
-		}
-		return fmt.Errorf("listen: %w", err)
+		return err
 	}
 	defer ln.Close()
 	base := "ws://" + console.DisplayAddr(ln.Addr(), o.host)
 	if o.build && o.template == "" {
-		if err := service.BuildBootstraps(ctx, o.config, o.bin, printError(out)); err != nil {
-			out.Printf("error", "%v", err)
+		if err := service.BuildBootstraps(ctx, o.config, o.bin, out.Error); err != nil {
+			out.Error(err)
 		}
 	}
 
 	src := service.Source{Config: o.config, PackageDir: o.pkgDir, Template: o.template, Bootstraps: o.bootstraps,
 		Bin: o.bin, Stage: o.stage, Region: o.region, Endpoint: base,
 		Built: func(fn string) { out.Printf("build", "built bin/%s.zip: packaging needs it", fn) }}
-	// The framework's lines, for a reload to print only what is new.
-	var framework []string
-	svc, err := src.Load(ctx, console.WriterFunc(func(p []byte) {
-		framework = append(framework, string(p))
-		out.Print("serverless", p)
-	}), nil)
+	framework := console.NewFramework(out)
+	svc, err := src.Load(ctx, framework, nil)
 	if err != nil {
 		return err
 	}
-	for _, w := range svc.Warnings {
-		out.Printf("warning", "%s", w)
-	}
+	out.Warn(svc.Warnings...)
 	// Quiet, function lines go to their log files only, and the gateway's
 	// own per-message lines are not even formatted.
 	lines, gatewayLog := out, log.New(out, "", 0)
@@ -170,15 +158,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		lines, gatewayLog = nil, nil
 	}
 
-	var traces func(*xraydaemon.Trace)
-	if o.traces && !o.quiet {
-		traces = func(t *xraydaemon.Trace) { _ = xraydaemon.Render(out.Tagged("x-ray"), t) }
-	}
+	traces := console.Traces(out, o.traces && !o.quiet)
 	reg, err := region.New(svc.Service, svc.Region, region.Config{
 		Traces: traces, TraceAll: o.traceAll,
 		Tables:        console.Dynalite(out, filepath.Dir(o.config), o.data, o.quiet),
 		QueuesStarted: func(endpoint string) { out.Printf("sqs", "SQS API at %s", endpoint) },
-		Moved:         func(m sqslocal.Moved) { out.Printf("warning", "%s", eventsource.MovedLine(m)) },
+		Moved:         func(m sqslocal.Moved) { out.Warn(eventsource.MovedLine(m)) },
 		Gateway:       gateway.Config{IdleTimeout: o.idleTimeout, MaxDuration: o.maxDuration, ManagementDelay: o.mgmtDelay, Log: gatewayLog},
 		Stack: stack.Config{Env: o.env, MaxInstances: o.maxInstances,
 			OpenLog: func(key string) (io.WriteCloser, error) { return console.OpenFunctionLog(o.logs, key, lines) }},
@@ -188,28 +173,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer reg.Close()
 	// Starting is a deploy from nothing.
-	live := &reload.Live{Config: o.config, Bin: o.bin, Stack: reg.Stack, Out: out, Load: src.LoadTemplate, Framework: framework}
+	live := &reload.Live{Config: o.config, Bin: o.bin, Stack: reg.Stack, Out: out, Load: src.LoadTemplate,
+		FromTemplate: o.template != "", Framework: framework.Lines}
 	if err := live.Start(ctx, svc.Service); err != nil {
 		return err
 	}
-	switch {
-	case !o.watch:
-	case o.template != "":
-		// Which code builds which bootstrap is known only of the functions
-		// serverless.yml declares.
-		out.Printf("reload", "not watching: with -template, rebuild the bootstraps and start again to serve new code or a new template")
-	default:
+	if o.watch {
 		if err := live.Watch(ctx); err != nil {
 			return err
 		}
 	}
 
 	console.WarnIfExposed(out, o.host)
-	sampling := console.Sampling(traces != nil, o.traceAll)
-	console.PrintRoutes(out, svc, base, reg.Daemon.Addr(), sampling)
-	for _, line := range eventsource.Summary(svc.Queues, svc.EventSourceMappings) {
-		out.Printf("sqs", "%s", strings.TrimPrefix(line, "sqs │ "))
-	}
+	console.PrintRoutes(out, svc, base, reg.Daemon.Addr(), console.Sampling(traces != nil, o.traceAll))
+	console.PrintQueues(out, svc)
 	// The listener already queues connections: ready before Serve is true.
 	out.Printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, svc.Stage)
 	if err := reg.Serve(ctx, ln, func(n int) {
@@ -219,8 +196,4 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	out.Printf("gateway", "stopped")
 	return nil
-}
-
-func printError(out *console.Console) func(error) {
-	return func(err error) { out.Printf("error", "%v", err) }
 }

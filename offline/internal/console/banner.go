@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/service"
 )
 
@@ -32,6 +33,14 @@ func PrintRoutes(out *Console, svc *service.Service, base, daemonAddr, sampling 
 		"--region %s --endpoint-url %s --connection-id <id> --data '{\"message\":\"hi\"}'", "", svc.Region, endpoint)
 	if sampling != "" {
 		out.Printf("gateway", "  %-14s → udp %s, %s", "X-Ray daemon", daemonAddr, sampling)
+	}
+}
+
+// PrintQueues shows the queues served, a line each, naming the function
+// each mapping invokes and how.
+func PrintQueues(out *Console, svc *service.Service) {
+	for _, line := range eventsource.Summary(svc.Queues, svc.EventSourceMappings) {
+		out.Printf("sqs", "%s", strings.TrimPrefix(line, "sqs │ "))
 	}
 }
 

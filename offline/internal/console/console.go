@@ -35,6 +35,16 @@ func (c *Console) Print(tag string, text []byte) {
 	}
 }
 
+// Error prints err, tagged error: a failure the gateway serves on after.
+func (c *Console) Error(err error) { c.Printf("error", "%v", err) }
+
+// Warn prints each warning, tagged warning.
+func (c *Console) Warn(warnings ...string) {
+	for _, w := range warnings {
+		c.Printf("warning", "%s", w)
+	}
+}
+
 // Write takes the gateway's own log lines.
 func (c *Console) Write(p []byte) (int, error) {
 	c.Print("gateway", p)
@@ -43,13 +53,13 @@ func (c *Console) Write(p []byte) (int, error) {
 
 // Tagged is a writer whose every Write is printed with tag.
 func (c *Console) Tagged(tag string) io.Writer {
-	return WriterFunc(func(p []byte) { c.Print(tag, p) })
+	return writerFunc(func(p []byte) { c.Print(tag, p) })
 }
 
-// WriterFunc is an io.Writer that never fails.
-type WriterFunc func([]byte)
+// writerFunc is an io.Writer that never fails.
+type writerFunc func([]byte)
 
-func (f WriterFunc) Write(p []byte) (int, error) {
+func (f writerFunc) Write(p []byte) (int, error) {
 	f(p)
 	return len(p), nil
 }

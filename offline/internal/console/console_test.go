@@ -1,7 +1,8 @@
 package console
 
 import (
-	"net"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -16,28 +17,21 @@ func TestPrintTagsEveryLine(t *testing.T) {
 	}
 }
 
-func TestDisplayAddr(t *testing.T) {
-	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 3001}
-	for _, tt := range []struct{ host, want string }{
-		{"127.0.0.1", "localhost:3001"},
-		{"localhost", "localhost:3001"},
-		{"0.0.0.0", "0.0.0.0:3001"},
-		{"::1", "[::1]:3001"},
-	} {
-		if got := DisplayAddr(addr, tt.host); got != tt.want {
-			t.Errorf("DisplayAddr(%s) = %s, want %s", tt.host, got, tt.want)
-		}
+func TestWarnTagsEachWarning(t *testing.T) {
+	var b strings.Builder
+	c := New(&b)
+	c.Warn()
+	c.Warn("Table T: no stream", "Queue Q: FIFO is not emulated")
+	want := "warning      │ Table T: no stream\nwarning      │ Queue Q: FIFO is not emulated\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
 
-func TestSampling(t *testing.T) {
-	if got := Sampling(false, true); got != "" {
-		t.Errorf("traces not printed: %q, want nothing", got)
-	}
-	if got := Sampling(true, true); !strings.Contains(got, "every invocation") {
-		t.Errorf("-trace-all: %q", got)
-	}
-	if got := Sampling(true, false); !strings.Contains(got, "5% of the rest") {
-		t.Errorf("sampled: %q", got)
+func TestErrorIsOneLineTaggedError(t *testing.T) {
+	var b strings.Builder
+	New(&b).Error(fmt.Errorf("build fa: %w", errors.New("exit status 1")))
+	if want := "error        │ build fa: exit status 1\n"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }

@@ -33,7 +33,5 @@ func printTables(out *Console, report dynamolocal.Report) {
 	for _, line := range report.Tables {
 		out.Printf("dynamodb", "%s", line)
 	}
-	for _, w := range report.Warnings {
-		out.Printf("warning", "%s", w)
-	}
+	out.Warn(report.Warnings...)
 }

@@ -7,7 +7,8 @@
 // connstate.go (a connection's life: open, closing, closed), limits.go (the
 // quotas), routes.go (route selection), events.go (the Lambda proxy events),
 // frames.go (the frame rules), outbox.go (frames waiting for a client),
-// management.go (@connections) and sigv4.go (request signing).
+// management.go (@connections), sigv4.go (request signing) and listen.go
+// (the port).
 package gateway
 
 import (

@@ -39,6 +39,9 @@ type Live struct {
 	Stack  Stack
 	Load   Load
 	Out    Console
+	// FromTemplate is set when a template given as it is (-template)
+	// serves, not the one Config packages to.
+	FromTemplate bool
 	// Framework is what the framework printed when it last packaged.
 	Framework []string
 	// Service is what was deployed last, whole. Only the reload's
@@ -57,8 +60,15 @@ func (l *Live) Start(ctx context.Context, svc *cloudformation.Service) error {
 }
 
 // Watch rebuilds a function's bootstrap when its code changes and serves
-// the config again when it changes, one console line per reload.
+// the config again when it changes, one console line per reload. Serving
+// a template given as it is, it says why it does not watch and returns.
 func (l *Live) Watch(ctx context.Context) error {
+	if l.FromTemplate {
+		// Which code builds which bootstrap is known only of the functions
+		// serverless.yml declares.
+		l.Out.Printf("reload", "not watching: with -template, rebuild the bootstraps and start again to serve new code or a new template")
+		return nil
+	}
 	bin, err := filepath.Abs(l.Bin)
 	if err != nil {
 		return err
