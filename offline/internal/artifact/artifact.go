@@ -74,6 +74,13 @@ func Missing(config string) ([]string, error) {
 // <root>/bin/<fn>/bootstrap and packs it into <root>/bin/<fn>.zip, as
 // `make build` does.
 func Build(ctx context.Context, root, fn string) error {
+	// Absolute: go build resolves -o from its own directory, <root>/<fn>,
+	// so a relative root would build into <root>/<fn>/bin and zip whatever
+	// stale bootstrap <root>/bin held.
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return fmt.Errorf("build bin/%s.zip: %w", fn, err)
+	}
 	exe := filepath.Join(root, "bin", fn, "bootstrap")
 	// grpcnotrace drops grpc's unused tracing (pulled in by the X-Ray SDK).
 	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc,grpcnotrace", "-trimpath", "-ldflags", "-s -w", "-o", exe, ".")
