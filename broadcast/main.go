@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
 
 	"wsapi/shared/connections"
 	"wsapi/shared/fanout"
@@ -20,7 +21,7 @@ import (
 )
 
 func main() {
-	fn, err := startup.Load(context.Background())
+	fn, err := startup.Load(context.Background(), config.WithHTTPClient(fanout.HTTPClient(defaultConcurrency)))
 	if err != nil {
 		fn.Log.Fatal().Err(err).Send()
 	}

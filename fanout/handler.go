@@ -44,6 +44,10 @@ type Handler struct {
 	Log         zerolog.Logger
 }
 
+// defaultConcurrency is the posts one worker has in flight; serverless.yml
+// sets FANOUT_CONCURRENCY and says how it bounds the account's rate.
+const defaultConcurrency = 25
+
 // MaxAttempts is how many times one audience goes back to the queue as a
 // new job before its record is left to SQS's redelivery and dead-letter queue.
 const MaxAttempts = 5

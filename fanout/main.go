@@ -19,8 +19,8 @@ import (
 )
 
 func main() {
-	n, nerr := concurrency(os.Getenv("FANOUT_CONCURRENCY"))
-	fn, err := startup.Load(context.Background(), config.WithHTTPClient(pooledClient(n)))
+	n, nerr := fanout.ConcurrencyFromEnv("FANOUT_CONCURRENCY", defaultConcurrency)
+	fn, err := startup.Load(context.Background(), config.WithHTTPClient(fanout.HTTPClient(n)))
 	if err != nil {
 		fn.Log.Fatal().Err(err).Send()
 	}

@@ -30,6 +30,10 @@ type Directory interface {
 	Remove(ctx context.Context, connectionID string) error
 }
 
+// defaultConcurrency bounds the posts in flight for one message
+// (SEND_CONCURRENCY).
+const defaultConcurrency = 32
+
 // Handler delivers a message to every connection of one user.
 type Handler struct {
 	// Connections returns the @connections client of the API at domainName and stage.
