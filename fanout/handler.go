@@ -5,11 +5,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/rs/zerolog"
 
 	"wsapi/shared/fanout"
 	"wsapi/shared/fanoutqueue"
+	"wsapi/shared/invocation"
 	"wsapi/shared/logging"
 )
 
@@ -65,11 +65,8 @@ func backoff(attempt int) time.Duration {
 // Handle posts each record's job and answers which records SQS must
 // deliver again.
 func (h Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	inv := logging.Invocation{Route: "fanout"}
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		inv.RequestID = lc.AwsRequestID
-	}
-	ctx = logging.WithInvocation(ctx, h.Log, inv)
+	start := time.Now()
+	ctx = logging.WithInvocation(ctx, h.Log, invocation.Of(ctx, "fanout"))
 	log := logging.From(ctx)
 
 	var resp events.SQSEventResponse
@@ -78,7 +75,9 @@ func (h Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 		}
 	}
-	log.Info().Int("records", len(ev.Records)).Int("returned", len(resp.BatchItemFailures)).Msg("batch done")
+	log.Info().Int("records", len(ev.Records)).Int("returned", len(resp.BatchItemFailures)).
+		Float64("durationMs", float64(time.Since(start).Microseconds())/1000).
+		Msg("batch done")
 	return resp, nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -22,6 +24,7 @@ import (
 	"wsapi/shared/connections"
 	"wsapi/shared/fanout"
 	"wsapi/shared/fanoutqueue"
+	"wsapi/shared/logging"
 )
 
 type api struct {
@@ -177,3 +180,34 @@ type statusError struct{ code int }
 
 func (e *statusError) Error() string       { return fmt.Sprintf("status %d", e.code) }
 func (e *statusError) HTTPStatusCode() int { return e.code }
+
+// Every line of a batch carries the invocation's requestId, route and
+// traceId, and the batch ends with one line and its duration, as a route's
+// invocation does.
+func TestBatchLogLines(t *testing.T) {
+	var out bytes.Buffer
+	log, _ := logging.New(&out, "fanout", "")
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-7"})
+	//lint:ignore SA1029 aws-lambda-go keys the trace header with this very string.
+	ctx = context.WithValue(ctx, "x-amzn-trace-id", "Root=1-aaa-bbb;Sampled=1")
+	a := &api{posted: map[string]int{}}
+	h := Handler{Connections: func(string, string) fanout.Poster { return a }, Queue: &queue{}, Concurrency: 2, Log: log}
+	if _, err := h.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{record("r1", job(0, "a=", "b="))}}); err != nil {
+		t.Fatal(err)
+	}
+	var lines []map[string]any
+	for dec := json.NewDecoder(&out); dec.More(); {
+		var line map[string]any
+		if err := dec.Decode(&line); err != nil {
+			t.Fatal(err)
+		}
+		if line["requestId"] != "req-7" || line["route"] != "fanout" || line["traceId"] != "1-aaa-bbb" {
+			t.Errorf("line lacks the invocation's fields: %v", line)
+		}
+		lines = append(lines, line)
+	}
+	last := lines[len(lines)-1]
+	if _, ok := last["durationMs"].(float64); last["message"] != "batch done" || last["records"] != 1.0 || !ok {
+		t.Errorf("closing line %v, want batch done for 1 record with durationMs", last)
+	}
+}

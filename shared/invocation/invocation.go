@@ -42,11 +42,15 @@ func Logged(base zerolog.Logger, h Handler) Handler {
 // way every function's log lines do: requestId is Lambda's, so it matches the
 // platform's own START, END and REPORT lines.
 func For(ctx context.Context, rc events.APIGatewayWebsocketProxyRequestContext) logging.Invocation {
-	inv := logging.Invocation{
-		Route:        rc.RouteKey,
-		ConnectionID: rc.ConnectionID,
-		TraceID:      traceID(ctx),
-	}
+	inv := Of(ctx, rc.RouteKey)
+	inv.ConnectionID = rc.ConnectionID
+	return inv
+}
+
+// Of names an invocation in ctx that no connection's event started, such as
+// the fan-out worker's batch off the queue, by route and as For does.
+func Of(ctx context.Context, route string) logging.Invocation {
+	inv := logging.Invocation{Route: route, TraceID: traceID(ctx)}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		inv.RequestID = lc.AwsRequestID
 	}

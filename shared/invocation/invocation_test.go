@@ -68,3 +68,15 @@ func TestLogged(t *testing.T) {
 		})
 	}
 }
+
+func TestOf(t *testing.T) {
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-9"})
+	//lint:ignore SA1029 aws-lambda-go keys the trace header with this very string.
+	ctx = context.WithValue(ctx, "x-amzn-trace-id", "Root=1-aaa-bbb;Sampled=1")
+	if got, want := Of(ctx, "fanout"), (logging.Invocation{Route: "fanout", RequestID: "req-9", TraceID: "1-aaa-bbb"}); got != want {
+		t.Errorf("Of = %+v, want %+v", got, want)
+	}
+	if got, want := Of(context.Background(), "fanout"), (logging.Invocation{Route: "fanout"}); got != want {
+		t.Errorf("outside Lambda: Of = %+v, want %+v", got, want)
+	}
+}
