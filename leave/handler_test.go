@@ -64,4 +64,12 @@ func TestHandle(t *testing.T) {
 	if resp, err := h.Handle(context.Background(), events.APIGatewayWebsocketProxyRequest{Body: `{"action":"leave","room":"lobby"}`}); !errors.Is(err, boom) || resp.StatusCode != 500 {
 		t.Errorf("a failing store: %d %v", resp.StatusCode, err)
 	}
+	// Out of the room but a count not taken down: the client is told it
+	// left, as a retry could only answer not_a_member.
+	r := &recorder{}
+	h = Handler{Connections: func(string, string) Poster { return r }, Rooms: &fakeRooms{in: map[string]bool{"lobby": true}, err: boom}}
+	if resp, err := h.Handle(context.Background(), events.APIGatewayWebsocketProxyRequest{Body: `{"action":"leave","room":"lobby"}`}); err != nil || resp.StatusCode != 200 ||
+		len(r.frames) != 1 || r.frames[0] != `{"action":"leave","room":"lobby"}` {
+		t.Errorf("left with a count not taken down: %d %v %q; want 200 and the answer", resp.StatusCode, err, r.frames)
+	}
 }

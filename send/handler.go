@@ -45,8 +45,8 @@ type Handler struct {
 	// Concurrency bounds the posts in flight for one message.
 	Concurrency int
 	// ReceiptTime is kept back from the invocation's deadline for the
-	// receipt: no post starts, and none still in flight goes on, once less
-	// than this is left.
+	// receipt: no post starts once less than this is left, and one in
+	// flight has until half of it is left (fanout.Fanout's Reserve).
 	ReceiptTime time.Duration
 	Now         func() time.Time
 }
@@ -100,7 +100,8 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 		return reply.Reject(ctx, poster, rc.ConnectionID, rejected)
 	}
 	// When ctx has a deadline (Lambda's, from the function's timeout), the
-	// fan-out ends ReceiptTime before it, so the receipt still goes out.
+	// fan-out ends at least ReceiptTime/2 before it, so the receipt still
+	// goes out.
 	forget := h.Forget
 	if forget == nil {
 		forget = h.Registry.Remove

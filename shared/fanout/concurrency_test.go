@@ -25,9 +25,3 @@ func TestConcurrencyFromEnv(t *testing.T) {
 		}
 	}
 }
-
-func TestHTTPClient(t *testing.T) {
-	if n := HTTPClient(25).GetTransport().MaxIdleConnsPerHost; n != 25 {
-		t.Errorf("the transport keeps %d idle connections a host, want 25", n)
-	}
-}

@@ -49,9 +49,10 @@ type Fanout struct {
 	// Reserve is kept back from the context's deadline for what the caller
 	// does after the fan-out (a receipt, handing the rest back to the
 	// queue): no post starts once less than this is left. A post already
-	// in flight may go on into the first half of it: cut off, it may have
-	// been delivered all the same, and handed back it would be delivered
-	// twice.
+	// in flight, and the forgetting of a connection it found gone, may go
+	// on into the first half of it: cut off, a post may have been delivered
+	// all the same, and handed back it would be delivered twice. The
+	// second half is the caller's alone.
 	Reserve time.Duration
 	// Requeue says the caller hands Result.Retry back to the queue: the
 	// log counts those posts as retried rather than failed or skipped.
@@ -111,7 +112,7 @@ func (f Fanout) Send(ctx context.Context, ids []string, frame []byte) Result {
 	for range min(max(f.Concurrency, 1), len(ids)) {
 		wg.Go(func() {
 			for id, ok := take(); ok; id, ok = take() {
-				err := f.post(ctx, postCtx, id, frame)
+				err := f.post(postCtx, id, frame)
 				mu.Lock()
 				switch {
 				case err == nil:
@@ -136,12 +137,13 @@ func (f Fanout) Send(ctx context.Context, ids []string, frame []byte) Result {
 	return res
 }
 
-// post sends frame to id, and forgets id if it is gone.
-func (f Fanout) post(ctx, postCtx context.Context, id string, frame []byte) error {
-	err := f.Poster.Post(postCtx, id, frame)
+// post sends frame to id, and forgets id if it is gone. Forgetting runs
+// under the posts' context too: a connection in many rooms takes a
+// DynamoDB call or two a room, which must not eat the caller's half of the
+// reserve; one not forgotten in time is forgotten at its next 410, or by TTL.
+func (f Fanout) post(ctx context.Context, id string, frame []byte) error {
+	err := f.Poster.Post(ctx, id, frame)
 	if errors.Is(err, connections.ErrGone) && f.Forget != nil {
-		// The caller's context, not the posts': forgetting a gone
-		// connection is worth its few milliseconds of the reserve.
 		if ferr := f.Forget(ctx, id); ferr != nil {
 			logging.From(ctx).Warn().Err(ferr).Str("to", id).Msg("forget gone connection")
 		}

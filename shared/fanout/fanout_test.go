@@ -160,3 +160,23 @@ func TestSendBoundsPostsInFlight(t *testing.T) {
 type posterFunc func(ctx context.Context, id string) error
 
 func (f posterFunc) Post(ctx context.Context, id string, _ []byte) error { return f(ctx, id) }
+
+// Forgetting a gone connection is bounded as a post is: it cannot eat the
+// half of the reserve that is the caller's alone.
+func TestForgettingLeavesTheCallerItsHalfOfTheReserve(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	const reserve = 1600 * time.Millisecond
+	gone := posterFunc(func(context.Context, string) error { return fmt.Errorf("post: %w", connections.ErrGone) })
+	var left time.Duration
+	slowForget := func(ctx context.Context, _ string) error {
+		<-ctx.Done() // a connection in many rooms, forgotten slowly
+		left = time.Until(deadline)
+		return ctx.Err()
+	}
+	got := Fanout{Poster: gone, Forget: slowForget, Concurrency: 1, Reserve: reserve}.Send(ctx, []string{"a="}, []byte("hi"))
+	if got.Gone != 1 || left < reserve/4 {
+		t.Errorf("Send = %+v, the forget cut off with %v left; want 1 gone and about %v left to the caller", got, left, reserve/2)
+	}
+}

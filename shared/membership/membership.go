@@ -46,6 +46,8 @@ const (
 	attrRoomCount = "roomCount"
 	// attrMembers is on the room's count row.
 	attrMembers = "members"
+	// attrCounted marks a member's row as counted in attrMembers.
+	attrCounted = "counted"
 )
 
 // countKey is the sort key of a room's count row.
@@ -81,12 +83,13 @@ type DB interface {
 type Store struct {
 	db                 DB
 	table, connections string
+	now                func() time.Time
 }
 
 // New returns the store kept in table (ROOMS_TABLE), counting rooms on the
 // rows of connections (CONNECTIONS_TABLE).
 func New(db DB, table, connections string) *Store {
-	return &Store{db: db, table: table, connections: connections}
+	return &Store{db: db, table: table, connections: connections, now: time.Now}
 }
 
 // NewFromConfig returns the store through the DynamoDB client of cfg.
@@ -139,26 +142,34 @@ func conditionFailed(err error) bool {
 // holds, m's included. Joining a room again is not an error and counts
 // nothing twice. A connection already in rooms.MaxPerConnection rooms gets
 // ErrTooManyRooms.
+//
+// The room counts m before m's row exists, and the row says it was counted:
+// whoever removes a counted row takes one off, so a leave, $disconnect or
+// 410 racing the join can only come after its +1, and the count comes out
+// the same in any order.
 func (st *Store) Join(ctx context.Context, m Member) (members int, err error) {
+	members, err = st.countMembers(ctx, m.Room, 1)
+	if err != nil {
+		return 0, fmt.Errorf("membership: join %s to %q: count: %w", m.ConnectionID, m.Room, err)
+	}
 	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(st.table),
 		Item: map[string]types.AttributeValue{
 			attrRoom: s(m.Room), attrConnectionID: s(m.ConnectionID), attrPrincipal: s(m.Principal),
-			attrExpiresAt: n(m.ConnectedAt.Add(rowLifetime).Unix()),
+			attrExpiresAt: n(m.ConnectedAt.Add(rowLifetime).Unix()), attrCounted: &types.AttributeValueMemberBOOL{Value: true},
 		},
 		ConditionExpression:      aws.String("attribute_not_exists(#c)"),
 		ExpressionAttributeNames: map[string]string{"#c": attrConnectionID},
 	})
-	if conditionFailed(err) {
-		// Already a member: read the count as the first join left it.
-		members, err = st.countMembers(ctx, m.Room, 0, m.ConnectedAt)
-		if err != nil {
-			return 0, fmt.Errorf("membership: join %s to %q again: %w", m.ConnectionID, m.Room, err)
-		}
-		return members, nil
-	}
 	if err != nil {
-		return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, err)
+		undo, cancel := undoContext(ctx)
+		defer cancel()
+		again, uerr := st.countMembers(undo, m.Room, -1)
+		if conditionFailed(err) && uerr == nil {
+			// Already a member: the count as it was.
+			return max(again, 1), nil
+		}
+		return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, errors.Join(err, uerr))
 	}
 	// A connection whose row is gone has been closed: counting for it fails
 	// the same condition, and nobody is left to tell.
@@ -173,51 +184,71 @@ func (st *Store) Join(ctx context.Context, m Member) (members int, err error) {
 		},
 	})
 	if err != nil {
-		// Not counted: take the row back, so that the count stays true.
-		err = errors.Join(err, st.deleteRow(ctx, m.Room, m.ConnectionID))
+		// Not in the connection's count: take the row back, and its +1 with
+		// it unless a remover racing this join already did.
+		undo, cancel := undoContext(ctx)
+		defer cancel()
+		if _, uerr := st.forgetIn(undo, m.Room, m.ConnectionID); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
 		if conditionFailed(err) {
 			return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, ErrTooManyRooms)
 		}
 		return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, err)
 	}
-	members, err = st.countMembers(ctx, m.Room, 1, m.ConnectedAt)
-	if err != nil {
-		// Taken back whole, so that a retry counts it once.
-		err = errors.Join(err, st.deleteRow(ctx, m.Room, m.ConnectionID), st.uncountRoom(ctx, m.ConnectionID))
-		return 0, fmt.Errorf("membership: join %s to %q: count: %w", m.ConnectionID, m.Room, err)
-	}
-	return members, nil
+	// Racing removals may have taken theirs off first: m itself is in.
+	return max(members, 1), nil
+}
+
+// undoContext is for taking back a join that failed half-way: it outlives
+// the caller's cancellation, which may be what failed it, so that no row
+// or count is left behind.
+func undoContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
 
 // Leave takes the connection out of room; left is false when it was not in
-// it. Both counts are taken down, whatever either one answers.
+// it. Both counts are taken down, whatever either one answers: an error
+// with left true means the connection is out, and a count may read one high.
 func (st *Store) Leave(ctx context.Context, room, connectionID string) (left bool, err error) {
-	left, err = st.remove(ctx, room, connectionID)
-	if err != nil {
-		return false, fmt.Errorf("membership: %s leaves %q: %w", connectionID, room, err)
-	}
+	left, err = st.forgetIn(ctx, room, connectionID)
 	if !left {
+		if err != nil {
+			return false, fmt.Errorf("membership: %s leaves %q: %w", connectionID, room, err)
+		}
 		return false, nil
 	}
-	if err := errors.Join(st.uncountRoom(ctx, connectionID), st.uncountMember(ctx, room)); err != nil {
+	if err := errors.Join(err, st.uncountRoom(ctx, connectionID)); err != nil {
 		return true, fmt.Errorf("membership: %s leaves %q: uncount: %w", connectionID, room, err)
 	}
 	return true, nil
 }
 
-// countMembers adds delta to room's count of members and returns the
-// count. Every join moves the row's expiry on: a room with a join in the
-// last rowLifetime may still have members; one without has none, since a
-// member's own row expires as long after its connectedAt.
-func (st *Store) countMembers(ctx context.Context, room string, delta int64, now time.Time) (int, error) {
-	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+// countMembers adds delta to room's count of members and returns the new
+// count. A join moves the row's expiry on to rowLifetime from now, which
+// outlives the rows of every member joined so far: theirs expire as long
+// after their connectedAt. A count row that is gone, taken by TTL, is not
+// made again by a -1, which would leave it negative and never expiring.
+func (st *Store) countMembers(ctx context.Context, room string, delta int64) (int, error) {
+	in := &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(st.table),
 		Key:                       st.key(room, countKey),
-		UpdateExpression:          aws.String("ADD #m :d SET #e = :e"),
-		ExpressionAttributeNames:  map[string]string{"#m": attrMembers, "#e": attrExpiresAt},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":d": n(delta), ":e": n(now.Add(rowLifetime).Unix())},
+		UpdateExpression:          aws.String("ADD #m :d"),
+		ConditionExpression:       aws.String("attribute_exists(#m)"),
+		ExpressionAttributeNames:  map[string]string{"#m": attrMembers},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":d": n(delta)},
 		ReturnValues:              types.ReturnValueAllNew,
-	})
+	}
+	if delta > 0 {
+		in.UpdateExpression = aws.String("ADD #m :d SET #e = :e")
+		in.ConditionExpression = nil
+		in.ExpressionAttributeNames["#e"] = attrExpiresAt
+		in.ExpressionAttributeValues[":e"] = n(st.now().Add(rowLifetime).Unix())
+	}
+	out, err := st.db.UpdateItem(ctx, in)
+	if conditionFailed(err) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -230,23 +261,6 @@ func (st *Store) countMembers(ctx context.Context, room string, delta int64, now
 		return 0, fmt.Errorf("the count of %q: %w", room, err)
 	}
 	return members, nil
-}
-
-// uncountMember takes one member off room's count; a count already at
-// zero (a room counted from before its count row existed) stays there.
-func (st *Store) uncountMember(ctx context.Context, room string) error {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.table),
-		Key:                       st.key(room, countKey),
-		UpdateExpression:          aws.String("ADD #m :d"),
-		ConditionExpression:       aws.String("#m > :zero"),
-		ExpressionAttributeNames:  map[string]string{"#m": attrMembers},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":d": n(-1), ":zero": n(0)},
-	})
-	if conditionFailed(err) {
-		return nil
-	}
-	return err
 }
 
 // uncountRoom takes one room off the connection's count of rooms.
@@ -265,22 +279,27 @@ func (st *Store) uncountRoom(ctx context.Context, connectionID string) error {
 	return err
 }
 
-// remove deletes the connection's row in room; removed is false when there
-// was none, so that two callers racing to forget one member (a
-// $disconnect and a post's 410) count it off once.
-func (st *Store) remove(ctx context.Context, room, connectionID string) (removed bool, err error) {
+// forgetIn deletes the connection's row in room and, if the row was
+// counted, takes it off the room's count; removed is false when there was
+// no row. Only the caller whose delete removed the row counts it off, so
+// two racing to forget one member (a $disconnect and a post's 410) count
+// it once. A row from before rooms were counted takes nothing off.
+func (st *Store) forgetIn(ctx context.Context, room, connectionID string) (removed bool, err error) {
 	out, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: aws.String(st.table), Key: st.key(room, connectionID), ReturnValues: types.ReturnValueAllOld,
 	})
 	if err != nil {
 		return false, err
 	}
-	return len(out.Attributes) > 0, nil
-}
-
-func (st *Store) deleteRow(ctx context.Context, room, connectionID string) error {
-	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: st.key(room, connectionID)})
-	return err
+	if len(out.Attributes) == 0 {
+		return false, nil
+	}
+	if counted, _ := out.Attributes[attrCounted].(*types.AttributeValueMemberBOOL); counted != nil && counted.Value {
+		if _, err := st.countMembers(ctx, room, -1); err != nil {
+			return true, fmt.Errorf("uncount: %w", err)
+		}
+	}
+	return true, nil
 }
 
 // IsMember reports whether the connection is in room, read consistently:
@@ -335,11 +354,7 @@ func (st *Store) Forget(ctx context.Context, connectionID string) error {
 	}
 	var errs []error
 	for _, room := range names {
-		removed, err := st.remove(ctx, room, connectionID)
-		if err == nil && removed {
-			err = st.uncountMember(ctx, room)
-		}
-		if err != nil {
+		if _, err := st.forgetIn(ctx, room, connectionID); err != nil {
 			errs = append(errs, fmt.Errorf("membership: forget %s in %q: %w", connectionID, room, err))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -21,10 +22,18 @@ import (
 // items a page, a room's count row first, as "#" sorts, unless the key
 // condition leaves it out.
 type fakeDB struct {
-	mu       sync.Mutex
-	members  map[string][]string // room -> connection ids, sorted
-	count    map[string]int      // connectionId -> roomCount; present = the connection's row exists
-	size     map[string]int      // room -> members on its count row; present = the row exists
+	mu      sync.Mutex
+	members map[string][]string // room -> connection ids, sorted
+	count   map[string]int      // connectionId -> roomCount; present = the connection's row exists
+	size    map[string]int      // room -> members on its count row; present = the row exists
+	expires map[string]int64    // room -> its count row's expiresAt
+	counted map[string]bool     // room+" "+connectionId -> the row says it is counted
+	// stale, when set for a connection, is what the byConnection index
+	// still shows of its rooms: the index is eventually consistent.
+	stale map[string][]string
+	// afterPut, when set, runs once after the next row is put, standing
+	// in for another function's call landing right then.
+	afterPut func()
 	pageSize int
 	queries  int
 	// failUpdate, when set, answers the UpdateItem of that table and
@@ -35,7 +44,8 @@ type fakeDB struct {
 var errUpdate = errors.New("update failed")
 
 func newFakeDB(pageSize int, connections ...string) *fakeDB {
-	db := &fakeDB{members: map[string][]string{}, count: map[string]int{}, size: map[string]int{}, pageSize: pageSize}
+	db := &fakeDB{members: map[string][]string{}, count: map[string]int{}, size: map[string]int{}, expires: map[string]int64{},
+		counted: map[string]bool{}, stale: map[string][]string{}, pageSize: pageSize}
 	for _, c := range connections {
 		db.count[c] = 0
 	}
@@ -61,7 +71,16 @@ func (db *fakeDB) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...fun
 	return &dynamodb.GetItemOutput{}, nil
 }
 
-func (db *fakeDB) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+func (db *fakeDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	out, err := db.putItem(in)
+	if h := db.afterPut; err == nil && h != nil {
+		db.afterPut = nil
+		h()
+	}
+	return out, err
+}
+
+func (db *fakeDB) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	room, id := str(in.Item, "room"), str(in.Item, "connectionId")
@@ -73,6 +92,9 @@ func (db *fakeDB) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...fun
 	}
 	db.members[room] = append(db.members[room], id)
 	slices.Sort(db.members[room])
+	if c, ok := in.Item["counted"].(*types.AttributeValueMemberBOOL); ok && c.Value {
+		db.counted[room+" "+id] = true
+	}
 	return &dynamodb.PutItemOutput{}, nil
 }
 
@@ -117,14 +139,16 @@ func (db *fakeDB) updateSize(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItem
 	c, ok := db.size[room]
 	switch *in.UpdateExpression {
 	case "ADD #m :d SET #e = :e":
-		if _, ok := in.ExpressionAttributeValues[":e"].(*types.AttributeValueMemberN); !ok {
-			return nil, fmt.Errorf("count row without expiresAt: %v", in.ExpressionAttributeValues)
+		e, err := strconv.ParseInt(in.ExpressionAttributeValues[":e"].(*types.AttributeValueMemberN).Value, 10, 64)
+		if err != nil || in.ConditionExpression != nil {
+			return nil, fmt.Errorf("count row's +1: expiresAt %v, condition %v", err, in.ConditionExpression)
 		}
+		db.expires[room] = e
 	case "ADD #m :d":
-		if *in.ConditionExpression != "#m > :zero" {
-			return nil, fmt.Errorf("unexpected condition %s", *in.ConditionExpression)
+		if in.ConditionExpression == nil || *in.ConditionExpression != "attribute_exists(#m)" {
+			return nil, fmt.Errorf("unexpected condition %v", in.ConditionExpression)
 		}
-		if !ok || c <= 0 {
+		if !ok {
 			return nil, errCondition
 		}
 	default:
@@ -149,8 +173,12 @@ func (db *fakeDB) DeleteItem(_ context.Context, in *dynamodb.DeleteItemInput, _ 
 	db.members[room] = slices.Delete(db.members[room], i, i+1)
 	out := &dynamodb.DeleteItemOutput{}
 	if in.ReturnValues == types.ReturnValueAllOld {
-		out.Attributes = in.Key
+		out.Attributes = maps.Clone(in.Key)
+		if db.counted[room+" "+id] {
+			out.Attributes["counted"] = &types.AttributeValueMemberBOOL{Value: true}
+		}
 	}
+	delete(db.counted, room+" "+id)
 	return out, nil
 }
 
@@ -159,7 +187,12 @@ func (db *fakeDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*d
 	defer db.mu.Unlock()
 	db.queries++
 	var items []map[string]types.AttributeValue
-	if in.IndexName != nil {
+	if in.IndexName != nil && db.stale[str(in.ExpressionAttributeValues, ":c")] != nil {
+		id := str(in.ExpressionAttributeValues, ":c")
+		for _, room := range db.stale[id] {
+			items = append(items, map[string]types.AttributeValue{"room": s(room), "connectionId": s(id)})
+		}
+	} else if in.IndexName != nil {
 		id := str(in.ExpressionAttributeValues, ":c")
 		for _, room := range slices.Sorted(func(yield func(string) bool) {
 			for r := range db.members {
@@ -220,11 +253,16 @@ func TestJoinAndLeave(t *testing.T) {
 			{"leave", "lobby", "c1=", 1, nil}, {"leave", "lobby", "c1=", 0, nil}}, 0, 1},
 		{"forgetting twice counts once", []step{{"join", "lobby", "c1=", 1, nil}, {"join", "lobby", "c2=", 2, nil},
 			{"forget", "", "c2=", 1, nil}, {"forget", "", "c2=", 0, nil}}, 1, 1},
+		{"a leave and a 410 racing count once", []step{{"join", "lobby", "c1=", 1, nil}, {"join", "lobby", "c2=", 2, nil},
+			{"leave", "lobby", "c2=", 1, nil}, {"forget", "", "c2=", 0, nil}}, 1, 1},
 		{"a closed connection joins nothing", []step{{"join", "lobby", "closed=", 0, ErrTooManyRooms}}, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := newFakeDB(10, "c1=", "c2=", "c3=")
+			// The index still lists c2='s room after its row is gone, so a
+			// second forget finds a room to forget it in.
+			db.stale["c2="] = []string{"lobby"}
 			st := New(db, "rooms", "connections")
 			ctx := context.Background()
 			for _, s := range tt.steps {
@@ -385,5 +423,68 @@ func TestMembersPages(t *testing.T) {
 	db.members["lobby"] = []string{"a=", "b="}
 	if err := New(db, "rooms", "connections").Members(context.Background(), "lobby", func([]string) error { return boom }); !errors.Is(err, boom) || db.queries != 1 {
 		t.Errorf("a page's error: %v after %d queries, want it returned after 1", err, db.queries)
+	}
+}
+
+// A leave, $disconnect or 410 that lands while a join is under way, after
+// its row is written, comes out the same as if it came after the join.
+func TestARemovalRacingAJoin(t *testing.T) {
+	ctx := context.Background()
+	db := newFakeDB(10, "c1=")
+	st := New(db, "rooms", "connections")
+	// Into an empty room, where a count that refuses to go below zero
+	// would drop the removal's -1 and keep the join's +1.
+	db.afterPut = func() {
+		if err := st.Forget(ctx, "c1="); err != nil {
+			t.Error(err)
+		}
+	}
+	if got, err := st.Join(ctx, member("lobby", "c1=")); got != 1 || err != nil {
+		t.Fatalf("join = %d, %v; want 1, the caller, and no error", got, err)
+	}
+	if db.size["lobby"] != 0 || len(db.members["lobby"]) != 0 {
+		t.Errorf("lobby counts %d members and holds %v, want none", db.size["lobby"], db.members["lobby"])
+	}
+}
+
+// A join moves the count row's expiry on to rowLifetime from the join, so
+// that it outlives every member's row, whenever the joiner connected.
+func TestCountRowOutlivesItsMembers(t *testing.T) {
+	ctx := context.Background()
+	db := newFakeDB(10, "young=", "old=")
+	st := New(db, "rooms", "connections")
+	now := connectedAt.Add(time.Hour)
+	st.now = func() time.Time { return now }
+	if _, err := st.Join(ctx, Member{Room: "lobby", ConnectionID: "young=", Principal: "taro", ConnectedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	// Connected 1 h 50 min ago: its row expires in 20 minutes.
+	if _, err := st.Join(ctx, Member{Room: "lobby", ConnectionID: "old=", Principal: "hanako", ConnectedAt: now.Add(-110 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := db.expires["lobby"], now.Add(rowLifetime).Unix(); got != want {
+		t.Errorf("count row expires at %d, want %d: rowLifetime after the last join", got, want)
+	}
+}
+
+// Rows from before rooms were counted take nothing off a count, which then
+// never reads below the caller itself.
+func TestRowsFromBeforeCounting(t *testing.T) {
+	ctx := context.Background()
+	db := newFakeDB(10, "c1=", "old=")
+	db.members["lobby"] = []string{"old="} // written without "counted"
+	st := New(db, "rooms", "connections")
+	if got, err := st.Join(ctx, member("lobby", "old=")); got != 1 || err != nil {
+		t.Errorf("an uncounted member joining again = %d, %v; want 1, itself", got, err)
+	}
+	if got, err := st.Join(ctx, member("lobby", "c1=")); got != 1 || err != nil {
+		t.Fatalf("join = %d, %v; want 1: counting starts with it", got, err)
+	}
+	if left, err := st.Leave(ctx, "lobby", "old="); !left || err != nil {
+		t.Fatalf("leave = %v, %v", left, err)
+	}
+	if db.size["lobby"] != 1 {
+		t.Errorf("lobby counts %d after an uncounted member left, want 1", db.size["lobby"])
 	}
 }

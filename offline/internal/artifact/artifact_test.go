@@ -122,7 +122,10 @@ func TestBuildFromARelativeRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer zr.Close()
-	if len(zr.File) != 1 || zr.File[0].Name != "bootstrap" || zr.File[0].UncompressedSize64 != uint64(len(exe)) {
-		t.Errorf("bin/quote.zip holds %d files, the first %q of %d bytes; want bootstrap of %d bytes", len(zr.File), zr.File[0].Name, zr.File[0].UncompressedSize64, len(exe))
+	if len(zr.File) != 1 {
+		t.Fatalf("bin/quote.zip holds %d files, want bootstrap alone", len(zr.File))
+	}
+	if f := zr.File[0]; f.Name != "bootstrap" || f.UncompressedSize64 != uint64(len(exe)) {
+		t.Errorf("bin/quote.zip holds %q of %d bytes; want bootstrap of %d bytes", f.Name, f.UncompressedSize64, len(exe))
 	}
 }
