@@ -7,24 +7,27 @@ import (
 	"testing"
 )
 
-func TestPrintTagsEveryLine(t *testing.T) {
-	var b strings.Builder
-	c := New(&b)
-	c.Printf("hello", "first\nsecond\n")
-	want := "hello        │ first\nhello        │ second\n"
-	if b.String() != want {
-		t.Errorf("got %q, want %q", b.String(), want)
+func TestLinesAreTagged(t *testing.T) {
+	tests := []struct {
+		name  string
+		print func(c *Console)
+		want  string
+	}{
+		{"every line of a print", func(c *Console) { c.Printf("hello", "first\nsecond\n") },
+			"hello        │ first\nhello        │ second\n"},
+		{"each warning, none for none", func(c *Console) {
+			c.Warn()
+			c.Warn("Table T: no stream", "Queue Q: FIFO is not emulated")
+		}, "warning      │ Table T: no stream\nwarning      │ Queue Q: FIFO is not emulated\n"},
 	}
-}
-
-func TestWarnTagsEachWarning(t *testing.T) {
-	var b strings.Builder
-	c := New(&b)
-	c.Warn()
-	c.Warn("Table T: no stream", "Queue Q: FIFO is not emulated")
-	want := "warning      │ Table T: no stream\nwarning      │ Queue Q: FIFO is not emulated\n"
-	if b.String() != want {
-		t.Errorf("got %q, want %q", b.String(), want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			tt.print(New(&b))
+			if b.String() != tt.want {
+				t.Errorf("got %q, want %q", b.String(), tt.want)
+			}
+		})
 	}
 }
 
