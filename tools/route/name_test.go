@@ -15,7 +15,7 @@ const root = "../.."
 func workspace(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{"serverless.yml", "go.work", "hello/go.mod", "hello/go.sum", ExpectedFile} {
+	for _, f := range []string{"serverless.yml", "go.work", ".gitignore", "hello/go.mod", "hello/go.sum", ExpectedFile} {
 		b, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
 			t.Fatal(err)

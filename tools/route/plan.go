@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/template"
 )
@@ -97,7 +100,39 @@ func NewPlan(ctx context.Context, root, name string) (Plan, error) {
 	if p.Edits["go.work"], err = workUse(ctx, root, "./"+name); err != nil {
 		return Plan{}, err
 	}
+	// A workspace outside git has no .gitignore to keep up.
+	switch ignore, err := os.ReadFile(filepath.Join(root, ".gitignore")); {
+	case err == nil:
+		p.Edits[".gitignore"] = ignoreBuildOutput(ignore, name)
+	case !errors.Is(err, fs.ErrNotExist):
+		return Plan{}, err
+	}
 	return p, nil
+}
+
+// buildOutputs is the line of .gitignore above the modules' build outputs.
+const buildOutputs = "# `go build` in a module directory names its output after the module."
+
+// ignoreBuildOutput adds /<name>/<name>, what `go build` in the module's
+// directory writes, to the sorted list under buildOutputs (or at the end):
+// a `git add -A` would otherwise commit a 26 MB binary.
+func ignoreBuildOutput(src []byte, name string) []byte {
+	entry := "/" + name + "/" + name
+	lines := strings.SplitAfter(string(src), "\n")
+	if n := len(lines); lines[n-1] == "" {
+		lines = lines[:n-1]
+	}
+	at := len(lines)
+	if i := slices.IndexFunc(lines, func(l string) bool { return strings.TrimSpace(l) == buildOutputs }); i >= 0 {
+		at = i + 1
+		for at < len(lines) && strings.HasPrefix(lines[at], "/") && strings.TrimSpace(lines[at]) < entry {
+			at++
+		}
+	}
+	if at == len(lines) && at > 0 && !strings.HasSuffix(lines[at-1], "\n") {
+		lines[at-1] += "\n"
+	}
+	return []byte(strings.Join(slices.Insert(lines, at, entry+"\n"), ""))
 }
 
 func render(name string, data any) ([]byte, error) {

@@ -55,7 +55,7 @@ func TestAdd(t *testing.T) {
 				changed = append(changed, path)
 			}
 		}
-		want := "added [plugh/go.mod plugh/go.sum plugh/handler.go plugh/handler_test.go plugh/main.go], changed [go.work serverless.yml tools/stackcheck/expected.yml]"
+		want := "added [plugh/go.mod plugh/go.sum plugh/handler.go plugh/handler_test.go plugh/main.go], changed [.gitignore go.work serverless.yml tools/stackcheck/expected.yml]"
 		if got := "added " + sorted(added) + ", changed " + sorted(changed); got != want {
 			t.Errorf("%s\nwant\n%s", got, want)
 		}
@@ -210,5 +210,26 @@ func TestCommand(t *testing.T) {
 	}
 	if after := snapshot(t, dir); len(after) != len(before) {
 		t.Errorf("files %d, want %d", len(after), len(before))
+	}
+}
+
+func TestIgnoreBuildOutput(t *testing.T) {
+	const list = "/bin/\n# `go build` in a module directory names its output after the module.\n/authorizer/authorizer\n/hello/hello\n/send/send\n"
+	tests := []struct{ name, src, route, want string }{
+		{"in sorted place", list, "join",
+			"/bin/\n# `go build` in a module directory names its output after the module.\n/authorizer/authorizer\n/hello/hello\n/join/join\n/send/send\n"},
+		{"first", list, "alpha",
+			"/bin/\n# `go build` in a module directory names its output after the module.\n/alpha/alpha\n/authorizer/authorizer\n/hello/hello\n/send/send\n"},
+		{"last, before what follows the list", list + "\n*.out\n", "zeta",
+			"/bin/\n# `go build` in a module directory names its output after the module.\n/authorizer/authorizer\n/hello/hello\n/send/send\n/zeta/zeta\n\n*.out\n"},
+		{"no list: at the end", "/bin/", "quote", "/bin/\n/quote/quote\n"},
+		{"empty", "", "quote", "/quote/quote\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(ignoreBuildOutput([]byte(tt.src), tt.route)); got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
 	}
 }
