@@ -66,6 +66,11 @@ func TestRoomsEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	jiro := dial(t, g.url+"?token="+onlyLobby)
+	// saburo is in another room: nothing said in the lobby reaches him.
+	saburo := g.dial(t, "saburo", "")
+	if got := send(t, saburo, `{"action":"join","room":"ops"}`); got != `{"action":"join","room":"ops","members":1}` {
+		t.Fatalf("saburo's join: %s", got)
+	}
 
 	steps := []struct {
 		who        *websocket.Conn
@@ -98,6 +103,11 @@ func TestRoomsEndToEnd(t *testing.T) {
 		if err := json.Unmarshal([]byte(read(t, c)), &d); err != nil || d.Room != "lobby" || d.From != "jiro" || d.Message != "hi all" || d.MessageID != receipt.MessageID {
 			t.Errorf("%s got %+v, %v; want jiro's message with the receipt's messageId", name, d, err)
 		}
+	}
+	// The broadcast's posts all went out before the members had theirs:
+	// saburo's next frame is the answer to what he sends after them.
+	if got := send(t, saburo, `{"action":"hello","userName":"saburo"}`); got != `{"message":"hello, saburo!"}` {
+		t.Errorf("saburo, not in the lobby, got %s before his own answer", got)
 	}
 
 	// hanako's $disconnect takes her out of the room.
