@@ -26,8 +26,9 @@ LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norp
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-# npm ci only when node_modules is missing or older than the lockfile.
-node_modules/.package-lock.json: package-lock.json
+# npm ci only when node_modules is missing or older than the lockfile or a
+# patch of patches/ (applied by patch-package, the postinstall script).
+node_modules/.package-lock.json: package-lock.json $(wildcard patches/*.patch)
 	npm ci --no-audit --no-fund
 	@touch $@
 
