@@ -96,7 +96,7 @@ type receipt struct {
 // sender a receipt counting them. The sender's own row in the listing of
 // the room shows it is a member: a room's one consistent Query is the only
 // read before the posts, as a send's one Query of the registry is. A room of up to InlineMax others is
-// posted to here, after the receipt; a larger one is split into jobs for
+// posted to here, beside the receipt; a larger one is split into jobs for
 // the fan-out worker as its members are read, page by page.
 func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 	rc := req.RequestContext
@@ -169,9 +169,17 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 	if err != nil {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("encode receipt: %w", err)
 	}
-	if err := poster.Post(ctx, rc.ConnectionID, out); err != nil && !errors.Is(err, connections.ErrGone) {
-		log.Warn().Err(err).Msg("receipt")
-	}
+	// The receipt goes out beside the room's posts, not before them, so
+	// that no member waits a round trip for it; the invocation ends only
+	// once it is sent.
+	receiptSent := make(chan struct{})
+	go func() {
+		defer close(receiptSent)
+		if err := poster.Post(ctx, rc.ConnectionID, out); err != nil && !errors.Is(err, connections.ErrGone) {
+			log.Warn().Err(err).Msg("receipt")
+		}
+	}()
+	defer func() { <-receiptSent }()
 	if len(inline) == 0 {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
 	}

@@ -216,3 +216,44 @@ func TestSmallRoomIsReadOnce(t *testing.T) {
 		t.Errorf("read %d pages and asked IsMember %d times, want 1 page and no IsMember", rm.pages, rm.asked)
 	}
 }
+
+// waitingReceipt holds the sender's receipt until a member has been posted
+// to, for at most 5 s, and records whether one was.
+type waitingReceipt struct {
+	once        sync.Once
+	memberPosts chan struct{}
+	sawMember   bool
+}
+
+func (w *waitingReceipt) Post(_ context.Context, id string, _ []byte) error {
+	if id != sender {
+		w.once.Do(func() { close(w.memberPosts) })
+		return nil
+	}
+	select {
+	case <-w.memberPosts:
+		w.sawMember = true
+	case <-time.After(5 * time.Second):
+	}
+	return nil
+}
+
+// The receipt goes out beside a small room's posts: no member waits a
+// round trip to @connections for it.
+func TestMembersDoNotWaitForTheReceipt(t *testing.T) {
+	w := &waitingReceipt{memberPosts: make(chan struct{})}
+	h := Handler{
+		Connections: func(string, string) Poster { return w },
+		Rooms:       &room{members: members(3), pageSize: 1000}, Queue: &queue{},
+		Forget:      func(context.Context, string) error { return nil },
+		Concurrency: 4, InlineMax: 10, ReceiptTime: time.Second,
+		Now: func() time.Time { return sentAt }, NewID: func() string { return "id1" },
+	}
+	resp, err := h.Handle(context.Background(), request(`{"action":"broadcast","room":"lobby","message":"hi"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("Handle = %d, %v; want 200", resp.StatusCode, err)
+	}
+	if !w.sawMember {
+		t.Error("the members were posted to only after the receipt")
+	}
+}
