@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,15 +25,7 @@ func BenchmarkSendToTen(b *testing.B) {
 	g := startGateway(b, "-quiet")
 	frames := openReceivers(b, g, "")
 	sender := g.dial(b, "taro", "")
-	publish := func(text string) string {
-		return `{"action":"send","to":"hanako","message":"` + text + `"}`
-	}
-	checkReceipt := func(receipt string, _ []string) error {
-		if want := fmt.Sprintf(`{"action":"send","to":"hanako","delivered":%d,"failed":0}`, tenReceivers); receipt != want {
-			return fmt.Errorf("receipt %s, want %s", receipt, want)
-		}
-		return nil
-	}
+	publish, checkReceipt := sendToHanako()
 	measureDeliveries(b, sender, frames, publish, checkReceipt)
 }
 
@@ -44,15 +37,60 @@ func BenchmarkRoomOfTen(b *testing.B) {
 	const room = "bench-room"
 	g := startGateway(b, "-quiet")
 	frames := openReceivers(b, g, room)
-	sender := g.dial(b, "taro", "")
-	if got, want := send(b, sender, `{"action":"join","room":"`+room+`"}`),
-		fmt.Sprintf(`{"action":"join","room":"%s","members":%d}`, room, tenReceivers+1); got != want {
-		b.Fatalf("join: %s, want %s", got, want)
+	sender := joinedSender(b, g, room)
+	publish, checkReceipt := broadcastTo(room)
+	measureDeliveries(b, sender, frames, publish, checkReceipt)
+}
+
+// BenchmarkRoomOfTenBesideSend measures both on one gateway, a send and a
+// broadcast in turn to the same ten connections, so that the machine's
+// slow and fast spells fall on both alike: p50 of each, and their ratio.
+func BenchmarkRoomOfTenBesideSend(b *testing.B) {
+	const room = "bench-room"
+	g := startGateway(b, "-quiet")
+	frames := openReceivers(b, g, room)
+	sender := joinedSender(b, g, room)
+	sendPublish, sendReceipt := sendToHanako()
+	roomPublish, roomReceipt := broadcastTo(room)
+	for i := range 20 {
+		deliverOnce(b, sender, frames, sendPublish, sendReceipt, fmt.Sprintf("warm send %d", i))
+		deliverOnce(b, sender, frames, roomPublish, roomReceipt, fmt.Sprintf("warm room %d", i))
 	}
-	publish := func(text string) string {
+	sends, rooms := make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		sends = append(sends, deliverOnce(b, sender, frames, sendPublish, sendReceipt, fmt.Sprintf("send %d", i)))
+		rooms = append(rooms, deliverOnce(b, sender, frames, roomPublish, roomReceipt, fmt.Sprintf("room %d", i)))
+	}
+	b.StopTimer()
+	p50 := func(d []time.Duration) time.Duration { slices.Sort(d); return d[len(d)/2] }
+	s, r := p50(sends), p50(rooms)
+	b.ReportMetric(float64(s.Microseconds()), "send-p50-µs")
+	b.ReportMetric(float64(r.Microseconds()), "room-p50-µs")
+	b.ReportMetric(float64(r)/float64(s), "room/send")
+}
+
+// sendToHanako is taro's send to hanako and the receipt it must get.
+func sendToHanako() (publish func(string) string, checkReceipt func(string, []string) error) {
+	publish = func(text string) string {
+		return `{"action":"send","to":"hanako","message":"` + text + `"}`
+	}
+	checkReceipt = func(receipt string, _ []string) error {
+		if want := fmt.Sprintf(`{"action":"send","to":"hanako","delivered":%d,"failed":0}`, tenReceivers); receipt != want {
+			return fmt.Errorf("receipt %s, want %s", receipt, want)
+		}
+		return nil
+	}
+	return publish, checkReceipt
+}
+
+// broadcastTo is taro's broadcast to room and what its receipt and every
+// copy must carry.
+func broadcastTo(room string) (publish func(string) string, checkReceipt func(string, []string) error) {
+	publish = func(text string) string {
 		return `{"action":"broadcast","room":"` + room + `","message":"` + text + `"}`
 	}
-	checkReceipt := func(receipt string, deliveries []string) error {
+	checkReceipt = func(receipt string, deliveries []string) error {
 		var r struct {
 			Action, Room, MessageID string
 			Recipients              int
@@ -68,7 +106,17 @@ func BenchmarkRoomOfTen(b *testing.B) {
 		}
 		return nil
 	}
-	measureDeliveries(b, sender, frames, publish, checkReceipt)
+	return publish, checkReceipt
+}
+
+// joinedSender connects taro and joins him to room, with hanako's ten.
+func joinedSender(b *testing.B, g *gatewayProc, room string) *websocket.Conn {
+	sender := g.dial(b, "taro", "")
+	if got, want := send(b, sender, `{"action":"join","room":"`+room+`"}`),
+		fmt.Sprintf(`{"action":"join","room":"%s","members":%d}`, room, tenReceivers+1); got != want {
+		b.Fatalf("join: %s, want %s", got, want)
+	}
+	return sender
 }
 
 // openReceivers opens hanako's ten connections, each joined to room unless
