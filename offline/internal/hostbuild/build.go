@@ -19,6 +19,11 @@ import (
 type Builder struct {
 	Root string // the workspace root
 	Bin  string // where bootstraps go; relative paths are to the root
+	// InPlace builds straight onto each bootstrap, so that the go command
+	// leaves one that is up to date as it is instead of linking it anew:
+	// about 0.2 s instead of 0.6 s of CPU each, 4 s against 1 s for nine at
+	// the gateway's start. Only while no process runs the bootstraps.
+	InPlace bool
 }
 
 // Result is one function's build.
@@ -76,24 +81,30 @@ func (b *Builder) build(ctx context.Context, fn Function) Result {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
 	}
-	tmp, err := os.CreateTemp(dir, "bootstrap.*")
-	if err != nil {
-		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
+	exe := filepath.Join(dir, "bootstrap")
+	out := exe
+	if !b.InPlace {
+		tmp, err := os.CreateTemp(dir, "bootstrap.*")
+		if err != nil {
+			return fail(fmt.Errorf("build %s: %w", fn.Key, err))
+		}
+		_ = tmp.Close()
+		defer os.Remove(tmp.Name()) // gone by then when the build succeeded
+		out = tmp.Name()
 	}
-	_ = tmp.Close()
-	defer os.Remove(tmp.Name()) // gone by then when the build succeeded
 
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", Tags, "-ldflags", LDFlags, "-o", tmp.Name(), ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", Tags, "-ldflags", LDFlags, "-o", out, ".")
 	cmd.Dir = filepath.Join(root, fn.Dir)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
-		return fail(&BuildError{Function: fn.Key, Output: fromRoot(out.String(), root, cmd.Dir), Err: err})
+		return fail(&BuildError{Function: fn.Key, Output: fromRoot(output.String(), root, cmd.Dir), Err: err})
 	}
-	exe := filepath.Join(dir, "bootstrap")
-	if err := os.Rename(tmp.Name(), exe); err != nil {
-		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
+	if out != exe {
+		if err := os.Rename(out, exe); err != nil {
+			return fail(fmt.Errorf("build %s: %w", fn.Key, err))
+		}
 	}
 	res.Executable, res.Duration = exe, time.Since(start)
 	return res

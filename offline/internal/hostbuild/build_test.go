@@ -50,6 +50,38 @@ func TestRebuildIsANewFile(t *testing.T) {
 	}
 }
 
+// Built in place, a bootstrap stays the same file, which is what lets the
+// go command find one up to date and leave it (it only touches it), and a
+// change still builds it anew.
+func TestInPlaceBuildsOntoTheBootstrap(t *testing.T) {
+	root := workspace(t)
+	b := &Builder{Root: root, Bin: filepath.Join(root, "out"), InPlace: true}
+	first := b.Build(t.Context(), functions[:1])[0]
+	if first.Err != nil {
+		t.Fatal(first.Err)
+	}
+	before := inode(t, first.Executable)
+	again := b.Build(t.Context(), functions[:1])[0]
+	if again.Err != nil {
+		t.Fatal(again.Err)
+	}
+	if inode(t, again.Executable) != before {
+		t.Error("an in-place build replaced the bootstrap with a new file")
+	}
+	left, _ := filepath.Glob(filepath.Join(root, "out/*/bootstrap.*"))
+	if len(left) > 0 {
+		t.Errorf("temporary files: %q", left)
+	}
+	writeFile(t, root, "fa/greeting.txt", "hi")
+	if r := b.Build(t.Context(), functions[:1])[0]; r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	out, err := exec.Command(first.Executable).Output()
+	if err != nil || strings.TrimSpace(string(out)) != "hi x" {
+		t.Errorf("after the change the bootstrap printed %q (%v), want hi x", out, err)
+	}
+}
+
 func TestBuildErrorNamesFileAndLine(t *testing.T) {
 	root := workspace(t)
 	b := &Builder{Root: root, Bin: ".offline/bin"}

@@ -11,9 +11,10 @@ import (
 
 // BuildBootstraps builds, for this machine, the bootstrap of every function
 // config declares into <bin>/<fn>/bootstrap, each from the directory named
-// for it. The go command's cache makes an unchanged one cheap: this is how
-// a stale bootstrap is caught at start, before the watch takes over. Each
-// build that fails goes to failed, with the compiler's errors.
+// for it. It runs before any function starts, so it builds in place and the
+// go command leaves an up-to-date bootstrap as it is: this is how a stale
+// one is caught at start, before the watch takes over. Each build that
+// fails goes to failed, with the compiler's errors.
 func BuildBootstraps(ctx context.Context, config, bin string, failed func(error)) error {
 	keys, err := artifact.Functions(config)
 	if err != nil {
@@ -28,7 +29,7 @@ func BuildBootstraps(ctx context.Context, config, bin string, failed func(error)
 		fns[n] = hostbuild.Function{Key: key, Dir: key}
 	}
 	n := 0
-	for _, r := range (&hostbuild.Builder{Root: filepath.Dir(config), Bin: abs}).Build(ctx, fns) {
+	for _, r := range (&hostbuild.Builder{Root: filepath.Dir(config), Bin: abs, InPlace: true}).Build(ctx, fns) {
 		if r.Err != nil {
 			n++
 			failed(r.Err)
