@@ -47,7 +47,7 @@ lint: ## gofmt, go vet and staticcheck over every module
 	go vet $(PACKAGES)
 	go run $(STATICCHECK) $(PACKAGES)
 
-bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the offline gateway end to end (about 14 minutes)
+bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the offline gateway end to end (about 13 minutes)
 	go test -run '^$$' -bench . -benchmem $(filter-out %/offline/...,$(PACKAGES)) ./offline/internal/...
 	@for fn in $(FUNCTIONS); do echo "bin/$$fn.zip  $$(stat -c %s bin/$$fn.zip) bytes"; done
 	cd offline && go test -run '^$$' -bench 'OneClient|HundredClients' -benchtime 3000x .
