@@ -199,15 +199,8 @@ func TestHandle(t *testing.T) {
 // A member's broadcast to a small room reads the room once: the sender's row
 // in the listing shows it is a member, without a read of its own.
 func TestSmallRoomIsReadOnce(t *testing.T) {
-	a := &api{frames: map[string][]string{}}
 	rm := &room{members: members(3), pageSize: 1000}
-	h := Handler{
-		Connections: func(string, string) Poster { return a },
-		Rooms:       rm, Queue: &queue{},
-		Forget:      func(context.Context, string) error { return nil },
-		Concurrency: 4, InlineMax: 10, ReceiptTime: time.Second,
-		Now: func() time.Time { return sentAt }, NewID: func() string { return "id1" },
-	}
+	h := smallRoomHandler(&api{frames: map[string][]string{}}, rm)
 	resp, err := h.Handle(context.Background(), request(`{"action":"broadcast","room":"lobby","message":"hi"}`))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("Handle = %d, %v; want 200", resp.StatusCode, err)
@@ -242,18 +235,23 @@ func (w *waitingReceipt) Post(_ context.Context, id string, _ []byte) error {
 // round trip to @connections for it.
 func TestMembersDoNotWaitForTheReceipt(t *testing.T) {
 	w := &waitingReceipt{memberPosts: make(chan struct{})}
-	h := Handler{
-		Connections: func(string, string) Poster { return w },
-		Rooms:       &room{members: members(3), pageSize: 1000}, Queue: &queue{},
-		Forget:      func(context.Context, string) error { return nil },
-		Concurrency: 4, InlineMax: 10, ReceiptTime: time.Second,
-		Now: func() time.Time { return sentAt }, NewID: func() string { return "id1" },
-	}
+	h := smallRoomHandler(w, &room{members: members(3), pageSize: 1000})
 	resp, err := h.Handle(context.Background(), request(`{"action":"broadcast","room":"lobby","message":"hi"}`))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("Handle = %d, %v; want 200", resp.StatusCode, err)
 	}
 	if !w.sawMember {
 		t.Error("the members were posted to only after the receipt")
+	}
+}
+
+// smallRoomHandler posts through p to the members of rm, inline.
+func smallRoomHandler(p Poster, rm *room) Handler {
+	return Handler{
+		Connections: func(string, string) Poster { return p },
+		Rooms:       rm, Queue: &queue{},
+		Forget:      func(context.Context, string) error { return nil },
+		Concurrency: 4, InlineMax: 10, ReceiptTime: time.Second,
+		Now: func() time.Time { return sentAt }, NewID: func() string { return "id1" },
 	}
 }
