@@ -22,9 +22,7 @@ const tenReceivers = 10
 // connections open: from the sender's frame until the tenth connection has
 // the message, as p50/p99 over b.N sends.
 func BenchmarkSendToTen(b *testing.B) {
-	g := startGateway(b, "-quiet")
-	frames := openReceivers(b, g, "")
-	sender := g.dial(b, "taro", "")
+	frames, sender := hanakoAndTaro(b, "")
 	publish, checkReceipt := sendToHanako()
 	measureDeliveries(b, sender, frames, publish, checkReceipt)
 }
@@ -35,9 +33,7 @@ func BenchmarkSendToTen(b *testing.B) {
 // member's copy must carry the receipt's messageId.
 func BenchmarkRoomOfTen(b *testing.B) {
 	const room = "bench-room"
-	g := startGateway(b, "-quiet")
-	frames := openReceivers(b, g, room)
-	sender := joinedSender(b, g, room)
+	frames, sender := hanakoAndTaro(b, room)
 	publish, checkReceipt := broadcastTo(room)
 	measureDeliveries(b, sender, frames, publish, checkReceipt)
 }
@@ -47,9 +43,7 @@ func BenchmarkRoomOfTen(b *testing.B) {
 // slow and fast spells fall on both alike: p50 of each, and their ratio.
 func BenchmarkRoomOfTenBesideSend(b *testing.B) {
 	const room = "bench-room"
-	g := startGateway(b, "-quiet")
-	frames := openReceivers(b, g, room)
-	sender := joinedSender(b, g, room)
+	frames, sender := hanakoAndTaro(b, room)
 	sendPublish, sendReceipt := sendToHanako()
 	roomPublish, roomReceipt := broadcastTo(room)
 	for i := range 20 {
@@ -109,14 +103,20 @@ func broadcastTo(room string) (publish func(string) string, checkReceipt func(st
 	return publish, checkReceipt
 }
 
-// joinedSender connects taro and joins him to room, with hanako's ten.
-func joinedSender(b *testing.B, g *gatewayProc, room string) *websocket.Conn {
+// hanakoAndTaro starts a quiet gateway with hanako's ten connections and
+// taro, the sender, all in room unless room is empty.
+func hanakoAndTaro(b *testing.B, room string) (<-chan received, *websocket.Conn) {
+	g := startGateway(b, "-quiet")
+	frames := openReceivers(b, g, room)
 	sender := g.dial(b, "taro", "")
+	if room == "" {
+		return frames, sender
+	}
 	if got, want := send(b, sender, `{"action":"join","room":"`+room+`"}`),
 		fmt.Sprintf(`{"action":"join","room":"%s","members":%d}`, room, tenReceivers+1); got != want {
 		b.Fatalf("join: %s, want %s", got, want)
 	}
-	return sender
+	return frames, sender
 }
 
 // openReceivers opens hanako's ten connections, each joined to room unless
