@@ -7,18 +7,14 @@ SHELL := bash
 
 STAGE ?= dev
 FN ?= hello
-# Functions come from serverless.yml: one per `artifact: bin/<fn>.zip`.
-FUNCTIONS := $(shell sed -n 's|^ *artifact: bin/\(.*\)\.zip *$$|\1|p' serverless.yml)
 # Every module of the workspace, as package patterns.
 PACKAGES := $(shell go list -m -f '{{.Dir}}/...')
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-# Offline only: the secret the local authorizer checks tokens with. Deployed,
-# the secret lives in SSM Parameter Store and never in this repository.
-DEV_TOKEN_SECRET := offline-development-secret-not-for-deployment
 TTL ?= 1h
-SERVERLESS := npx --no-install serverless
-# grpcnotrace drops grpc's unused tracing (pulled in by the X-Ray SDK): 0.3 MB a zip.
-LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc,grpcnotrace -trimpath -ldflags='-s -w'
+# The pinned CLI itself, as `npx --no-install serverless` runs it, without
+# npx between make and it: a second less, and nothing in the way of make's
+# signals.
+SERVERLESS := node_modules/.bin/serverless
 
 .PHONY: help build test lint bench package deploy logs remove clean offline offline-build logs-offline token
 .PHONY: smoke route FORCE
@@ -32,15 +28,12 @@ node_modules/.package-lock.json: package-lock.json $(wildcard patches/*.patch)
 	npm ci --no-audit --no-fund
 	@touch $@
 
-build: ## Build each function's arm64 bootstrap and bin/<fn>.zip
-	@for fn in $(FUNCTIONS); do \
-	  (cd $$fn && $(LAMBDA_BUILD) -o ../bin/$$fn/bootstrap .); \
-	  go run ./tools/lambdazip -o bin/$$fn.zip bin/$$fn/bootstrap; \
-	  echo "bin/$$fn.zip  $$(stat -c %s bin/$$fn.zip) bytes"; \
-	done
+build: ## Build each function's arm64 bootstrap and bin/<fn>.zip (serverless package and deploy do it themselves)
+	go run ./tools/lambdabuild
 
-test: build node_modules/.package-lock.json ## Run every module's tests (race detector on) and check the CloudFormation
+test: build node_modules/.package-lock.json ## Run every module's tests (race detector on), the plugin's, and rehearse the deploy
 	go test -race -count=1 $(PACKAGES)
+	node --test plugins/go-workspace/*.test.js
 
 lint: ## gofmt, go vet and staticcheck over every module
 	@out=$$(gofmt -l $$(go list -m -f '{{.Dir}}')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -49,7 +42,7 @@ lint: ## gofmt, go vet and staticcheck over every module
 
 bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the offline gateway end to end (about 13 minutes)
 	go test -run '^$$' -bench . -benchmem $(filter-out %/offline/...,$(PACKAGES)) ./offline/internal/...
-	@for fn in $(FUNCTIONS); do echo "bin/$$fn.zip  $$(stat -c %s bin/$$fn.zip) bytes"; done
+	@go run ./tools/lambdabuild
 	cd offline && go test -run '^$$' -bench 'OneClient|HundredClients' -benchtime 3000x .
 	cd offline && go test -run '^$$' -bench 'ColdStart' -benchtime 5x .
 	cd offline && go test -run '^$$' -bench 'IdleConnections' -benchtime 1x .
@@ -59,11 +52,12 @@ bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the off
 	cd offline && go test -run '^$$' -bench 'Startup' -benchtime 3x .
 	cd offline && go test -run '^$$' -bench 'Reload' -benchtime 3x .
 
-package: build node_modules/.package-lock.json ## serverless package into .serverless/ (make package STAGE=prod; STAGE defaults to dev)
+# The framework's own commands: the project's plugin builds what they ship.
+package: node_modules/.package-lock.json ## serverless package --stage $(STAGE) into .serverless/ (STAGE defaults to dev)
 	$(SERVERLESS) package --stage $(STAGE)
 
-deploy: build node_modules/.package-lock.json ## serverless deploy (make deploy STAGE=prod; AWS credentials)
-	$(SERVERLESS) deploy --stage $(STAGE)
+deploy: node_modules/.package-lock.json ## serverless deploy --stage $(STAGE) (make deploy STAGE=prod; AWS credentials; FN=hello deploys that function alone)
+	$(SERVERLESS) deploy $(if $(filter command line,$(origin FN)),function -f $(FN)) --stage $(STAGE)
 
 logs: node_modules/.package-lock.json ## Follow one deployed function's logs (make logs FN=hello STAGE=prod)
 	$(SERVERLESS) logs -f $(FN) --stage $(STAGE) $(ARGS)
@@ -85,18 +79,15 @@ else
 	$(SERVERLESS) info --stage $(STAGE) --region $(REGION) | TOKEN_SECRET="$$secret" go run ./tools/smoke -serverless-info -
 endif
 
-# The gateway builds the functions' host bootstraps itself (its -build,
-# once it listens: a second `make offline` fails on the port before building
-# anything under the first), and the zips `serverless package` needs that are
-# missing: this only builds the gateway.
+# `serverless offline` builds the gateway itself; this is for offline-build.
 .offline/gateway: FORCE
 	go build -o .offline/gateway ./offline
 
 offline-build: .offline/gateway ## Build the offline gateway and the functions' host bootstraps into .offline/
 	.offline/gateway -build-only
 
-offline: .offline/gateway node_modules/.package-lock.json ## Run the API here: ws://localhost:3001 (flags: make offline ARGS="-port 4000 -data .offline/db")
-	exec .offline/gateway -build -env TOKEN_SECRET=$(DEV_TOKEN_SECRET) $(ARGS)
+offline: node_modules/.package-lock.json ## serverless offline: the API here at ws://localhost:3001 (make offline ARGS="--port 4000 --data .offline/db")
+	exec $(SERVERLESS) offline $(ARGS)
 
 token: ## Print a token for the offline API (make token USER=taro TTL=1h, ROOMS=lobby,ops to allow only those rooms)
 # make takes USER from the environment, where it is the login name: a token
@@ -104,7 +95,7 @@ token: ## Print a token for the offline API (make token USER=taro TTL=1h, ROOMS=
 ifneq ($(origin USER),command line)
 	@echo "make token: name the API user on the command line, e.g. make token USER=taro (without it make would take USER from your environment, where it is your login name)" >&2; exit 2
 endif
-	@TOKEN_SECRET=$(DEV_TOKEN_SECRET) go run ./tools/token -user '$(USER)' -ttl $(TTL) $(if $(ROOMS),-rooms '$(ROOMS)')
+	@go run ./tools/token -offline serverless.yml -user '$(USER)' -ttl $(TTL) $(if $(ROOMS),-rooms '$(ROOMS)')
 
 route: ## Add a route: its module, function, role and stack-check entry (make route NAME=quote)
 	@go run ./tools/route -name '$(NAME)'

@@ -476,6 +476,22 @@ func TestWscat(t *testing.T) {
 }
 
 // childPIDs lists the processes whose parent is pid.
+// descendantPIDs are pid's children, theirs, and so on.
+func descendantPIDs(pid int) []int {
+	var out []int
+	for _, c := range childPIDs(pid) {
+		out = append(out, c)
+		out = append(out, descendantPIDs(c)...)
+	}
+	return out
+}
+
+// commandName is a process's name as the kernel has it (/proc/<pid>/comm).
+func commandName(pid int) string {
+	comm, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "comm"))
+	return strings.TrimSpace(string(comm))
+}
+
 func childPIDs(pid int) []int {
 	var out []int
 	entries, _ := os.ReadDir("/proc")

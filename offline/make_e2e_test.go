@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,15 +17,15 @@ import (
 
 // TestMakeOfflineFromAScript starts `make offline` as a script's background
 // job, where the shell has make ignore SIGINT, and stops it as such a script
-// would: kill -TERM of make's pid ends the gateway too. (kill -INT cannot:
-// make keeps an ignored SIGINT ignored and passes nothing on; the README says
-// so.)
+// would: kill -TERM of make's pid ends `serverless offline` and the gateway
+// it runs too. (kill -INT cannot: make keeps an ignored SIGINT ignored and
+// passes nothing on; the README says so.)
 func TestMakeOfflineFromAScript(t *testing.T) {
 	dir := workspaceCopy(t)
 	testkit.CopyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
 	// -o: the copy's node_modules is the project's, linked; the copy's newer
 	// package-lock.json must not have make run npm ci through the link.
-	script := `make -s -o node_modules/.package-lock.json offline ARGS="-port 0 -watch=false" & echo "make=$!"; wait`
+	script := `make -s -o node_modules/.package-lock.json offline ARGS="--port 0 --watch=false" & echo "make=$!"; wait`
 	cmd := exec.Command("bash", "-c", script)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -77,17 +78,20 @@ wait:
 		for range lines { // keep the pipe drained
 		}
 	}()
-	gateways := childPIDs(makePID)
-	if makePID == 0 || len(gateways) != 1 {
-		t.Fatalf("make's pid %d, its children %v: want make running the gateway\n%s", makePID, gateways, out.String())
+	procs := descendantPIDs(makePID)
+	gateway := slices.IndexFunc(procs, func(pid int) bool { return commandName(pid) == "gateway" })
+	if makePID == 0 || gateway < 0 {
+		t.Fatalf("make's pid %d, its processes %v: want make running serverless offline running the gateway\n%s", makePID, procs, out.String())
 	}
 
 	if err := syscall.Kill(makePID, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	testkit.Eventually(t, 20*time.Second, func() (bool, string) {
-		return testkit.Gone(gateways[0]), fmt.Sprintf("the gateway (pid %d) still runs after kill -TERM of make", gateways[0])
-	})
+	for _, pid := range procs {
+		testkit.Eventually(t, 20*time.Second, func() (bool, string) {
+			return testkit.Gone(pid), fmt.Sprintf("%s (pid %d) still runs after kill -TERM of make", commandName(pid), pid)
+		})
+	}
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):

@@ -9,6 +9,12 @@
 //	export TOKEN_SECRET=$(aws ssm get-parameter --with-decryption \
 //	  --name /go-websocket-api/prod/token-secret --query Parameter.Value --output text)
 //
+// Offline, -offline signs with the secret the offline gateway gives the
+// authorizer, custom.offline.environment.TOKEN_SECRET of serverless.yml (what
+// `make token` does):
+//
+//	wscat -c "ws://localhost:3001?token=$(go run ./tools/token -offline -user taro)"
+//
 // -rooms lobby,ops limits the rooms the holder may join to those listed
 // (a room whose name holds a comma cannot be given here); without it, any.
 //
@@ -23,6 +29,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"wsapi/authorizer/token"
 )
@@ -50,6 +58,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer, no
 	user := fs.String("user", "", "the user the token names (required)")
 	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
 	secretEnv := fs.String("secret-env", "TOKEN_SECRET", "the environment variable holding the signing secret")
+	offline := fs.String("offline", "", "sign with the offline secret of this serverless.yml's custom.offline.environment instead (the variable -secret-env names)")
 	var rooms []string
 	fs.Func("rooms", "the only rooms the holder may join, comma-separated (default: any room; empty: none)", func(v string) error {
 		rooms = []string{}
@@ -59,7 +68,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer, no
 		return nil
 	})
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: token -user NAME [-ttl 1h] [-rooms a,b] [-secret-env TOKEN_SECRET]")
+		fmt.Fprintln(fs.Output(), "usage: token -user NAME [-ttl 1h] [-rooms a,b] [-secret-env TOKEN_SECRET | -offline serverless.yml]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -74,6 +83,12 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer, no
 	}
 
 	secret := getenv(*secretEnv)
+	if *offline != "" {
+		var err error
+		if secret, err = offlineSecret(*offline, *secretEnv); err != nil {
+			return err
+		}
+	}
 	if secret == "" {
 		return fmt.Errorf("%s is not set: export the secret the authorizer checks (at least %d bytes)", *secretEnv, token.MinSecretBytes)
 	}
@@ -86,4 +101,32 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer, no
 	}
 	_, err = fmt.Fprintln(stdout, signed)
 	return err
+}
+
+// offlineSecret reads the variable name of custom.offline.environment in the
+// serverless.yml at config: the secret `serverless offline` hands the
+// authorizer.
+func offlineSecret(config, name string) (string, error) {
+	data, err := os.ReadFile(config)
+	if err != nil {
+		return "", fmt.Errorf("-offline: %w", err)
+	}
+	var doc struct {
+		Custom struct {
+			Offline struct {
+				Environment map[string]string `yaml:"environment"`
+			} `yaml:"offline"`
+		} `yaml:"custom"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return "", fmt.Errorf("-offline: %s: %w", config, err)
+	}
+	secret := doc.Custom.Offline.Environment[name]
+	switch {
+	case secret == "":
+		return "", fmt.Errorf("-offline: %s has no custom.offline.environment.%s", config, name)
+	case strings.Contains(secret, "${"):
+		return "", fmt.Errorf("-offline: custom.offline.environment.%s in %s is a variable, which only the framework resolves: export %s instead", name, config, name)
+	}
+	return secret, nil
 }

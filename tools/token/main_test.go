@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,50 @@ func TestRunHelp(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "-secret-env") || stdout.Len() != 0 {
 		t.Errorf("help went to stdout %q / stderr %q, want stderr only", stdout.String(), stderr.String())
+	}
+}
+
+// -offline signs with serverless.yml's offline secret, whatever the
+// environment holds, and says what is wrong with a file that has none.
+func TestRunOffline(t *testing.T) {
+	dir := t.TempDir()
+	config := func(name, text string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := config("good.yml", "service: s\ncustom:\n  offline:\n    environment:\n      TOKEN_SECRET: "+secret+"\n")
+	tests := []struct {
+		name, config, wantErr string
+	}{
+		{"the offline secret", good, ""},
+		{"no offline environment", config("none.yml", "service: s\n"), "has no custom.offline.environment.TOKEN_SECRET"},
+		{"a variable", config("var.yml", "custom:\n  offline:\n    environment:\n      TOKEN_SECRET: ${ssm:/x}\n"), "is a variable"},
+		{"no file", dir + "/missing.yml", "no such file"},
+		{"not YAML", config("bad.yml", "custom: [unclosed"), "bad.yml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run([]string{"-user", "taro", "-offline", tt.config}, func(string) string { return "an-environment-secret-that-is-not-used-here" }, &stdout, &stderr, now)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, err := token.VerifyGrant([]byte(secret), strings.TrimSpace(stdout.String()), now); err != nil || g.User != "taro" {
+				t.Errorf("Verify with the offline secret = %q, %v; want taro", g.User, err)
+			}
+		})
+	}
+	// The project's own serverless.yml holds one.
+	if s, err := offlineSecret("../../serverless.yml", "TOKEN_SECRET"); err != nil || len(s) < token.MinSecretBytes {
+		t.Errorf("the project's offline secret: %d bytes, %v", len(s), err)
 	}
 }

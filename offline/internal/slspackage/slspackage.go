@@ -54,7 +54,10 @@ func Package(ctx context.Context, o Options) (*State, error) {
 	if _, err := os.Stat(cli); err != nil {
 		return nil, fmt.Errorf("%w (%s: %w)", ErrNoCLI, cli, err)
 	}
-	args := []string{"package", "--stage", o.Stage, "--package", dir}
+	// The gateway runs bootstraps it builds for this machine, and builds a
+	// missing zip itself before this runs: the project's plugin need not
+	// build for Lambda on every start and reload.
+	args := []string{"package", "--stage", o.Stage, "--package", dir, "--param", "build=off"}
 	if o.Region != "" {
 		args = append(args, "--region", o.Region)
 	}

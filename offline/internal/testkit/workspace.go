@@ -19,8 +19,9 @@ type Workspace struct {
 	Project string // the project it copies from, absolute
 }
 
-// NewWorkspace makes an empty workspace for project whose node_modules is
-// project's own, linked.
+// NewWorkspace makes an empty workspace for project whose tooling is
+// project's own, linked: node_modules, and plugins, which the project's
+// serverless.yml loads its Serverless plugin from.
 func NewWorkspace(t testing.TB, project string) *Workspace {
 	t.Helper()
 	abs, err := filepath.Abs(project)
@@ -28,8 +29,13 @@ func NewWorkspace(t testing.TB, project string) *Workspace {
 		t.Fatal(err)
 	}
 	w := &Workspace{Dir: t.TempDir(), Project: abs}
-	if err := os.Symlink(filepath.Join(abs, "node_modules"), filepath.Join(w.Dir, "node_modules")); err != nil {
-		t.Fatal(err)
+	for _, dir := range []string{"node_modules", "plugins"} {
+		if _, err := os.Stat(filepath.Join(abs, dir)); err != nil {
+			continue
+		}
+		if err := os.Symlink(filepath.Join(abs, dir), filepath.Join(w.Dir, dir)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return w
 }

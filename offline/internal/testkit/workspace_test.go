@@ -32,6 +32,7 @@ func TestWorkspace(t *testing.T) {
 		"fa/.offline/gateway":     "build output",
 		"unused/go.mod":           "module unused\n\ngo 1.26\n",
 		"node_modules/.keep":      "",
+		"plugins/p/index.js":      "plugin",
 		"package.json":            "{}",
 		"serverless.yml":          "functions:\n  fa:\n    package:\n      artifact: bin/fa.zip\n  fb:\n    package:\n      artifact: bin/fb.zip\n",
 		"not-copied-unless-named": "",
@@ -54,6 +55,7 @@ func TestWorkspace(t *testing.T) {
 		"bin/fa.zip":         "stand-in for fa",
 		"bin/fb.zip":         "stand-in for fb",
 		"node_modules/.keep": "",
+		"plugins/p/index.js": "plugin",
 	}
 	for name, data := range want {
 		got, err := os.ReadFile(filepath.Join(w.Dir, name))

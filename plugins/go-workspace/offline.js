@@ -1,0 +1,121 @@
+'use strict';
+
+const { spawn } = require('node:child_process');
+
+// The offline gateway's flags that `serverless offline` takes as options,
+// each --name for the gateway's -name (go run ./offline -h explains them).
+// --stage, --region and --config are the framework's own, passed on too.
+const gatewayOptions = {
+  port: 'string',
+  host: 'string',
+  data: 'string',
+  template: 'string',
+  bootstrap: 'multiple',
+  package: 'string',
+  bin: 'string',
+  logs: 'string',
+  env: 'multiple',
+  'max-instances': 'string',
+  'idle-timeout': 'string',
+  'max-duration': 'string',
+  'management-delay': 'string',
+  traces: 'boolean',
+  'trace-all': 'boolean',
+  watch: 'boolean',
+  quiet: 'boolean',
+  'build-only': 'boolean',
+};
+
+// usages says what each option is for, in `serverless offline --help`.
+const usages = {
+  port: 'Port to listen on (default 3001, or $PORT; 0 picks a free one)',
+  host: 'Address to listen on (default 127.0.0.1; 0.0.0.0 serves other machines too)',
+  data: 'Keep the local DynamoDB tables in this directory between runs (default: in memory)',
+  template: 'Serve this CloudFormation template as it is instead of packaging serverless.yml',
+  bootstrap: 'With --template: LogicalId=path of a function bootstrap built for this machine',
+  package: 'Where `serverless package` writes the template served (default .offline/package)',
+  bin: 'Where the host-built bootstraps go (default .offline/bin)',
+  logs: "Where each function's log file is written (default .offline/logs)",
+  env: "Add KEY=VALUE to every function's environment (repeatable)",
+  'max-instances': 'Instances per function at most (default 10)',
+  'idle-timeout': 'Close a connection idle this long (default 10m, as API Gateway)',
+  'max-duration': 'Close a connection open this long (default 2h, as API Gateway)',
+  'management-delay': 'Add this delay to every @connections call',
+  traces: "Print each traced invocation's X-Ray trace (default true)",
+  'trace-all': 'Trace every invocation, not the first each second and 5% of the rest',
+  watch: 'Rebuild and redeploy a function when its code changes (default true)',
+  quiet: 'Print only what is served, warnings, errors and the ready line',
+  'build-only': "Build every function's bootstrap for this machine, and exit",
+};
+
+function commandOptions() {
+  const options = {};
+  for (const [name, type] of Object.entries(gatewayOptions)) {
+    options[name] = { usage: usages[name], type };
+  }
+  return options;
+}
+
+// gatewayArgs turns the command's options into the gateway's flags: the
+// offline environment of serverless.yml (custom.offline.environment) first,
+// so that an --env of the command line wins, then what the user gave.
+function gatewayArgs(options, offlineEnvironment = {}) {
+  const args = ['-build'];
+  for (const [key, value] of Object.entries(offlineEnvironment)) {
+    args.push('-env', `${key}=${value}`);
+  }
+  for (const name of ['stage', 'region', 'config']) {
+    if (options[name] != null) args.push(`-${name}`, String(options[name]));
+  }
+  for (const [name, type] of Object.entries(gatewayOptions)) {
+    const value = options[name];
+    if (value == null) continue;
+    if (type === 'boolean') args.push(`-${name}=${value === true || value === 'true'}`);
+    else for (const v of [].concat(value)) args.push(`-${name}`, String(v));
+  }
+  return args;
+}
+
+// sameSignalWithin: one Ctrl-C reaches this process more than once (from
+// the terminal, and again from npx, which passes signals on to its child);
+// repeats this close together are that one press. A later one is a second
+// press, which stops the gateway at once.
+const sameSignalWithin = 1000;
+
+// run builds the gateway and runs it until it exits, with the gateway in
+// its own process group so that a Ctrl-C reaches it once, through here.
+// It resolves with the gateway's exit code.
+async function run(serviceDir, args, notice) {
+  notice('Building the offline gateway (go build -o .offline/gateway ./offline)');
+  await new Promise((resolve, reject) => {
+    const b = spawn('go', ['build', '-o', '.offline/gateway', './offline'], { cwd: serviceDir, stdio: 'inherit' });
+    b.on('error', (err) => reject(new Error(`cannot run go (${err.message}): Go 1.26 or newer must be on PATH`)));
+    b.on('close', (code) => (code === 0 ? resolve() : reject(new Error('the offline gateway did not build (above)'))));
+  });
+  return new Promise((resolve, reject) => {
+    const gateway = spawn('.offline/gateway', args, { cwd: serviceDir, stdio: 'inherit', detached: true });
+    let last = 0;
+    const forward = (signal) => {
+      const now = Date.now();
+      if (now - last < sameSignalWithin) return;
+      last = now;
+      gateway.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal);
+    };
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const s of signals) process.on(s, forward);
+    // Started by make, whose death passes no signal on (a script's kill
+    // -TERM of make), stop with it: the gateway does the same for us.
+    const parent = process.ppid;
+    const orphaned = setInterval(() => {
+      if (process.ppid !== parent) forward('SIGTERM');
+    }, 250);
+    gateway.on('error', reject);
+    gateway.on('close', (code, signal) => {
+      clearInterval(orphaned);
+      for (const s of signals) process.removeListener(s, forward);
+      resolve(code == null ? 128 + (require('node:os').constants.signals[signal] || 0) : code);
+    });
+  });
+}
+
+module.exports = { gatewayOptions, commandOptions, gatewayArgs, run, sameSignalWithin };

@@ -1,0 +1,56 @@
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { gatewayOptions, commandOptions, gatewayArgs } = require('./offline');
+
+test('gatewayArgs: the offline environment first, then the options as the gateway flags', () => {
+  const args = gatewayArgs(
+    { port: '4000', env: ['A=1', 'B=2'], watch: false, quiet: true, stage: 'dev', region: 'us-east-1', data: '.offline/db' },
+    { TOKEN_SECRET: 'offline-secret' }
+  );
+  assert.deepEqual(args, [
+    '-build',
+    '-env', 'TOKEN_SECRET=offline-secret',
+    '-stage', 'dev',
+    '-region', 'us-east-1',
+    '-port', '4000',
+    '-data', '.offline/db',
+    '-env', 'A=1',
+    '-env', 'B=2',
+    '-watch=false',
+    '-quiet=true',
+  ]);
+  assert.deepEqual(gatewayArgs({}), ['-build']);
+  // The framework hands a boolean given as --watch=false over as a string.
+  assert.deepEqual(gatewayArgs({ watch: 'false', 'trace-all': 'true' }), ['-build', '-trace-all=true', '-watch=false']);
+});
+
+test('every option is described', () => {
+  for (const [name, spec] of Object.entries(commandOptions())) {
+    assert.ok(spec.usage && spec.usage.length > 10, `--${name} has no usage`);
+    assert.equal(spec.type, gatewayOptions[name]);
+  }
+});
+
+// The options are the gateway's flags, no more and no fewer: a flag added
+// to the gateway without its option here would be out of reach of
+// `serverless offline`.
+test('the options are the gateway flags', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  let help;
+  try {
+    execFileSync('go', ['run', './offline', '-h'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    help = err.stdout + err.stderr;
+  }
+  help = help || execFileSync('go', ['run', './offline', '-h'], { cwd: root, encoding: 'utf8' });
+  const flags = [...help.matchAll(/^ {2}-([a-z-]+)/gm)].map((m) => m[1]);
+  assert.ok(flags.includes('port'), `no flags read from:\n${help}`);
+  // Those the command sets itself (-build) or the framework gives as its
+  // own options (--stage, --region, --config).
+  const own = new Set(['build', 'stage', 'region', 'config']);
+  assert.deepEqual(flags.filter((f) => !own.has(f)).sort(), Object.keys(gatewayOptions).sort());
+});
