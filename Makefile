@@ -17,7 +17,7 @@ TTL ?= 1h
 SERVERLESS := node_modules/.bin/serverless
 
 .PHONY: help build test lint bench package deploy logs remove clean offline offline-build logs-offline token
-.PHONY: smoke route FORCE
+.PHONY: smoke route rehearse FORCE
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,8 +32,12 @@ build: ## Build each function's arm64 bootstrap and bin/<fn>.zip (serverless pac
 	go run ./tools/lambdabuild
 
 test: build node_modules/.package-lock.json ## Run every module's tests (race detector on), the plugin's, and rehearse the deploy
+	@command -v moto_server >/dev/null || echo "make test: moto_server is not on PATH, so the deploy rehearsal (make rehearse) is skipped: pip install 'moto[server]>=5,<6'"
 	go test -race -count=1 $(PACKAGES)
 	node --test plugins/go-workspace/*.test.js
+
+rehearse: node_modules/.package-lock.json ## Rehearse the deploy: serverless deploy, deploy function, info, logs and remove against moto on loopback
+	cd tools && go test -count=1 -v -run 'TestRehearsal$$' ./rehearsal/
 
 lint: ## gofmt, go vet and staticcheck over every module
 	@out=$$(gofmt -l $$(go list -m -f '{{.Dir}}')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -53,10 +57,10 @@ bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the off
 	cd offline && go test -run '^$$' -bench 'Reload' -benchtime 3x .
 
 # The framework's own commands: the project's plugin builds what they ship.
-package: node_modules/.package-lock.json ## serverless package --stage $(STAGE) into .serverless/ (STAGE defaults to dev)
+package: node_modules/.package-lock.json ## serverless package --stage STAGE into .serverless/ (STAGE defaults to dev)
 	$(SERVERLESS) package --stage $(STAGE)
 
-deploy: node_modules/.package-lock.json ## serverless deploy --stage $(STAGE) (make deploy STAGE=prod; AWS credentials; FN=hello deploys that function alone)
+deploy: node_modules/.package-lock.json ## serverless deploy --stage STAGE (make deploy STAGE=prod; AWS credentials; with FN=hello, deploy function -f hello)
 	$(SERVERLESS) deploy $(if $(filter command line,$(origin FN)),function -f $(FN)) --stage $(STAGE)
 
 logs: node_modules/.package-lock.json ## Follow one deployed function's logs (make logs FN=hello STAGE=prod)

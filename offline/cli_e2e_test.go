@@ -196,7 +196,7 @@ func TestPortInUse(t *testing.T) {
 		t.Fatalf("the gateway ran on a port in use:\n%s", out.String())
 	}
 	want := `offline: listen: .*address already in use: another program \(a gateway already running\?\) has port ` + port +
-		`: pick another with PORT=4000 make offline, or make offline ARGS="-port 0" for any free one`
+		`: pick another with PORT=4000 make offline, or make offline ARGS="--port 0" for any free one`
 	if !regexp.MustCompile(want).MatchString(out.String()) {
 		t.Errorf("output:\n%s\nwant it to match %s", out.String(), want)
 	}

@@ -25,7 +25,7 @@ func TestMakeOfflineFromAScript(t *testing.T) {
 	testkit.CopyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
 	// -o: the copy's node_modules is the project's, linked; the copy's newer
 	// package-lock.json must not have make run npm ci through the link.
-	script := `make -s -o node_modules/.package-lock.json offline ARGS="--port 0 --watch=false" & echo "make=$!"; wait`
+	script := `make -s -o node_modules/.package-lock.json offline ARGS="--port 0 --no-watch" & echo "make=$!"; wait`
 	cmd := exec.Command("bash", "-c", script)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

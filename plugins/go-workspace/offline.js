@@ -41,9 +41,9 @@ const usages = {
   'idle-timeout': 'Close a connection idle this long (default 10m, as API Gateway)',
   'max-duration': 'Close a connection open this long (default 2h, as API Gateway)',
   'management-delay': 'Add this delay to every @connections call',
-  traces: "Print each traced invocation's X-Ray trace (default true)",
+  traces: "Print each traced invocation's X-Ray trace (on; --no-traces turns it off)",
   'trace-all': 'Trace every invocation, not the first each second and 5% of the rest',
-  watch: 'Rebuild and redeploy a function when its code changes (default true)',
+  watch: 'Rebuild and redeploy a function when its code changes (on; --no-watch turns it off)',
   quiet: 'Print only what is served, warnings, errors and the ready line',
   'build-only': "Build every function's bootstrap for this machine, and exit",
 };
@@ -70,7 +70,7 @@ function gatewayArgs(options, offlineEnvironment = {}) {
   for (const [name, type] of Object.entries(gatewayOptions)) {
     const value = options[name];
     if (value == null) continue;
-    if (type === 'boolean') args.push(`-${name}=${value === true || value === 'true'}`);
+    if (type === 'boolean') args.push(`-${name}=${value === true}`);
     else for (const v of [].concat(value)) args.push(`-${name}`, String(v));
   }
   return args;

@@ -24,8 +24,8 @@ test('gatewayArgs: the offline environment first, then the options as the gatewa
     '-quiet=true',
   ]);
   assert.deepEqual(gatewayArgs({}), ['-build']);
-  // The framework hands a boolean given as --watch=false over as a string.
-  assert.deepEqual(gatewayArgs({ watch: 'false', 'trace-all': 'true' }), ['-build', '-trace-all=true', '-watch=false']);
+  // --no-watch comes as false, --trace-all as true.
+  assert.deepEqual(gatewayArgs({ watch: false, 'trace-all': true }), ['-build', '-trace-all=true', '-watch=false']);
 });
 
 test('every option is described', () => {

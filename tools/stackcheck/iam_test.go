@@ -202,3 +202,29 @@ func TestIAMProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestRoleNames holds each function's role to an explicit name, unique per
+// service, stage and region, that IAM accepts: `serverless deploy function`
+// builds the role's ARN from it and fails without one.
+func TestRoleNames(t *testing.T) {
+	tpl, _ := packaged(t)
+	for _, fn := range expected.Functions {
+		id := strings.ToUpper(fn.Name[:1]) + fn.Name[1:]
+		role, ok := tpl.Resources[id+"Role"]
+		if !ok {
+			t.Errorf("%s has no role %sRole", fn.Name, id)
+			continue
+		}
+		name, _ := role.Properties["RoleName"].(string)
+		if want := "go-websocket-api-prod-ap-northeast-1-" + fn.Name; name != want {
+			t.Errorf("%sRole is named %q, want %q", id, name, want)
+		}
+		if len(name) > 64 {
+			t.Errorf("%sRole's name %q is %d characters: IAM allows 64", id, name, len(name))
+		}
+		ref, _ := json.Marshal(tpl.Resources[id+"LambdaFunction"].Properties["Role"])
+		if string(ref) != `{"Fn::GetAtt":["`+id+`Role","Arn"]}` {
+			t.Errorf("%s runs as %s, want its own %sRole", fn.Name, ref, id)
+		}
+	}
+}

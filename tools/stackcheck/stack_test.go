@@ -25,8 +25,9 @@ type template struct {
 	Resources map[string]resource `json:"Resources"`
 }
 
-// packaged runs `serverless package --stage prod` once for every test and
-// returns the template and the directory holding it.
+// packaged runs `serverless package --stage prod` once for every test (the
+// project's plugin builds the functions first) and returns the template and
+// the directory holding it.
 func packaged(t *testing.T) (template, string) {
 	t.Helper()
 	pkg.once.Do(func() { pkg.tpl, pkg.dir, pkg.err = packageStack() })
@@ -44,11 +45,6 @@ var pkg struct {
 }
 
 func packageStack() (template, string, error) {
-	for _, fn := range expected.Functions {
-		if _, err := os.Stat(filepath.Join(root, "bin", fn.Name+".zip")); err != nil {
-			return template{}, "", fmt.Errorf("bin/%s.zip is missing: run `make build` (make test does) before this test", fn.Name)
-		}
-	}
 	dir, err := os.MkdirTemp("", "stackcheck-")
 	if err != nil {
 		return template{}, "", err
@@ -248,8 +244,10 @@ func TestTemplate(t *testing.T) {
 			}
 			t.Skip("cfn-lint is not installed (apt-get install cfn-lint): the template was checked by the tests above only")
 		}
-		// The framework's own DependsOn lists draw warnings; errors fail.
-		out, err := exec.Command(lint, "--non-zero-exit-code", "error", filepath.Join(dir, "cloudformation-template-update-stack.json")).CombinedOutput()
+		// Warnings fail too: the project's plugin drops the DependsOn entries
+		// the framework writes that a reference already implies (W3005), the
+		// template's only warnings.
+		out, err := exec.Command(lint, "--non-zero-exit-code", "warning", filepath.Join(dir, "cloudformation-template-update-stack.json")).CombinedOutput()
 		if err != nil {
 			t.Errorf("cfn-lint: %v\n%s", err, out)
 		}

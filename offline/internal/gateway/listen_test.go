@@ -25,7 +25,7 @@ func TestListenOnAPortHeldSaysHowToPickAnother(t *testing.T) {
 	if !errors.Is(err, syscall.EADDRINUSE) {
 		t.Errorf("error %v, want it to wrap EADDRINUSE", err)
 	}
-	for _, want := range []string{"has port " + strconv.Itoa(port) + ":", "PORT=4000 make offline", `ARGS="-port 0"`} {
+	for _, want := range []string{"has port " + strconv.Itoa(port) + ":", "PORT=4000 make offline", `ARGS="--port 0"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q, want it to say %q", err, want)
 		}
