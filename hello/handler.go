@@ -11,6 +11,7 @@ import (
 
 	"wsapi/shared/connections"
 	"wsapi/shared/logging"
+	"wsapi/shared/message"
 	"wsapi/shared/reply"
 	"wsapi/shared/username"
 )
@@ -58,17 +59,13 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 
 // userName reads and checks the userName field of a hello message.
 func userName(body string) (string, *reply.Error) {
-	var msg map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(body), &msg); err != nil || msg == nil {
-		return "", reply.Errorf(reply.CodeInvalidJSON, "the message must be a JSON object, e.g. {\"action\":\"hello\",\"userName\":\"taro\"}")
+	msg, rejected := message.Fields(body, `{"action":"hello","userName":"taro"}`)
+	if rejected != nil {
+		return "", rejected
 	}
-	raw, ok := msg["userName"]
-	if !ok || string(raw) == "null" {
-		return "", reply.Errorf(reply.CodeMissingField, "userName is required")
-	}
-	var name string
-	if err := json.Unmarshal(raw, &name); err != nil {
-		return "", reply.Errorf(reply.CodeInvalidField, "userName must be a string")
+	name, rejected := message.StringField(msg, "userName")
+	if rejected != nil {
+		return "", rejected
 	}
 	if err := username.Check(name); err != nil {
 		return "", reply.Errorf(reply.CodeInvalidField, "userName %v", err)

@@ -44,7 +44,7 @@ func handler(r *recorder) Handler {
 	}}
 }
 
-func message(body string) events.APIGatewayWebsocketProxyRequest {
+func request(body string) events.APIGatewayWebsocketProxyRequest {
 	return events.APIGatewayWebsocketProxyRequest{
 		Body: body,
 		RequestContext: events.APIGatewayWebsocketProxyRequestContext{
@@ -94,11 +94,15 @@ func TestHandle(t *testing.T) {
 			`{"error":"invalid_field","message":"userName must not contain control characters"}`},
 		{"userName with NUL", `{"action":"hello","userName":"ta\u0000ro"}`, 400,
 			`{"error":"invalid_field","message":"userName must not contain control characters"}`},
+		{"userName given twice", `{"action":"hello","userName":"taro","userName":"hanako"}`, 400,
+			`{"error":"invalid_field","message":"userName must be given once"}`},
+		{"a field given twice, escaped once", `{"action":"hello","userName":"taro","user\u004eame":"hanako"}`, 400,
+			`{"error":"invalid_field","message":"userName must be given once"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recorder{}
-			resp, err := handler(rec).Handle(context.Background(), message(tt.body))
+			resp, err := handler(rec).Handle(context.Background(), request(tt.body))
 			if err != nil {
 				t.Fatalf("Handle: %v", err)
 			}
@@ -131,7 +135,7 @@ func TestHandlePostFails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, err := handler(&recorder{err: tt.err}).Handle(context.Background(), message(tt.body))
+			resp, err := handler(&recorder{err: tt.err}).Handle(context.Background(), request(tt.body))
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, want error: %v", err, tt.wantErr)
 			}
@@ -151,7 +155,7 @@ func BenchmarkHandle(b *testing.B) {
 	rec := &recorder{}
 	log, _ := logging.New(io.Discard, "go-websocket-api-dev-hello", "")
 	h := invocation.Logged(log, handler(rec).Handle)
-	req := message(`{"action":"hello","userName":"taro"}`)
+	req := request(`{"action":"hello","userName":"taro"}`)
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "8476a536-e9f4-11e8-9739-2dfe598c3fcd"})
 	b.ReportAllocs()
 	for b.Loop() {

@@ -54,6 +54,7 @@ func request(body string, authorizer any) events.APIGatewayWebsocketProxyRequest
 func TestHandle(t *testing.T) {
 	taro := map[string]any{"principalId": "taro", "userName": "taro"}
 	onlyLobby := map[string]any{"principalId": "taro", "userName": "taro", "rooms": `["lobby"]`}
+	onlyCafe := map[string]any{"principalId": "taro", "userName": "taro", "rooms": `["caf\u00e9"]`}
 	tests := []struct {
 		name       string
 		body       string
@@ -73,6 +74,14 @@ func TestHandle(t *testing.T) {
 		{"not JSON", `lobby`, taro, nil, 50, 400, `{"error":"invalid_json","message":"the message must be a JSON object, e.g. {\"action\":\"join\",\"room\":\"lobby\"}"}`},
 		{"no room", `{"action":"join"}`, taro, nil, 50, 400, `{"error":"missing_field","message":"room is required"}`},
 		{"a room name with a control character", `{"action":"join","room":"lob\nby"}`, taro, nil, 50, 400, `{"error":"invalid_field","message":"room must not contain control characters"}`},
+		// Names that look like another room's.
+		{"a zero-width space", `{"action":"join","room":"lobby\u200b"}`, taro, nil, 50, 400, `{"error":"invalid_field","message":"room must not contain format characters (zero-width or bidirectional controls)"}`},
+		{"a right-to-left override", `{"action":"join","room":"\u202eybbol"}`, taro, nil, 50, 400, `{"error":"invalid_field","message":"room must not contain format characters (zero-width or bidirectional controls)"}`},
+		{"a leading space", `{"action":"join","room":" lobby"}`, taro, nil, 50, 400, `{"error":"invalid_field","message":"room must not begin or end with a space"}`},
+		{"a look-alike of the one room a token allows", `{"action":"join","room":"lobby\u200b"}`, onlyLobby, nil, 50, 400, `{"error":"invalid_field","message":"room must not contain format characters (zero-width or bidirectional controls)"}`},
+		{"the room given twice", `{"action":"join","room":"lobby","room":"other"}`, taro, nil, 50, 400, `{"error":"invalid_field","message":"room must be given once"}`},
+		{"a decomposed name is the composed room", `{"action":"join","room":"cafe\u0301"}`, taro, []string{"caf\u00e9"}, 50, 200, `{"action":"join","room":"caf` + "\u00e9" + `","members":3}`},
+		{"a token's composed room allows it decomposed", `{"action":"join","room":"cafe\u0301"}`, onlyCafe, nil, 50, 200, `{"action":"join","room":"caf` + "\u00e9" + `","members":3}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

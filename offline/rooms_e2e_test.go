@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,6 +138,58 @@ func TestRoomsEndToEnd(t *testing.T) {
 	}
 }
 
+// TestARefusedJoinWritesNothing: a client joining 550 rooms gets 50 and 500
+// too_many_rooms, and the table holds rows of the 50 rooms only: the
+// refused joins left no count row behind.
+func TestARefusedJoinWritesNothing(t *testing.T) {
+	g := startGateway(t)
+	taro := g.dial(t, "taro", "")
+	const joins = 550
+	refused := 0
+	for i := range joins {
+		room := fmt.Sprintf("junk%04d", i)
+		got := send(t, taro, fmt.Sprintf(`{"action":"join","room":%q}`, room))
+		switch {
+		case i < 50 && got == fmt.Sprintf(`{"action":"join","room":%q,"members":1}`, room):
+		case i >= 50 && got == `{"error":"too_many_rooms","message":"a connection may be in at most 50 rooms: leave one first"}`:
+			refused++
+		default:
+			t.Fatalf("join %d: %s", i+1, got)
+		}
+	}
+	if refused != 500 {
+		t.Fatalf("%d joins refused, want 500", refused)
+	}
+
+	rows := map[string]int{}
+	p := dynamodb.NewScanPaginator(g.db(t), &dynamodb.ScanInput{TableName: aws.String(roomsTable), ConsistentRead: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, item := range page.Items {
+			rows[item["room"].(*types.AttributeValueMemberS).Value]++
+		}
+	}
+	var left []string
+	for room, n := range rows {
+		if room >= "junk0050" {
+			left = append(left, fmt.Sprintf("%s (%d)", room, n))
+		}
+	}
+	if len(left) > 0 {
+		slices.Sort(left)
+		t.Errorf("%d refused rooms left rows behind: %s, …", len(left), strings.Join(left[:min(3, len(left))], ", "))
+	}
+	// Each joined room: its member's row and its count row.
+	for i := range 50 {
+		if room := fmt.Sprintf("junk%04d", i); rows[room] != 2 {
+			t.Errorf("%s holds %d rows, want 2", room, rows[room])
+		}
+	}
+}
+
 func TestRoomsBadInputGetsItsErrorAndTheConnectionStays(t *testing.T) {
 	g := startGateway(t)
 	taro := g.dial(t, "taro", "")
@@ -143,6 +197,10 @@ func TestRoomsBadInputGetsItsErrorAndTheConnectionStays(t *testing.T) {
 		{`{"action":"join"}`, `{"error":"missing_field","message":"room is required"}`},
 		{`{"action":"join","room":"lob\nby"}`, `{"error":"invalid_field","message":"room must not contain control characters"}`},
 		{`{"action":"join","room":7}`, `{"error":"invalid_field","message":"room must be a string"}`},
+		{`{"action":"join","room":"lobby\u200b"}`, `{"error":"invalid_field","message":"room must not contain format characters (zero-width or bidirectional controls)"}`},
+		{`{"action":"join","room":"\u202eybbol"}`, `{"error":"invalid_field","message":"room must not contain format characters (zero-width or bidirectional controls)"}`},
+		{`{"action":"join","room":" lobby"}`, `{"error":"invalid_field","message":"room must not begin or end with a space"}`},
+		{`{"action":"join","room":"lobby","room":"other"}`, `{"error":"invalid_field","message":"room must be given once"}`},
 		{`{"action":"leave"}`, `{"error":"missing_field","message":"room is required"}`},
 		{`{"action":"leave","room":1}`, `{"error":"invalid_field","message":"room must be a string"}`},
 		{`{"action":"broadcast","message":"hi"}`, `{"error":"missing_field","message":"room is required"}`},

@@ -21,6 +21,7 @@ func TestRoomsClaim(t *testing.T) {
 		{"not a list", fmt.Sprintf(`{"sub":"taro","exp":%d,"rooms":"lobby"}`, exp), nil, ErrMalformed},
 		{"null", fmt.Sprintf(`{"sub":"taro","exp":%d,"rooms":null}`, exp), nil, ErrMalformed},
 		{"a bad room name", fmt.Sprintf(`{"sub":"taro","exp":%d,"rooms":["lob\u0000by"]}`, exp), nil, ErrInvalidRooms},
+		{"a look-alike room name", fmt.Sprintf(`{"sub":"taro","exp":%d,"rooms":["lobby","lobby\u200b"]}`, exp), nil, ErrInvalidRooms},
 		{"too long for the authorizer context", fmt.Sprintf(`{"sub":"taro","exp":%d,"rooms":[%s]}`, exp, strings.Repeat(`"`+strings.Repeat("r", 60)+`",`, 80)+`"r"`), nil, ErrInvalidRooms},
 	}
 	for _, tt := range tests {

@@ -8,7 +8,8 @@
 // How many rooms a connection is in is counted on its row of the
 // connections table (roomCount), raised with a conditional update: the
 // byConnection index is eventually consistent, so a client sending many
-// joins at once could pass a limit counted there.
+// joins at once could pass a limit counted there. It is a join's first
+// write, so that a join the limit refuses writes nothing at all.
 //
 // How many members a room has is counted on the room's own row, under the
 // sort key countKey, so that a join answers with one update instead of
@@ -141,16 +142,27 @@ func conditionFailed(err error) bool {
 // Join adds m to its room and returns how many connections the room then
 // holds, m's included. Joining a room again is not an error and counts
 // nothing twice. A connection already in rooms.MaxPerConnection rooms gets
-// ErrTooManyRooms.
+// ErrTooManyRooms, and the join has written nothing.
 //
-// The room counts m before m's row exists, and the row says it was counted:
-// whoever removes a counted row takes one off, so a leave, $disconnect or
-// 410 racing the join can only come after its +1, and the count comes out
-// the same in any order.
+// The connection's count of rooms goes first: its condition is what refuses
+// a join, so a refused join leaves no row of the room behind, and the room
+// is touched only once the connection has a place for it. Then the room
+// counts m before m's row exists, and the row says it was counted: whoever
+// removes a counted row takes one off, so a leave, $disconnect or 410
+// racing the join can only come after its +1, and the count comes out the
+// same in any order.
 func (st *Store) Join(ctx context.Context, m Member) (members int, err error) {
+	if err := st.countRoom(ctx, m.ConnectionID); err != nil {
+		if conditionFailed(err) {
+			return st.rejoin(ctx, m)
+		}
+		return 0, fmt.Errorf("membership: join %s to %q: count rooms: %w", m.ConnectionID, m.Room, err)
+	}
 	members, err = st.countMembers(ctx, m.Room, 1)
 	if err != nil {
-		return 0, fmt.Errorf("membership: join %s to %q: count: %w", m.ConnectionID, m.Room, err)
+		undo, cancel := undoContext(ctx)
+		defer cancel()
+		return 0, fmt.Errorf("membership: join %s to %q: count: %w", m.ConnectionID, m.Room, errors.Join(err, st.uncountRoom(undo, m.ConnectionID)))
 	}
 	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(st.table),
@@ -162,41 +174,51 @@ func (st *Store) Join(ctx context.Context, m Member) (members int, err error) {
 		ExpressionAttributeNames: map[string]string{"#c": attrConnectionID},
 	})
 	if err != nil {
+		// Both counts go back: a row that is there already was counted
+		// when it was written.
 		undo, cancel := undoContext(ctx)
 		defer cancel()
 		again, uerr := st.countMembers(undo, m.Room, -1)
+		uerr = errors.Join(uerr, st.uncountRoom(undo, m.ConnectionID))
 		if conditionFailed(err) && uerr == nil {
 			// Already a member: the count as it was.
 			return max(again, 1), nil
 		}
 		return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, errors.Join(err, uerr))
 	}
-	// A connection whose row is gone has been closed: counting for it fails
-	// the same condition, and nobody is left to tell.
-	_, err = st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(st.connections),
-		Key:                      map[string]types.AttributeValue{attrConnectionID: s(m.ConnectionID)},
-		UpdateExpression:         aws.String("SET #n = if_not_exists(#n, :zero) + :one"),
-		ConditionExpression:      aws.String("attribute_exists(#c) AND (attribute_not_exists(#n) OR #n < :max)"),
-		ExpressionAttributeNames: map[string]string{"#n": attrRoomCount, "#c": attrConnectionID},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":zero": n(0), ":one": n(1), ":max": n(rooms.MaxPerConnection),
-		},
+	// Racing removals may have taken theirs off first: m itself is in.
+	return max(members, 1), nil
+}
+
+// rejoin answers a join the connection's count of rooms refused. At the
+// limit, joining a room the connection is already in is still answered as
+// once, from two reads; any other room is ErrTooManyRooms. So is every room
+// for a connection whose row is gone: it has been closed, and nobody is
+// left to tell. Of two joins of one room sent at once by a connection one
+// room short of the limit, the one refused can look before the other's row
+// is written, and is answered ErrTooManyRooms with the connection in.
+func (st *Store) rejoin(ctx context.Context, m Member) (int, error) {
+	in, err := st.IsMember(ctx, m.Room, m.ConnectionID)
+	if err != nil {
+		return 0, err
+	}
+	if !in {
+		return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, ErrTooManyRooms)
+	}
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(st.table), Key: st.key(m.Room, countKey), ConsistentRead: aws.Bool(true),
+		ProjectionExpression: aws.String("#m"), ExpressionAttributeNames: map[string]string{"#m": attrMembers},
 	})
 	if err != nil {
-		// Not in the connection's count: take the row back, and its +1 with
-		// it unless a remover racing this join already did.
-		undo, cancel := undoContext(ctx)
-		defer cancel()
-		if _, uerr := st.forgetIn(undo, m.Room, m.ConnectionID); uerr != nil {
-			err = errors.Join(err, uerr)
-		}
-		if conditionFailed(err) {
-			return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, ErrTooManyRooms)
-		}
-		return 0, fmt.Errorf("membership: join %s to %q: %w", m.ConnectionID, m.Room, err)
+		return 0, fmt.Errorf("membership: join %s to %q again: read the count: %w", m.ConnectionID, m.Room, err)
 	}
-	// Racing removals may have taken theirs off first: m itself is in.
+	// A room from before rooms were counted has no count row.
+	members := 0
+	if v, ok := out.Item[attrMembers]; ok {
+		if members, err = number(v); err != nil {
+			return 0, fmt.Errorf("membership: the count of %q: %w", m.Room, err)
+		}
+	}
 	return max(members, 1), nil
 }
 
@@ -252,15 +274,37 @@ func (st *Store) countMembers(ctx context.Context, room string, delta int64) (in
 	if err != nil {
 		return 0, err
 	}
-	v, ok := out.Attributes[attrMembers].(*types.AttributeValueMemberN)
-	if !ok {
-		return 0, fmt.Errorf("the count of %q has no number", room)
-	}
-	members, err := strconv.Atoi(v.Value)
+	members, err := number(out.Attributes[attrMembers])
 	if err != nil {
 		return 0, fmt.Errorf("the count of %q: %w", room, err)
 	}
 	return members, nil
+}
+
+// number reads a count.
+func number(v types.AttributeValue) (int, error) {
+	num, ok := v.(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("not a number: %T", v)
+	}
+	return strconv.Atoi(num.Value)
+}
+
+// countRoom adds one room to the connection's count of rooms, unless that
+// makes more than rooms.MaxPerConnection or the connection's row is gone:
+// then the condition fails and nothing is written.
+func (st *Store) countRoom(ctx context.Context, connectionID string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(st.connections),
+		Key:                      map[string]types.AttributeValue{attrConnectionID: s(connectionID)},
+		UpdateExpression:         aws.String("SET #n = if_not_exists(#n, :zero) + :one"),
+		ConditionExpression:      aws.String("attribute_exists(#c) AND (attribute_not_exists(#n) OR #n < :max)"),
+		ExpressionAttributeNames: map[string]string{"#n": attrRoomCount, "#c": attrConnectionID},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": n(0), ":one": n(1), ":max": n(rooms.MaxPerConnection),
+		},
+	})
+	return err
 }
 
 // uncountRoom takes one room off the connection's count of rooms.

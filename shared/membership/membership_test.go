@@ -37,8 +37,11 @@ type fakeDB struct {
 	pageSize int
 	queries  int
 	// failUpdate, when set, answers the UpdateItem of that table and
-	// expression with an error.
+	// expression with an error; failPut, when set, answers PutItem with it.
 	failUpdate string
+	failPut    error
+	// writes counts the calls that changed a table.
+	writes int
 }
 
 var errUpdate = errors.New("update failed")
@@ -65,7 +68,11 @@ var errCondition = &types.ConditionalCheckFailedException{Message: new(string)}
 func (db *fakeDB) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if slices.Contains(db.members[str(in.Key, "room")], str(in.Key, "connectionId")) {
+	room, id := str(in.Key, "room"), str(in.Key, "connectionId")
+	if size, ok := db.size[room]; ok && id == "#" {
+		return &dynamodb.GetItemOutput{Item: map[string]types.AttributeValue{"members": n(int64(size))}}, nil
+	}
+	if slices.Contains(db.members[room], id) {
 		return &dynamodb.GetItemOutput{Item: in.Key}, nil
 	}
 	return &dynamodb.GetItemOutput{}, nil
@@ -87,9 +94,13 @@ func (db *fakeDB) putItem(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, e
 	if _, ok := in.Item["expiresAt"].(*types.AttributeValueMemberN); !ok || str(in.Item, "principal") == "" {
 		return nil, fmt.Errorf("row without expiresAt or principal: %v", in.Item)
 	}
+	if db.failPut != nil {
+		return nil, db.failPut
+	}
 	if slices.Contains(db.members[room], id) {
 		return nil, errCondition
 	}
+	db.writes++
 	db.members[room] = append(db.members[room], id)
 	slices.Sort(db.members[room])
 	if c, ok := in.Item["counted"].(*types.AttributeValueMemberBOOL); ok && c.Value {
@@ -115,11 +126,13 @@ func (db *fakeDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ 
 			return nil, errCondition
 		}
 		db.count[id] = c + 1
+		db.writes++
 	case "SET #n = #n - :one":
 		if !ok || c <= 0 {
 			return nil, errCondition
 		}
 		db.count[id] = c - 1
+		db.writes++
 	default:
 		return nil, fmt.Errorf("unexpected update %s", *in.UpdateExpression)
 	}
@@ -155,6 +168,7 @@ func (db *fakeDB) updateSize(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItem
 		return nil, fmt.Errorf("unexpected update %s", *in.UpdateExpression)
 	}
 	db.size[room] = c + d
+	db.writes++
 	out := &dynamodb.UpdateItemOutput{}
 	if in.ReturnValues == types.ReturnValueAllNew {
 		out.Attributes = map[string]types.AttributeValue{"room": s(room), "connectionId": s("#"), "members": n(int64(c + d))}
@@ -171,6 +185,7 @@ func (db *fakeDB) DeleteItem(_ context.Context, in *dynamodb.DeleteItemInput, _ 
 		return &dynamodb.DeleteItemOutput{}, nil
 	}
 	db.members[room] = slices.Delete(db.members[room], i, i+1)
+	db.writes++
 	out := &dynamodb.DeleteItemOutput{}
 	if in.ReturnValues == types.ReturnValueAllOld {
 		out.Attributes = maps.Clone(in.Key)
@@ -337,6 +352,20 @@ func TestCountFailures(t *testing.T) {
 			t.Errorf("the retry = %d, %v, roomCount %d; want 1 member, counted once", got, err, db.count["c1="])
 		}
 	})
+	t.Run("the row fails: both counts are taken back", func(t *testing.T) {
+		db := newFakeDB(10, "c1=", "c2=")
+		st := New(db, "rooms", "connections")
+		if _, err := st.Join(ctx, member("lobby", "c2=")); err != nil {
+			t.Fatal(err)
+		}
+		db.failPut = errUpdate
+		if _, err := st.Join(ctx, member("lobby", "c1=")); !errors.Is(err, errUpdate) {
+			t.Fatalf("join = %v, want the put's error", err)
+		}
+		if db.size["lobby"] != 1 || db.count["c1="] != 0 {
+			t.Errorf("after a failed join: lobby counts %d, roomCount %d; want 1 and 0", db.size["lobby"], db.count["c1="])
+		}
+	})
 	t.Run("the connection's count fails: the room's still goes down", func(t *testing.T) {
 		db := newFakeDB(10, "c1=", "c2=")
 		st := New(db, "rooms", "connections")
@@ -356,27 +385,46 @@ func TestCountFailures(t *testing.T) {
 }
 
 func TestRoomLimit(t *testing.T) {
-	db := newFakeDB(7, "c1=")
+	db := newFakeDB(7, "c1=", "c2=")
 	st := New(db, "rooms", "connections")
 	ctx := context.Background()
+	if _, err := st.Join(ctx, member("r00", "c2=")); err != nil {
+		t.Fatal(err)
+	}
 	for i := range rooms.MaxPerConnection {
 		if _, err := st.Join(ctx, member(fmt.Sprintf("r%02d", i), "c1=")); err != nil {
 			t.Fatalf("join %d: %v", i, err)
 		}
 	}
-	if _, err := st.Join(ctx, member("one-too-many", "c1=")); !errors.Is(err, ErrTooManyRooms) {
-		t.Fatalf("join 51: err = %v, want ErrTooManyRooms", err)
+	// A refused join writes nothing, not even a count row for a room
+	// nobody is in: a client sending 500 refused joins leaves no trace.
+	writes := db.writes
+	for i := range 3 {
+		room := fmt.Sprintf("one-too-many%d", i)
+		if _, err := st.Join(ctx, member(room, "c1=")); !errors.Is(err, ErrTooManyRooms) {
+			t.Fatalf("join %d past the limit: err = %v, want ErrTooManyRooms", i+1, err)
+		}
+		if in, _ := st.IsMember(ctx, room, "c1="); in {
+			t.Errorf("the refused room %s holds the connection", room)
+		}
+		if size, ok := db.size[room]; ok {
+			t.Errorf("the refused room %s has a count row (members %d)", room, size)
+		}
 	}
-	if in, _ := st.IsMember(ctx, "one-too-many", "c1="); in {
-		t.Error("the refused room holds the connection")
+	if db.writes != writes {
+		t.Errorf("3 refused joins made %d writes, want none", db.writes-writes)
 	}
-	if members, err := st.Join(ctx, member("r00", "c1=")); members != 1 || err != nil {
-		t.Errorf("joining a room it is in at the limit = %v, %v; want 1 member, no error", members, err)
+	if members, err := st.Join(ctx, member("r00", "c1=")); members != 2 || err != nil {
+		t.Errorf("joining a room it is in at the limit = %v, %v; want the room's 2 members, no error", members, err)
+	}
+	if db.writes != writes || db.count["c1="] != rooms.MaxPerConnection || db.size["r00"] != 2 {
+		t.Errorf("joining again at the limit: %d writes, roomCount %d, r00 counts %d; want none, %d, 2",
+			db.writes-writes, db.count["c1="], db.size["r00"], rooms.MaxPerConnection)
 	}
 	if _, err := st.Leave(ctx, "r00", "c1="); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Join(ctx, member("one-too-many", "c1=")); err != nil {
+	if _, err := st.Join(ctx, member("one-too-many0", "c1=")); err != nil {
 		t.Errorf("after leaving one, joining another: %v", err)
 	}
 	// Forget reads the rooms back through several pages of the index.

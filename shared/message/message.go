@@ -1,12 +1,14 @@
-// Package message holds the rules of a text one user sends others, shared
-// by every route that carries one (send, broadcast): the fields of the
-// client's JSON, the size of the text, and its encoding into the frame a
-// recipient gets.
+// Package message holds the rules of what a client sends, shared by every
+// route that reads a body: the fields of the client's JSON object, a room's
+// name, the size of a text one user sends others (send, broadcast), and its
+// encoding into the frame a recipient gets.
 package message
 
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"strings"
 
 	"wsapi/shared/connections"
 	"wsapi/shared/reply"
@@ -17,13 +19,51 @@ import (
 const MaxBytes = 32 << 10
 
 // Fields reads a client's message as a JSON object; example is shown to a
-// client whose message is not one.
+// client whose message is not one. A field given twice is refused:
+// encoding/json keeps the last, another reader the first, so
+// {"room":"lobby","room":"ops"} would mean whichever a reader picked.
 func Fields(body, example string) (map[string]json.RawMessage, *reply.Error) {
-	var msg map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(body), &msg); err != nil || msg == nil {
+	msg, repeated, ok := object(body)
+	if !ok {
 		return nil, reply.Errorf(reply.CodeInvalidJSON, "the message must be a JSON object, e.g. %s", example)
 	}
+	if repeated != "" {
+		return nil, reply.Errorf(reply.CodeInvalidField, "%.64s must be given once", repeated)
+	}
 	return msg, nil
+}
+
+// object reads body as one JSON object, with what json.Unmarshal accepts,
+// and returns its fields and the first name it gives twice, if any.
+func object(body string) (fields map[string]json.RawMessage, repeated string, ok bool) {
+	dec := json.NewDecoder(strings.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, "", false
+	}
+	fields = map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, "", false
+		}
+		name, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, "", false
+		}
+		if _, seen := fields[name]; seen && repeated == "" {
+			repeated = name
+		}
+		fields[name] = v
+	}
+	// The closing brace, then nothing but space.
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, "", false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, "", false
+	}
+	return fields, repeated, true
 }
 
 // StringField returns the string field name of msg, which must be there.
@@ -39,16 +79,18 @@ func StringField(msg map[string]json.RawMessage, name string) (string, *reply.Er
 	return s, nil
 }
 
-// Room returns the room field of msg, checked against the room-name rules.
+// Room returns the room field of msg, checked against the room-name rules
+// and in the form that names the room (rooms.Name).
 func Room(msg map[string]json.RawMessage) (string, *reply.Error) {
 	room, rejected := StringField(msg, "room")
 	if rejected != nil {
 		return "", rejected
 	}
-	if err := rooms.Check(room); err != nil {
+	name, err := rooms.Name(room)
+	if err != nil {
 		return "", reply.Errorf(reply.CodeInvalidField, "room %v", err)
 	}
-	return room, nil
+	return name, nil
 }
 
 // Text returns the message field of msg, checked.

@@ -15,8 +15,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"golang.org/x/text/unicode/norm"
 
 	"wsapi/shared/username"
 )
@@ -33,10 +37,51 @@ const ContextKey = "rooms"
 // result over 8 KB, and the rest of it (policy, principal) needs room too.
 const MaxClaimBytes = 4 << 10
 
-// Check returns nil if name can name a room, else why not: a room name
-// follows the rules of a user name.
+// Why a room name is refused, besides the rules of a user name; the
+// messages complete "room …".
+var (
+	ErrFormat = errors.New("must not contain format characters (zero-width or bidirectional controls)")
+	ErrSpace  = errors.New("must not begin or end with a space")
+)
+
+// Name returns the room a client's name means: the name in Unicode NFC, so
+// that one name typed two ways (é as one character, or as e and a combining
+// accent) is one room, as it looks one. A name that may not name a room is
+// refused with the reason.
+func Name(raw string) (string, error) {
+	if !utf8.ValidString(raw) {
+		return "", username.ErrInvalidUTF8
+	}
+	// Checked once normal: NFC can make a name longer.
+	name := norm.NFC.String(raw)
+	if err := Check(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// Check returns nil if name can name a room, else why not. A room name
+// follows the rules of a user name, and refuses as well what makes two
+// rooms look alike: characters that show nothing or reorder the text
+// around them (Unicode format characters: zero-width spaces and joiners,
+// bidirectional controls), line and paragraph separators, and spaces
+// before or after it.
 func Check(name string) error {
-	return username.Check(name)
+	if err := username.Check(name); err != nil {
+		return err
+	}
+	if strings.ContainsFunc(name, func(r rune) bool { return unicode.In(r, unicode.Zl, unicode.Zp) }) {
+		return username.ErrControl
+	}
+	if strings.ContainsFunc(name, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) {
+		return ErrFormat
+	}
+	first, _ := utf8.DecodeRuneInString(name)
+	last, _ := utf8.DecodeLastRuneInString(name)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return ErrSpace
+	}
+	return nil
 }
 
 // ErrClaim means a rooms claim that cannot be read: the connection may join
@@ -53,16 +98,18 @@ type Policy struct {
 // Any allows every room.
 func Any() Policy { return Policy{any: true} }
 
-// Only allows the rooms named, and no other.
+// Only allows the rooms named, and no other. A name is the room it means
+// in NFC, as Name reads a client's.
 func Only(names []string) Policy {
 	p := Policy{only: make(map[string]bool, len(names))}
 	for _, n := range names {
-		p.only[n] = true
+		p.only[norm.NFC.String(n)] = true
 	}
 	return p
 }
 
-// Allows reports whether the connection may join room.
+// Allows reports whether the connection may join room, a name as Name
+// returns it.
 func (p Policy) Allows(room string) bool {
 	return p.any || p.only[room]
 }
