@@ -52,6 +52,7 @@ bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the off
 	cd offline && go test -run '^$$' -bench 'IdleConnections' -benchtime 1x .
 	cd offline && go test -run '^$$' -bench 'FanOut' -benchtime 3x .
 	cd offline && go test -run '^$$' -bench 'SendToTen|RoomOfTen' -benchtime 300x .
+	cd offline && go test -run '^$$' -bench 'RoomBesideFlood' -benchtime 50x .
 	cd offline && go test -run '^$$' -bench 'RoomBroadcast' -benchtime 1x -timeout 30m .
 	cd offline && go test -run '^$$' -bench 'Startup' -benchtime 3x .
 	cd offline && go test -run '^$$' -bench 'Reload' -benchtime 3x .

@@ -25,7 +25,6 @@ import (
 
 	"wsapi/offline/internal/childproc"
 	"wsapi/offline/internal/console"
-	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/region"
 	"wsapi/offline/internal/reload"
@@ -57,8 +56,9 @@ type options struct {
 	config, pkgDir, template, bin, logs, data, host, stage, region string
 	port, maxInstances                                             int
 	idleTimeout, maxDuration, mgmtDelay                            time.Duration
-	traces, traceAll, quiet, watch, build, buildOnly               bool
+	traces, traceAll, quiet, watch, build, buildOnly, throttle     bool
 	env, bootstraps                                                kvFlag
+	domainNames                                                    listFlag
 }
 
 // kvFlag collects repeatable KEY=VALUE settings.
@@ -72,6 +72,16 @@ func (e kvFlag) Set(kv string) error {
 		return fmt.Errorf("want KEY=VALUE, got %q", kv)
 	}
 	e[k] = v
+	return nil
+}
+
+// listFlag collects a repeatable flag's values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
 	return nil
 }
 
@@ -96,6 +106,8 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	fs.StringVar(&o.data, "data", "", "keep the local DynamoDB tables in this directory between runs (default: in memory)")
 	fs.Var(o.env, "env", "add KEY=VALUE to every function's environment, for settings that only exist offline (repeatable)")
 	fs.StringVar(&o.host, "host", "127.0.0.1", "address to listen on; 0.0.0.0 serves other machines too")
+	fs.Var(&o.domainNames, "domain-name", "another name clients reach the gateway by, such as a LAN or container host name: host (any port) or host:port (repeatable). "+
+		"Any other Host is refused with 403, as API Gateway refuses an unknown domain; events still carry the gateway's own domainName")
 	fs.IntVar(&o.port, "port", port, "port to listen on (also $PORT); 0 picks a free one")
 	fs.StringVar(&o.stage, "stage", "local", "stage name: --stage of `serverless package`, and the path /{stage}")
 	fs.StringVar(&o.region, "region", "", "region (default: the one serverless.yml resolves to; with -template, the one its ARNs state, else us-east-1)")
@@ -103,6 +115,7 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", 10*time.Minute, "close a connection idle this long (API Gateway: 10m)")
 	fs.DurationVar(&o.maxDuration, "max-duration", 2*time.Hour, "close a connection open this long (API Gateway: 2h)")
 	fs.DurationVar(&o.mgmtDelay, "management-delay", 0, "add this delay to every @connections call, as the network to API Gateway would")
+	fs.BoolVar(&o.throttle, "throttle", true, "throttle each route as the stage's DefaultRouteSettings and RouteSettings say (-throttle=false for load tests that go past them on purpose)")
 	fs.BoolVar(&o.traces, "traces", true, "print each traced invocation's X-Ray trace")
 	fs.BoolVar(&o.traceAll, "trace-all", false, "trace every invocation of an actively traced function, not Lambda's first each second and 5% of the rest")
 	fs.BoolVar(&o.watch, "watch", true, "rebuild and redeploy a function when its code changes (-watch=false for benchmarks and CI)")
@@ -135,7 +148,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer ln.Close()
-	base := "ws://" + console.DisplayAddr(ln.Addr(), o.host)
+	// The gateway's own name: the banner's, and every event's domainName.
+	domainName := console.DisplayAddr(ln.Addr(), o.host)
+	base := "ws://" + domainName
 	if o.build && o.template == "" {
 		if err := service.BuildBootstraps(ctx, o.config, o.bin, out.Error); err != nil {
 			out.Error(err)
@@ -163,8 +178,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Traces: traces, TraceAll: o.traceAll,
 		Tables:        console.Dynalite(out, filepath.Dir(o.config), o.data, o.quiet),
 		QueuesStarted: func(endpoint string) { out.Printf("sqs", "SQS API at %s", endpoint) },
-		Moved:         func(m sqslocal.Moved) { out.Warn(eventsource.MovedLine(m)) },
-		Gateway:       gateway.Config{IdleTimeout: o.idleTimeout, MaxDuration: o.maxDuration, ManagementDelay: o.mgmtDelay, Log: gatewayLog},
+		Moved:         func(m sqslocal.Moved) { console.Moved(out, m) },
+		Gateway: gateway.Config{DomainName: domainName, Aliases: o.domainNames, Unthrottled: !o.throttle,
+			IdleTimeout: o.idleTimeout, MaxDuration: o.maxDuration, ManagementDelay: o.mgmtDelay, Log: gatewayLog},
 		Stack: stack.Config{Env: o.env, MaxInstances: o.maxInstances,
 			OpenLog: func(key string) (io.WriteCloser, error) { return console.OpenFunctionLog(o.logs, key, lines) }},
 	})
@@ -185,7 +201,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	console.WarnIfExposed(out, o.host)
-	console.PrintRoutes(out, svc, base, reg.Daemon.Addr(), console.Sampling(traces != nil, o.traceAll))
+	console.PrintRoutes(out, svc, base, reg.Daemon.Addr(), console.Sampling(traces != nil, o.traceAll), o.throttle)
 	console.PrintQueues(out, svc)
 	// The listener already queues connections: ready before Serve is true.
 	out.Printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, svc.Stage)

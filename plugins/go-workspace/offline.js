@@ -8,6 +8,7 @@ const { spawn } = require('node:child_process');
 const gatewayOptions = {
   port: 'string',
   host: 'string',
+  'domain-name': 'multiple',
   data: 'string',
   template: 'string',
   bootstrap: 'multiple',
@@ -19,6 +20,7 @@ const gatewayOptions = {
   'idle-timeout': 'string',
   'max-duration': 'string',
   'management-delay': 'string',
+  throttle: 'boolean',
   traces: 'boolean',
   'trace-all': 'boolean',
   watch: 'boolean',
@@ -30,6 +32,7 @@ const gatewayOptions = {
 const usages = {
   port: 'Port to listen on (default 3001, or $PORT; 0 picks a free one)',
   host: 'Address to listen on (default 127.0.0.1; 0.0.0.0 serves other machines too)',
+  'domain-name': 'Another name clients reach the gateway by: host, or host:port (repeatable)',
   data: 'Keep the local DynamoDB tables in this directory between runs (default: in memory)',
   template: 'Serve this CloudFormation template as it is instead of packaging serverless.yml',
   bootstrap: 'With --template: LogicalId=path of a function bootstrap built for this machine',
@@ -41,6 +44,7 @@ const usages = {
   'idle-timeout': 'Close a connection idle this long (default 10m, as API Gateway)',
   'max-duration': 'Close a connection open this long (default 2h, as API Gateway)',
   'management-delay': 'Add this delay to every @connections call',
+  throttle: "Throttle each route as the stage's settings say (on; --no-throttle turns it off)",
   traces: "Print each traced invocation's X-Ray trace (on; --no-traces turns it off)",
   'trace-all': 'Trace every invocation, not the first each second and 5% of the rest',
   watch: 'Rebuild and redeploy a function when its code changes (on; --no-watch turns it off)',

@@ -42,6 +42,9 @@ type Service struct {
 	APIID                    string
 	Stage                    string
 	RouteSelectionExpression string
+	// Throttle is the stage's DefaultRouteSettings throttling, each route's
+	// unless its RouteSettings say otherwise; nil when it sets none.
+	Throttle *Throttle
 	// Routes by route key.
 	Routes map[string]Route
 	// Functions that a route, an authorizer or an event source mapping
@@ -64,6 +67,9 @@ type Route struct {
 	// it has a RouteResponseSelectionExpression and a RouteResponse.
 	RouteResponse bool
 	Authorizer    *Authorizer
+	// Throttle is the route's token bucket, from the stage's RouteSettings
+	// or DefaultRouteSettings; nil when neither throttles it.
+	Throttle *Throttle
 }
 
 // Authorizer is a REQUEST authorizer's function and identity sources.

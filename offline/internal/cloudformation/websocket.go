@@ -59,12 +59,14 @@ func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool)
 	st.s.RouteSelectionExpression = str(api.Properties["RouteSelectionExpression"])
 	st.s.Stage = r.opts.Stage
 	routeResponses := map[string]bool{}
+	var stageID string
 	for _, id := range sortedKeys(resolved) {
 		res := resolved[id]
 		switch res.Type {
 		case "AWS::ApiGatewayV2::Stage":
 			if st.ours(res) {
 				st.s.Stage = str(res.Properties["StageName"])
+				stageID = id
 			}
 		case "AWS::ApiGatewayV2::RouteResponse":
 			if st.ours(res) {
@@ -90,6 +92,7 @@ func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool)
 			st.route(id, res, routeResponses[physicalID(r.opts.StackName, id)])
 		}
 	}
+	st.throttling(stageID, resolved[stageID])
 	st.queues()
 	st.eventSourceMappings()
 	if checkBootstraps {

@@ -1,17 +1,20 @@
 package console
 
 import (
+	"fmt"
 	"net"
 	"sort"
+	"strconv"
 	"strings"
 
+	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/service"
 )
 
 // PrintRoutes shows what is served; sampling, when traces are printed, says
-// which invocations are traced.
-func PrintRoutes(out *Console, svc *service.Service, base, daemonAddr, sampling string) {
+// which invocations are traced; throttled, whether the routes' limits hold.
+func PrintRoutes(out *Console, svc *service.Service, base, daemonAddr, sampling string, throttled bool) {
 	out.Printf("gateway", "%s, stage %s, region %s, routes on %s:", svc.Name, svc.Stage, svc.Region, svc.RouteSelectionExpression)
 	keys := make([]string, 0, len(svc.Routes))
 	for k := range svc.Routes {
@@ -24,6 +27,17 @@ func PrintRoutes(out *Console, svc *service.Service, base, daemonAddr, sampling 
 		if a := svc.Routes[k].Authorizer; a != nil {
 			out.Printf("gateway", "  %-14s   authorized by %s from %s", "", a.Function, strings.Join(a.IdentitySource, ", "))
 		}
+		if t := svc.Routes[k].Throttle; throttled && t != nil && (svc.Throttle == nil || *t != *svc.Throttle) {
+			out.Printf("gateway", "  %-14s   throttled at %s (its RouteSettings)", "", throttleText(*t))
+		}
+	}
+	switch {
+	case !throttled:
+		out.Printf("gateway", "  %-14s   off (-throttle=false): the stage's limits and the routes' are not applied", "throttling")
+	case svc.Throttle != nil:
+		out.Printf("gateway", "  %-14s   %s, each route (the stage's DefaultRouteSettings)", "throttling", throttleText(*svc.Throttle))
+	default:
+		out.Printf("gateway", "  %-14s   none: the stage's DefaultRouteSettings set no limit", "throttling")
 	}
 	endpoint := "http" + base[len("ws"):] + "/" + svc.Stage
 	out.Printf("gateway", "  %-14s → %s/@connections/{connectionId}", "@connections", endpoint)
@@ -34,6 +48,15 @@ func PrintRoutes(out *Console, svc *service.Service, base, daemonAddr, sampling 
 	if sampling != "" {
 		out.Printf("gateway", "  %-14s → udp %s, %s", "X-Ray daemon", daemonAddr, sampling)
 	}
+}
+
+// throttleText says a token bucket's limits as a user reads them.
+func throttleText(t cloudformation.Throttle) string {
+	unit := "requests"
+	if t.RateLimit == 1 {
+		unit = "request"
+	}
+	return fmt.Sprintf("%s %s a second, burst %d", strconv.FormatFloat(t.RateLimit, 'f', -1, 64), unit, t.BurstLimit)
 }
 
 // PrintQueues shows the queues served, a line each, naming the function
@@ -59,14 +82,18 @@ func Sampling(printed, all bool) string {
 func WarnIfExposed(out *Console, host string) {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		out.Printf("warning", "listening on %s: other machines can connect, sign @connections calls with the local "+
-			"runtime's well-known credentials and, with the development secret, tokens for any user. Use it on a network you trust.", host)
+			"runtime's well-known credentials and, with the development secret, tokens for any user. Use it on a network you trust. "+
+			"Give the name they reach it by with -domain-name: any other Host is refused.", host)
 	}
 }
 
-// DisplayAddr names the listener the way a user types it.
+// DisplayAddr names the listener the way a user types it: localhost for a
+// loopback or unspecified address (0.0.0.0 serves this machine too), so
+// that it is also a name the functions reach the gateway by.
 func DisplayAddr(addr net.Addr, host string) string {
 	_, port, _ := net.SplitHostPort(addr.String())
-	if host == "127.0.0.1" || host == "localhost" || host == "" {
+	switch ip := net.ParseIP(host); {
+	case host == "" || host == "localhost" || host == "127.0.0.1", ip != nil && ip.IsUnspecified():
 		return "localhost:" + port
 	}
 	return net.JoinHostPort(host, port)

@@ -15,8 +15,10 @@ func TestDisplayAddr(t *testing.T) {
 	for _, tt := range []struct{ host, want string }{
 		{"127.0.0.1", "localhost:3001"},
 		{"localhost", "localhost:3001"},
-		{"0.0.0.0", "0.0.0.0:3001"},
+		{"0.0.0.0", "localhost:3001"},
+		{"::", "localhost:3001"},
 		{"::1", "[::1]:3001"},
+		{"192.168.1.5", "192.168.1.5:3001"},
 	} {
 		if got := DisplayAddr(addr, tt.host); got != tt.want {
 			t.Errorf("DisplayAddr(%s) = %s, want %s", tt.host, got, tt.want)
@@ -57,5 +59,46 @@ func TestPrintQueuesWithoutQueuesPrintsNothing(t *testing.T) {
 	PrintQueues(New(&b), &service.Service{Service: &cloudformation.Service{}})
 	if b.String() != "" {
 		t.Errorf("got %q, want nothing", b.String())
+	}
+}
+
+// TestPrintRoutesShowsThrottling: the banner names the stage's limits for
+// every route, and a route's own beside it.
+func TestPrintRoutesShowsThrottling(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		stage *cloudformation.Throttle
+		hello *cloudformation.Throttle
+		off   bool
+		want  []string
+		not   string
+	}{
+		{"the stage's", &cloudformation.Throttle{RateLimit: 500, BurstLimit: 1000}, &cloudformation.Throttle{RateLimit: 500, BurstLimit: 1000}, false,
+			[]string{"gateway      │   throttling       500 requests a second, burst 1000, each route (the stage's DefaultRouteSettings)\n"},
+			"its RouteSettings"},
+		{"a route's own", &cloudformation.Throttle{RateLimit: 500, BurstLimit: 1000}, &cloudformation.Throttle{RateLimit: 1, BurstLimit: 5}, false,
+			[]string{"gateway      │   hello          → hello (svc-hello, 128 MB, 3s timeout)\n" +
+				"gateway      │                    throttled at 1 request a second, burst 5 (its RouteSettings)\n",
+				"throttling       500 requests a second, burst 1000, each route"}, ""},
+		{"off", &cloudformation.Throttle{RateLimit: 500, BurstLimit: 1000}, &cloudformation.Throttle{RateLimit: 1, BurstLimit: 5}, true,
+			[]string{"gateway      │   throttling       off (-throttle=false): the stage's limits and the routes' are not applied\n"}, "throttled at"},
+		{"none", nil, nil, false, []string{"gateway      │   throttling       none: the stage's DefaultRouteSettings set no limit\n"}, "throttled at"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			PrintRoutes(New(&b), &service.Service{Name: "svc", Region: "ap-northeast-1", Service: &cloudformation.Service{
+				Stage: "local", RouteSelectionExpression: "$request.body.action", Throttle: tt.stage,
+				Routes:    map[string]cloudformation.Route{"hello": {Key: "hello", Function: "hello", Throttle: tt.hello}},
+				Functions: map[string]cloudformation.Function{"hello": {Key: "hello", Name: "svc-hello", MemoryMB: 128, Timeout: 3 * time.Second}},
+			}}, "ws://localhost:3001", "", "", !tt.off)
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("banner\n%s\nwants %q", b.String(), w)
+				}
+			}
+			if tt.not != "" && strings.Contains(b.String(), tt.not) {
+				t.Errorf("banner\n%s\nholds %q", b.String(), tt.not)
+			}
+		})
 	}
 }

@@ -82,10 +82,3 @@ func Summary(queues []cloudformation.Queue, mappings []cloudformation.EventSourc
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%d s", int(d/time.Second)) }
-
-// MovedLine says on the gateway's output that a message went to a
-// dead-letter queue.
-func MovedLine(m sqslocal.Moved) string {
-	return fmt.Sprintf("sqs │ message %s moved from %s to its dead-letter queue %s after %d receives",
-		m.MessageID, m.Queue, m.DeadLetterQueue, m.ReceiveCount)
-}

@@ -23,7 +23,6 @@ type conn struct {
 	id           string
 	sourceIP     string
 	userAgent    string
-	domainName   string
 	connectedAt  time.Time
 	authorizer   any
 	lastActive   atomic.Int64 // unix nanoseconds
@@ -38,7 +37,8 @@ type conn struct {
 
 	ws        *websocket.Conn
 	frames    *frameGuard
-	slots     chan struct{}
+	backlog   *backlog      // bytes read and not yet handled
+	slots     chan struct{} // messages being handled
 	idle      *time.Timer
 	hardLimit *time.Timer
 
@@ -82,18 +82,21 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, problem+": connect with a WebSocket client, e.g. wscat -c ws://"+r.Host, status)
 		return
 	}
+	now := time.Now()
+	if g.refuseThrottledHandshake(w, now) {
+		return
+	}
 	if !g.begin() {
 		http.Error(w, "the gateway is shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	now := time.Now()
 	c := &conn{
 		id:           newID(),
 		sourceIP:     sourceIP(r),
 		userAgent:    r.UserAgent(),
-		domainName:   r.Host,
 		connectedAt:  now,
 		base:         context.WithoutCancel(r.Context()),
+		backlog:      newBacklog(),
 		slots:        make(chan struct{}, maxInflightPerConn),
 		writeTimeout: g.cfg.WriteTimeout,
 	}
@@ -178,9 +181,11 @@ func headerHasToken(h http.Header, name, token string) bool {
 	return false
 }
 
-// serve reads c's messages and hands each to a goroutine of its own, so a
-// slow route does not hold back the next message. Once the connection
-// ends, whoever ended it, serve releases the socket and runs $disconnect.
+// serve reads c's messages as they arrive: each is routed and judged by
+// its route's bucket at once, as API Gateway judges it on arrival, then
+// handed to a goroutine of its own, so a slow route holds back neither the
+// next message nor the throttling of a flood. Once the connection ends,
+// whoever ended it, serve releases the socket and runs $disconnect.
 func (g *Gateway) serve(c *conn) {
 	for {
 		typ, data, err := c.ws.Read(c.base)
@@ -194,13 +199,23 @@ func (g *Gateway) serve(c *conn) {
 		case !utf8.Valid(data):
 			c.close(int(websocket.StatusInvalidFramePayloadData), "Invalid UTF-8 in a text message")
 		default:
+			arrived := time.Now()
 			c.touch(g.cfg.IdleTimeout)
-			c.slots <- struct{}{}
+			table := g.routes.Load()
+			key := table.selector.Select(data)
+			if key != "" && !table.allow(key, arrived) {
+				g.reply(c, tooManyRequestsFrame(c.id, newID()))
+				g.logf("MESSAGE     %s  %s throttled: Too Many Requests", c.id, key)
+				continue
+			}
+			c.backlog.add(len(data))
 			g.inflight.Add(1)
 			go func() {
 				defer g.inflight.Done()
-				g.message(c, data)
-				<-c.slots
+				defer c.backlog.done(len(data))
+				c.slots <- struct{}{}
+				defer func() { <-c.slots }()
+				g.message(c, table, key, data, arrived)
 			}()
 		}
 	}
@@ -315,12 +330,10 @@ func (g *Gateway) end(c *conn, err error) {
 	g.disconnect(c, code, reason)
 }
 
-// message runs the route a message selects and answers as API Gateway does
-// when there is no route or the integration fails.
-func (g *Gateway) message(c *conn, data []byte) {
-	start := time.Now()
-	table := g.routes.Load()
-	key := table.selector.Select(data)
+// message runs the route key the message selected from table on arrival,
+// and answers as API Gateway does when there is no route or the
+// integration fails.
+func (g *Gateway) message(c *conn, table *routeTable, key string, data []byte, start time.Time) {
 	if key == "" {
 		requestID := newID()
 		g.reply(c, fmt.Appendf(nil, `{"message": "Forbidden", "connectionId":"%s", "requestId":"%s"}`, c.id, requestID))

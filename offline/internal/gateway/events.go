@@ -30,8 +30,9 @@ const clfTime = "02/Jan/2006:15:04:05 -0700"
 
 // api describes the API a connection came through, as events name it.
 type api struct {
-	id    string
-	stage string
+	id, stage string
+	// domainName is the gateway's own name, never a client's Host.
+	domainName string
 }
 
 // requestContext fills what every WebSocket event carries.
@@ -48,7 +49,7 @@ func (a api) requestContext(c *conn, route, eventType string, now time.Time) eve
 		Stage:             a.stage,
 		ConnectedAt:       c.connectedAt.UnixMilli(),
 		Identity:          events.APIGatewayRequestIdentity{SourceIP: c.sourceIP, UserAgent: c.userAgent},
-		DomainName:        c.domainName,
+		DomainName:        a.domainName,
 		ConnectionID:      c.id,
 		APIID:             a.id,
 		Authorizer:        c.authorizer,

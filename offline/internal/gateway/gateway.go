@@ -5,10 +5,11 @@
 // Lambda; what the gateway does is laid out file by file after the API
 // Gateway developer guide: endpoint.go (connections and messages),
 // connstate.go (a connection's life: open, closing, closed), limits.go (the
-// quotas), routes.go (route selection), events.go (the Lambda proxy events),
-// frames.go (the frame rules), outbox.go (frames waiting for a client),
-// management.go (@connections), sigv4.go (request signing) and listen.go
-// (the port).
+// quotas), throttle.go (the stage's throttling), routes.go (route
+// selection), events.go (the Lambda proxy events), frames.go (the frame
+// rules), outbox.go (frames waiting for a client), management.go
+// (@connections), sigv4.go (request signing), domain.go (the names it
+// answers for) and listen.go (the port).
 package gateway
 
 import (
@@ -36,6 +37,8 @@ type Route struct {
 	RouteResponse bool
 	// Authorizer runs before the function; $connect only.
 	Authorizer *Authorizer
+	// Throttle is the route's token bucket; nil throttles nothing.
+	Throttle *Throttle
 }
 
 // Invoker runs a function with an event and returns its response payload. An
@@ -49,9 +52,22 @@ type Invoker interface {
 type Config struct {
 	APIID, AccountID, Region string
 	Stage                    string
+	// DomainName is the gateway's own name, host:port as its banner shows
+	// it: every event's requestContext.domainName, from which the functions
+	// build their @connections endpoint, whatever Host a client sent.
+	DomainName string
+	// Aliases are other names clients reach the gateway by (a LAN or
+	// container host name), "host" on any port or "host:port". The gateway
+	// answers for DomainName, the loopback forms of its port and these, and
+	// refuses any other Host with 403, as API Gateway refuses an unknown
+	// domain.
+	Aliases                  []string
 	RouteSelectionExpression string
 	Routes                   map[string]Route
-	Invoker                  Invoker
+	// Unthrottled serves the routes without their token buckets, for load
+	// tests that go past the stage's limits on purpose.
+	Unthrottled bool
+	Invoker     Invoker
 	// Credentials the local Lambda runtime gives every function: signatures
 	// made with this key are checked exactly; any other key's are taken
 	// when well formed, as there is no IAM offline.
@@ -79,6 +95,7 @@ type Gateway struct {
 	api      api
 	routes   atomic.Pointer[routeTable] // swapped whole by SetRoutes
 	verifier *verifier
+	domains  domains
 
 	mu       sync.RWMutex
 	conns    map[string]*conn
@@ -94,7 +111,11 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Stage == "" {
 		return nil, errors.New("gateway: no stage")
 	}
-	routes, err := newRouteTable(cfg.RouteSelectionExpression, cfg.Routes)
+	domains, err := newDomains(cfg.DomainName, cfg.Aliases)
+	if err != nil {
+		return nil, err
+	}
+	routes, err := newRouteTable(cfg.RouteSelectionExpression, cfg.Routes, !cfg.Unthrottled)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +133,8 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	g := &Gateway{
 		cfg:      cfg,
-		api:      api{id: cfg.APIID, stage: cfg.Stage},
+		api:      api{id: cfg.APIID, stage: cfg.Stage, domainName: cfg.DomainName},
+		domains:  domains,
 		verifier: &verifier{accessKeyID: cfg.AccessKeyID, secret: cfg.SecretAccessKey, token: cfg.SessionToken, region: cfg.Region, signer: v4.NewSigner()},
 		conns:    make(map[string]*conn),
 	}
@@ -120,9 +142,13 @@ func New(cfg Config) (*Gateway, error) {
 	return g, nil
 }
 
-// ServeHTTP routes a request to the WebSocket endpoint (/ or /{stage}) or
-// the @connections API (/{stage}/@connections/{connectionId}).
+// ServeHTTP refuses a request for a name the gateway does not serve, then
+// routes it to the WebSocket endpoint (/ or /{stage}) or the @connections
+// API (/{stage}/@connections/{connectionId}).
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if g.refuseForeignHost(w, r) {
+		return
+	}
 	if len(r.RequestURI) > maxURLChars {
 		http.Error(w, fmt.Sprintf("the URL is over API Gateway's limit of %d characters", maxURLChars), http.StatusRequestURITooLong)
 		return

@@ -108,6 +108,8 @@ type harness struct {
 	srv *httptest.Server
 	fns *functions
 	ws  string
+	// domain is the gateway's own name, the Host its clients send.
+	domain string
 }
 
 func start(t *testing.T, tune func(*Config)) *harness {
@@ -129,14 +131,19 @@ func start(t *testing.T, tune func(*Config)) *harness {
 		Invoker:     fns,
 		AccessKeyID: testKey, SecretAccessKey: testSecret, SessionToken: testToken,
 	}
+	// The gateway's name is its server's address, known once it listens.
+	srv := httptest.NewUnstartedServer(nil)
+	cfg.DomainName = srv.Listener.Addr().String()
 	if tune != nil {
 		tune(&cfg)
 	}
 	gw, err := New(cfg)
 	if err != nil {
+		srv.Close()
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(gw)
+	srv.Config.Handler = gw
+	srv.Start()
 	fns.srv = func() string { return srv.URL }
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -144,7 +151,7 @@ func start(t *testing.T, tune func(*Config)) *harness {
 		_ = gw.Shutdown(ctx)
 		srv.Close()
 	})
-	return &harness{gw: gw, srv: srv, fns: fns, ws: "ws" + strings.TrimPrefix(srv.URL, "http")}
+	return &harness{gw: gw, srv: srv, fns: fns, ws: "ws" + strings.TrimPrefix(srv.URL, "http"), domain: cfg.DomainName}
 }
 
 func (h *harness) dial(t *testing.T, path string) *websocket.Conn {

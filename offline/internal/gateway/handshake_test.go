@@ -141,6 +141,7 @@ func TestClientLeavingDuringHandshake(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				stop := context.AfterFunc(r.Context(), func() { left <- struct{}{} })
 				defer stop()
+				r.Host = h.domain // this server's own address is no name of the gateway
 				h.gw.ServeHTTP(w, r)
 			}))
 			t.Cleanup(srv.Close)

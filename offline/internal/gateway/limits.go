@@ -30,9 +30,18 @@ const (
 	// documentation), rather than wait for a client that does not read.
 	maxQueuedBytes = 256 << 10
 	// maxInflightPerConn bounds the messages of one connection being handled
-	// at once: past it the gateway stops reading from that client (TCP pushes
-	// back) rather than queue without limit or drop.
+	// at once; the others wait, within maxBacklogBytes.
 	maxInflightPerConn = 32
+	// maxBacklogBytes bounds what one connection has sent that waits to be
+	// handled: past it the gateway stops reading from that client (TCP
+	// pushes back) rather than queue without limit or drop. It is large
+	// enough that the reader keeps up with a flood of small messages, so
+	// that throttling judges them as they arrive.
+	maxBacklogBytes = 1 << 20
+	// maxBacklogMessages bounds the same by count: a flood of tiny messages
+	// under maxBacklogBytes would otherwise hold tens of thousands of
+	// goroutines for one client.
+	maxBacklogMessages = 1024
 	// closeHandshakeTimeout bounds how long the gateway, after its close
 	// frame, reads and discards what the client still sends while waiting
 	// for the client's close frame (RFC 6455 §7.1.1): closing the socket

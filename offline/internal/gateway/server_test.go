@@ -33,9 +33,9 @@ func TestServerTimeouts(t *testing.T) {
 		name string
 		send string
 	}{
-		{"trickled headers", "POST /local/@connections/x HTTP/1.1\r\nHost: x\r\n"},
-		{"trickled body", "POST /local/@connections/x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab"},
-		{"idle keep-alive", "GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"trickled headers", "POST /local/@connections/x HTTP/1.1\r\nHost: " + h.domain + "\r\n"},
+		{"trickled body", "POST /local/@connections/x HTTP/1.1\r\nHost: " + h.domain + "\r\nContent-Length: 100\r\n\r\nab"},
+		{"idle keep-alive", "GET /nothing HTTP/1.1\r\nHost: " + h.domain + "\r\n\r\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +67,7 @@ func TestServerTimeouts(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer nc.Close()
-			nc.Write([]byte("GET " + tt.path + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+			nc.Write([]byte("GET " + tt.path + " HTTP/1.1\r\nHost: " + h.domain + "\r\n\r\n"))
 			nc.SetReadDeadline(time.Now().Add(5 * time.Second))
 			resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
 			if err != nil {

@@ -26,6 +26,9 @@ type QueueSpec struct {
 type Moved struct {
 	Queue, DeadLetterQueue, MessageID string
 	ReceiveCount                      int
+	// Body is the message's body, as sent: what says which of the
+	// sender's messages it was.
+	Body string
 }
 
 // SQS's defaults and limits for a standard queue.

@@ -173,7 +173,7 @@ func (s *Server) receive(q *queue, n int, visibility time.Duration, t time.Time)
 			continue
 		case dlq != nil && m.receiveCount >= q.spec.MaxReceiveCount:
 			q.remove(m)
-			moved = append(moved, Moved{Queue: q.spec.Name, DeadLetterQueue: dlq.spec.Name, MessageID: m.id, ReceiveCount: m.receiveCount})
+			moved = append(moved, Moved{Queue: q.spec.Name, DeadLetterQueue: dlq.spec.Name, MessageID: m.id, ReceiveCount: m.receiveCount, Body: m.body})
 			dlq.add(&message{id: m.id, body: m.body, md5: m.md5, attributes: m.attributes, sent: m.sent, index: -1}, t, 0)
 			continue
 		}

@@ -224,7 +224,7 @@ func TestVisibilityTimeoutAndRedrive(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if want := (Moved{Queue: "work", DeadLetterQueue: "dlq", MessageID: *sent.MessageId, ReceiveCount: 2}); len(moved) != 1 || moved[0] != want {
+	if want := (Moved{Queue: "work", DeadLetterQueue: "dlq", MessageID: *sent.MessageId, ReceiveCount: 2, Body: "poison"}); len(moved) != 1 || moved[0] != want {
 		t.Fatalf("moved %+v, want %+v", moved, want)
 	}
 }

@@ -304,6 +304,9 @@ func Routes(svc *cloudformation.Service) map[string]gateway.Route {
 		if a := r.Authorizer; a != nil {
 			route.Authorizer = &gateway.Authorizer{Function: a.Function, IdentitySource: a.IdentitySource}
 		}
+		if t := r.Throttle; t != nil {
+			route.Throttle = &gateway.Throttle{RateLimit: t.RateLimit, BurstLimit: t.BurstLimit}
+		}
 		routes[key] = route
 	}
 	return routes

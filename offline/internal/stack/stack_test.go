@@ -237,3 +237,19 @@ func TestDeployReplacesTheCode(t *testing.T) {
 		t.Errorf("Deploy of an unknown function = %v, want ErrFunctionNotFound", err)
 	}
 }
+
+// TestRoutesKeepThrottle: each route reaches the gateway with its token
+// bucket's limits, and a route without one with none.
+func TestRoutesKeepThrottle(t *testing.T) {
+	svc := &cloudformation.Service{Routes: map[string]cloudformation.Route{
+		"hello":    {Key: "hello", Function: "hello", Throttle: &cloudformation.Throttle{RateLimit: 0.5, BurstLimit: 5}},
+		"$connect": {Key: "$connect", Function: "onconnect"},
+	}}
+	routes := Routes(svc)
+	if got := routes["hello"].Throttle; got == nil || *got != (gateway.Throttle{RateLimit: 0.5, BurstLimit: 5}) {
+		t.Errorf("hello's throttle %v, want 0.5 a second, burst 5", got)
+	}
+	if got := routes["$connect"].Throttle; got != nil {
+		t.Errorf("$connect's throttle %v, want none", got)
+	}
+}
