@@ -15,6 +15,12 @@
 //
 //	make rehearse     # this test alone, verbose
 //
+// moto's ValidateTemplate runs cfn-lint and refuses a template with
+// warnings, where AWS's checks only that it is well formed. The harness needs
+// no way around it: the project's plugin drops the one warning the
+// framework's templates drew (W3005, a DependsOn that a reference already
+// implies), and the stack check now fails on any cfn-lint warning too.
+//
 // make test runs it when moto_server is on PATH, says so when it is not, and
 // fails without it under CI=true.
 package rehearsal

@@ -94,6 +94,21 @@ func TestRehearsal(t *testing.T) {
 	}
 	t.Logf("deploy function -f hello after an edit: %.1f s", took.Seconds())
 
+	// Every other function deploys alone too (its role found by its name),
+	// with nothing to change.
+	for _, id := range d.ofType("AWS::Lambda::Function") {
+		fn := strings.TrimPrefix(d.physical[id], stack+"-")
+		if fn == "hello" {
+			continue
+		}
+		if out, _ := sls.must(t, "deploy", "function", "-f", fn, "--stage", stage); !strings.Contains(out, "Code did not change") {
+			t.Errorf("deploy function -f %s of unchanged code:\n%s", fn, out)
+		}
+	}
+	if now := d.code(t); !maps2Equal(after, now) {
+		t.Errorf("deploy function of unchanged functions changed them:\nbefore %v\nafter  %v", after, now)
+	}
+
 	edit(t, dir, "hello/handler.go", `"rehearsed, "`, `notDeclared + "rehearsed, "`)
 	out, _, err := sls.run(t, "deploy", "function", "-f", "hello", "--stage", stage)
 	if err == nil || !regexp.MustCompile(`hello/handler\.go:\d+:\d+: undefined: notDeclared`).MatchString(out) ||
