@@ -23,9 +23,12 @@ help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 # npm ci only when node_modules is missing or older than the lockfile or a
-# patch of patches/ (applied by patch-package, the postinstall script).
+# patch of patches/ (applied by patch-package, the postinstall script). Node's
+# version is checked here, in one line, rather than in npm's EBADENGINE
+# warnings; package.json's allowScripts runs only the install scripts needed.
 node_modules/.package-lock.json: package-lock.json $(wildcard patches/*.patch)
-	npm ci --no-audit --no-fund
+	@node -e 'const v = process.versions.node; if (+v.split(".")[0] < 22) console.error("make: Node.js " + v + " is older than the 22 this project asks for (package.json engines): it works, with warnings from the Serverless CLI; install Node.js 22 or newer")'
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 build: ## Build each function's arm64 bootstrap and bin/<fn>.zip (serverless package and deploy do it themselves)
