@@ -75,14 +75,15 @@ func bodies(ev events.SQSEvent) []string {
 	return out
 }
 
-func next(t *testing.T, ch <-chan events.SQSEvent) events.SQSEvent {
+func next[T any](t *testing.T, ch <-chan T) T {
 	t.Helper()
 	select {
 	case ev := <-ch:
 		return ev
 	case <-time.After(10 * time.Second):
 		t.Fatal("no invocation within 10 s")
-		return events.SQSEvent{}
+		var zero T
+		return zero
 	}
 }
 
@@ -141,6 +142,9 @@ func TestBatching(t *testing.T) {
 func TestMaximumConcurrency(t *testing.T) {
 	var now, peak atomic.Int32
 	release := make(chan struct{})
+	// counted hears of each batch once it is counted in now and peak, so
+	// that the test reads peak after the batches it waited for recorded it.
+	counted := make(chan struct{}, 100)
 	inv := &invoker{batches: make(chan events.SQSEvent, 100), respond: func(events.SQSEvent) ([]byte, error) {
 		n := now.Add(1)
 		for {
@@ -149,6 +153,7 @@ func TestMaximumConcurrency(t *testing.T) {
 				break
 			}
 		}
+		counted <- struct{}{}
 		<-release
 		now.Add(-1)
 		return nil, nil
@@ -157,17 +162,20 @@ func TestMaximumConcurrency(t *testing.T) {
 	f.send(t, "q", "1", "2", "3", "4", "5", "6", "7", "8")
 	f.pollers.Set(Mapping{ID: "M", Queue: "q", Function: "worker", BatchSize: 1, MaximumConcurrency: 3})
 	for range 3 {
-		next(t, inv.batches)
+		next(t, counted)
+	}
+	if p := peak.Load(); p != 3 {
+		t.Fatalf("peak concurrency %d with three batches held, want 3", p)
 	}
 	// Three batches are in the function; a fourth must wait for one.
 	select {
-	case <-inv.batches:
+	case <-counted:
 		t.Fatal("a fourth batch was invoked while three were in flight")
 	case <-time.After(300 * time.Millisecond):
 	}
 	close(release)
 	for range 5 {
-		next(t, inv.batches)
+		next(t, counted)
 	}
 	if p := peak.Load(); p != 3 {
 		t.Errorf("peak concurrency %d, want 3", p)

@@ -111,17 +111,26 @@ func (f *function) invoke(ctx context.Context, payload []byte, trace string) (*R
 		res *Result
 		err error
 	}
-	done := make(chan outcome, 1)
+	// Unbuffered, so that the invocation leaves f.wg only once the caller
+	// holds its outcome (or has left): a close that waits for f.wg then
+	// returns after every caller has its answer, not merely after the
+	// answer is made.
+	done := make(chan outcome)
+	left := make(chan struct{})
 	go func() {
 		defer f.wg.Done()
 		res, err := f.run(inv)
 		<-f.slots
-		done <- outcome{res, err}
+		select {
+		case done <- outcome{res, err}:
+		case <-left:
+		}
 	}()
 	select {
 	case o := <-done:
 		return o.res, o.err
 	case <-ctx.Done():
+		close(left)
 		return nil, fmt.Errorf("invoke %s: %w", f.cfg.Name, ctx.Err())
 	}
 }

@@ -275,8 +275,11 @@ func (i *instance) kill() {
 }
 
 // stop asks the process group to terminate and kills it after the grace
-// period, or at once when ctx ends.
+// period, or at once when ctx ends. It returns once the process is reaped
+// and what it printed, on its way out too, is in the log: whoever stops
+// an instance may close the log next.
 func (i *instance) stop(ctx context.Context) {
+	defer i.flushLog()
 	if i.hasExited() {
 		return // its process group may be someone else's by now
 	}

@@ -45,14 +45,19 @@ func (r *Runtime) Replace(ctx context.Context, fn Function) error {
 
 // invokeReplacement runs an invocation that reached a function after it was
 // replaced (it found the function closed) on the function that replaced it.
+// When the function was removed instead, the invocation is refused as one
+// made after the removal is.
 func (r *Runtime) invokeReplacement(ctx context.Context, name string, replaced *function, payload []byte, trace string) (*Result, error) {
 	for {
 		r.mu.Lock()
 		f, ok := r.fns[name]
 		closed := r.closed
 		r.mu.Unlock()
-		if closed || !ok || f == replaced {
+		if closed || f == replaced {
 			return nil, ErrClosed
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: %s", ErrFunctionNotFound, name)
 		}
 		res, err := f.invoke(ctx, payload, trace)
 		if !errors.Is(err, ErrClosed) {
@@ -97,10 +102,18 @@ func (f *function) retire(ctx context.Context) error {
 }
 
 // Remove deletes the function added under name, as deleting a function in
-// Lambda does: it takes no new invocations (they get ErrFunctionNotFound),
-// those in flight finish, and then its instances stop. Remove returns once
-// every process is reaped; when ctx ends first, the processes are killed
-// at once and ctx's error is returned.
+// Lambda does: it takes no new invocations, and those still waiting for a
+// free instance are refused too (both get ErrFunctionNotFound); those in
+// flight finish, and then its instances stop.
+//
+// When Remove returns nil, every invocation that was in flight has been
+// answered to its caller: its Invoke holds the function's response or
+// error, and returns it even if the caller's context ends now. The END and
+// REPORT lines of those invocations and everything the processes printed,
+// on SIGTERM too, are in the function's Log, and every process is reaped,
+// so the Log can be closed. When ctx ends first, the processes are killed
+// at once and Remove returns ctx's error; the invocations they held may
+// then be answered, with the crash, after it returns.
 func (r *Runtime) Remove(ctx context.Context, name string) error {
 	r.mu.Lock()
 	if r.closed {

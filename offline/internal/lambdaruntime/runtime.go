@@ -129,9 +129,10 @@ func (r *Runtime) Invoke(ctx context.Context, function string, payload []byte, t
 }
 
 // Close stops every process: SIGTERM to its process group, SIGKILL after a
-// grace period or as soon as ctx ends. It returns once all are reaped and
-// the invocations they held are answered, or with ctx's error if ctx ends
-// before the invocations are.
+// grace period or as soon as ctx ends. It returns once all are reaped,
+// all they printed is in the functions' Logs and the invocations they held
+// are answered to their callers (as Remove's are), or with ctx's error if
+// ctx ends before the invocations are.
 func (r *Runtime) Close(ctx context.Context) error {
 	r.mu.Lock()
 	r.closed = true

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -83,6 +84,22 @@ func main() {
 			for range sigterm {
 				fmt.Println("echo: SIGTERM")
 			}
+		}()
+	}
+	if n, _ := strconv.Atoi(os.Getenv("ECHO_GOODBYE_LINES")); n > 0 {
+		// A function with much to say when asked to stop, said in one
+		// write just before it exits: its lines are still in the pipe
+		// when it is reaped.
+		sigterm := make(chan os.Signal, 1)
+		signal.Notify(sigterm, syscall.SIGTERM)
+		go func() {
+			<-sigterm
+			var b strings.Builder
+			for i := range n {
+				fmt.Fprintf(&b, "echo: goodbye %d\n", i+1)
+			}
+			_, _ = os.Stdout.WriteString(b.String())
+			os.Exit(0)
 		}()
 	}
 	fmt.Println("echo: init")
