@@ -15,17 +15,31 @@ import (
 	"wsapi/offline/internal/testkit"
 )
 
-// TestMakeOfflineFromAScript starts `make offline` as a script's background
-// job, where the shell has make ignore SIGINT, and stops it as such a script
-// would: kill -TERM of make's pid ends `serverless offline` and the gateway
-// it runs too. (kill -INT cannot: make keeps an ignored SIGINT ignored and
-// passes nothing on; the README says so.)
-func TestMakeOfflineFromAScript(t *testing.T) {
-	dir := workspaceCopy(t)
-	testkit.CopyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
+// TestMakeOfflineStops starts `make offline` and stops it as docs/offline.md
+// says: started as a script's background job, where the shell has make
+// ignore SIGINT, kill -TERM of make's pid ends `serverless offline` and the
+// gateway it runs too (kill -INT cannot: make keeps an ignored SIGINT ignored
+// and passes nothing on; the README says so); started in the foreground,
+// kill -INT of make alone (make resets its handler, passes nothing on and
+// waits for its recipe) ends them as Ctrl-C does.
+func TestMakeOfflineStops(t *testing.T) {
 	// -o: the copy's node_modules is the project's, linked; the copy's newer
 	// package-lock.json must not have make run npm ci through the link.
-	script := `make -s -o node_modules/.package-lock.json offline ARGS="--port 0 --no-watch" & echo "make=$!"; wait`
+	const makeOffline = `make -s -o node_modules/.package-lock.json offline ARGS="--port 0 --no-watch"`
+	for _, tt := range []struct {
+		name, script string
+		stop         syscall.Signal
+	}{
+		{"a script's background job, kill -TERM", makeOffline + ` & echo "make=$!"; wait`, syscall.SIGTERM},
+		{"in the foreground, kill -INT of make alone", `echo "make=$$"; exec ` + makeOffline, syscall.SIGINT},
+	} {
+		t.Run(tt.name, func(t *testing.T) { makeOfflineStops(t, tt.script, tt.stop) })
+	}
+}
+
+func makeOfflineStops(t *testing.T, script string, stop syscall.Signal) {
+	dir := workspaceCopy(t)
+	testkit.CopyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
 	cmd := exec.Command("bash", "-c", script)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -84,17 +98,17 @@ wait:
 		t.Fatalf("make's pid %d, its processes %v: want make running serverless offline running the gateway\n%s", makePID, procs, out.String())
 	}
 
-	if err := syscall.Kill(makePID, syscall.SIGTERM); err != nil {
+	if err := syscall.Kill(makePID, stop); err != nil {
 		t.Fatal(err)
 	}
 	for _, pid := range procs {
 		testkit.Eventually(t, 20*time.Second, func() (bool, string) {
-			return testkit.Gone(pid), fmt.Sprintf("%s (pid %d) still runs after kill -TERM of make", commandName(pid), pid)
+			return testkit.Gone(pid), fmt.Sprintf("%s (pid %d) still runs after %v of make", commandName(pid), pid, stop)
 		})
 	}
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
-		t.Fatal("the script's make did not end after kill -TERM")
+		t.Fatalf("the script's make did not end after %v", stop)
 	}
 }

@@ -80,6 +80,22 @@ function gatewayArgs(options, offlineEnvironment = {}) {
   return args;
 }
 
+// fatalSignalsCaught is which of SIGHUP, SIGINT and SIGTERM the process
+// catches, as a bit mask (Linux's /proc/<pid>/status SigCgt), or null where
+// it cannot be read.
+function fatalSignalsCaught(pid) {
+  let status;
+  try {
+    status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status);
+  if (!m) return null;
+  const fatal = (1n << 0n) | (1n << 1n) | (1n << 14n); // SIGHUP 1, SIGINT 2, SIGTERM 15
+  return Number(BigInt(`0x${m[1]}`) & fatal);
+}
+
 // sameSignalWithin: one Ctrl-C reaches this process more than once (from
 // the terminal, and again from npx, which passes signals on to its child);
 // repeats this close together are that one press. A later one is a second
@@ -107,11 +123,18 @@ async function run(serviceDir, args, notice) {
     };
     const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of signals) process.on(s, forward);
-    // Started by make, whose death passes no signal on (a script's kill
-    // -TERM of make), stop with it: the gateway does the same for us.
+    // Started by make, stop with it: make passes no SIGINT on (it resets its
+    // handler and waits for this process, then re-raises the signal), and
+    // its death passes nothing on. So watch it, as the gateway watches us
+    // (offline/internal/childproc): gone, or no longer catching a signal it
+    // caught, is the sign.
     const parent = process.ppid;
+    const caught = fatalSignalsCaught(parent);
     const orphaned = setInterval(() => {
-      if (process.ppid !== parent) forward('SIGTERM');
+      const now = fatalSignalsCaught(parent);
+      if (process.ppid !== parent || (now !== null && caught !== null && (now & caught) !== caught)) {
+        forward('SIGINT');
+      }
     }, 250);
     gateway.on('error', reject);
     gateway.on('close', (code, signal) => {
@@ -122,4 +145,4 @@ async function run(serviceDir, args, notice) {
   });
 }
 
-module.exports = { gatewayOptions, commandOptions, gatewayArgs, run, sameSignalWithin };
+module.exports = { gatewayOptions, commandOptions, gatewayArgs, run, sameSignalWithin, fatalSignalsCaught };

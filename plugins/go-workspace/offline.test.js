@@ -54,3 +54,15 @@ test('the options are the gateway flags', () => {
   const own = new Set(['build', 'stage', 'region', 'config']);
   assert.deepEqual(flags.filter((f) => !own.has(f)).sort(), Object.keys(gatewayOptions).sort());
 });
+
+test('fatalSignalsCaught reads which of SIGHUP, SIGINT and SIGTERM a process catches', () => {
+  const { fatalSignalsCaught } = require('./offline');
+  const before = fatalSignalsCaught(process.pid);
+  assert.equal(typeof before, 'number');
+  const onHup = () => {};
+  process.on('SIGHUP', onHup);
+  assert.equal(fatalSignalsCaught(process.pid) & 1, 1, 'SIGHUP caught');
+  process.removeListener('SIGHUP', onHup);
+  assert.equal(fatalSignalsCaught(process.pid) & 1, before & 1, 'SIGHUP as before');
+  assert.equal(fatalSignalsCaught(2 ** 22 + 12345), null, 'no such process');
+});
