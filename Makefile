@@ -61,11 +61,14 @@ bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the off
 	cd offline && go test -run '^$$' -bench 'Reload' -benchtime 3x .
 
 # The framework's own commands: the project's plugin builds what they ship.
-package: node_modules/.package-lock.json ## serverless package --stage STAGE into .serverless/ (STAGE defaults to dev)
-	$(SERVERLESS) package --stage $(STAGE)
+# TRACING picks the functions' tracing backend, serverless.yml's
+# --param tracing (xray when not given).
+TRACING_PARAM = $(if $(TRACING),--param tracing=$(TRACING))
+package: node_modules/.package-lock.json ## serverless package --stage STAGE into .serverless/ (STAGE defaults to dev; TRACING=otel for OpenTelemetry)
+	$(SERVERLESS) package --stage $(STAGE) $(TRACING_PARAM)
 
-deploy: node_modules/.package-lock.json ## serverless deploy --stage STAGE (make deploy STAGE=prod; AWS credentials; with FN=hello, deploy function -f hello)
-	$(SERVERLESS) deploy $(if $(filter command line,$(origin FN)),function -f $(FN)) --stage $(STAGE)
+deploy: node_modules/.package-lock.json ## serverless deploy --stage STAGE (make deploy STAGE=prod; AWS credentials; with FN=hello, deploy function -f hello; TRACING=otel for OpenTelemetry)
+	$(SERVERLESS) deploy $(if $(filter command line,$(origin FN)),function -f $(FN)) --stage $(STAGE) $(TRACING_PARAM)
 
 logs: node_modules/.package-lock.json ## Follow one deployed function's logs (make logs FN=hello STAGE=prod)
 	$(SERVERLESS) logs -f $(FN) --stage $(STAGE) $(ARGS)

@@ -7,8 +7,6 @@ import (
 	"context"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"wsapi/shared/startup"
 )
 
@@ -19,5 +17,5 @@ func main() {
 	}
 
 	secrets := secretSource(fn.Log, os.Getenv, func() ParameterClient { return newParameterClient(fn.AWS) })
-	lambda.Start(Handler{Secrets: secrets, Log: fn.Log}.Handle)
+	fn.Start(Handler{Secrets: secrets, Log: fn.Log}.Handle)
 }

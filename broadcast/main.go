@@ -8,7 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"wsapi/shared/connections"
@@ -40,5 +39,5 @@ func main() {
 		Now:         time.Now,
 		NewID:       newID,
 	}
-	lambda.Start(invocation.Logged(fn.Log, h.Handle))
+	fn.Start(invocation.Logged(fn.Log, h.Handle))
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"wsapi/shared/connections"
@@ -38,5 +37,5 @@ func main() {
 		Concurrency: n,
 		Log:         fn.Log,
 	}
-	lambda.Start(h.Handle)
+	fn.Start(h.Handle)
 }

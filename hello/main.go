@@ -5,8 +5,6 @@ package main
 import (
 	"context"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"wsapi/shared/connections"
 	"wsapi/shared/invocation"
 	"wsapi/shared/startup"
@@ -20,5 +18,5 @@ func main() {
 	pool := connections.NewPool(fn.AWS)
 
 	h := Handler{Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) }}
-	lambda.Start(invocation.Logged(fn.Log, h.Handle))
+	fn.Start(invocation.Logged(fn.Log, h.Handle))
 }

@@ -6,8 +6,6 @@ import (
 	"context"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"wsapi/shared/connections"
 	"wsapi/shared/invocation"
 	"wsapi/shared/membership"
@@ -25,5 +23,5 @@ func main() {
 		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
 		Rooms:       membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE")),
 	}
-	lambda.Start(invocation.Logged(fn.Log, h.Handle))
+	fn.Start(invocation.Logged(fn.Log, h.Handle))
 }

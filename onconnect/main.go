@@ -6,8 +6,6 @@ import (
 	"context"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"wsapi/shared/invocation"
 	"wsapi/shared/registry"
 	"wsapi/shared/startup"
@@ -20,5 +18,5 @@ func main() {
 	}
 
 	h := Handler{Registry: registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE"))}
-	lambda.Start(invocation.Logged(fn.Log, h.Handle))
+	fn.Start(invocation.Logged(fn.Log, h.Handle))
 }

@@ -6,8 +6,6 @@ import (
 	"context"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"wsapi/shared/invocation"
 	"wsapi/shared/membership"
 	"wsapi/shared/registry"
@@ -24,5 +22,5 @@ func main() {
 		Registry: registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE")),
 		Rooms:    membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE")),
 	}
-	lambda.Start(invocation.Logged(fn.Log, h.Handle))
+	fn.Start(invocation.Logged(fn.Log, h.Handle))
 }

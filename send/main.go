@@ -7,7 +7,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"wsapi/shared/connections"
@@ -39,5 +38,5 @@ func main() {
 		ReceiptTime: defaultReceiptTime,
 		Now:         time.Now,
 	}
-	lambda.Start(invocation.Logged(fn.Log, h.Handle))
+	fn.Start(invocation.Logged(fn.Log, h.Handle))
 }

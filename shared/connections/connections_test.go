@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/rs/zerolog"
 
 	"wsapi/shared/logging"
 	"wsapi/shared/tracing"
@@ -164,41 +165,85 @@ func TestGetAndDelete(t *testing.T) {
 }
 
 // TestPostTraced stands a UDP listener in for the X-Ray daemon and checks
-// that every PostToConnection reaches it as its own subsegment.
+// that every PostToConnection reaches it as its own span, annotated, with
+// the SDK's call beneath it, whichever backend traces.
 func TestPostTraced(t *testing.T) {
-	daemon := tracingtest.Start(t)
-	srv, _ := fakeAPI(t, 200, "", "")
-	cfg := testConfig()
-	tracing.Instrument(&cfg)
-	client := New(cfg, srv.URL+"/prod")
-
 	ids := []string{"first=", "second=", "third="}
-	for _, to := range ids {
-		if err := client.Post(tracingtest.Invocation(context.Background()), to, []byte("hi")); err != nil {
+	post := func(t *testing.T, b *tracing.Backend) {
+		srv, _ := fakeAPI(t, 200, "", "")
+		cfg := testConfig()
+		b.Instrument(&cfg)
+		client := New(cfg, srv.URL+"/prod")
+		err := tracingtest.Invoke(context.Background(), b, func(ctx context.Context) error {
+			for _, to := range ids {
+				if err := client.Post(ctx, to, []byte("hi")); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	seen := map[string]map[string]any{}
-	for len(seen) < len(ids) {
-		seg := daemon.Next(t)
-		if seg.Name != "PostToConnection" {
-			continue
+	t.Run("xray", func(t *testing.T) {
+		daemon := tracingtest.Start(t)
+		b, _ := tracing.New(context.Background(), zerolog.Nop(), tracing.XRay)
+		post(t, b)
+		seen := map[string]map[string]any{}
+		for len(seen) < len(ids) {
+			seg := daemon.Next(t)
+			if seg.Name != "PostToConnection" {
+				continue
+			}
+			if seg.Type != "subsegment" || seg.TraceID != tracingtest.TraceID {
+				t.Errorf("segment type %q trace %q, want a subsegment of the invocation's trace", seg.Type, seg.TraceID)
+			}
+			if len(seg.Subsegments) == 0 || seg.Subsegments[0].Name != "ApiGatewayManagementApi" {
+				t.Errorf("want the SDK call traced inside PostToConnection, got %+v", seg.Subsegments)
+			}
+			seen[seg.Annotations["connectionId"].(string)] = seg.Annotations
 		}
-		if seg.Type != "subsegment" || seg.TraceID != tracingtest.TraceID {
-			t.Errorf("segment type %q trace %q, want a subsegment of the invocation's trace", seg.Type, seg.TraceID)
+		for _, to := range ids {
+			if a := seen[to]; a["bytes"] != float64(2) || a["outcome"] != "ok" {
+				t.Errorf("annotations for %s = %v, want bytes 2 and outcome ok", to, a)
+			}
 		}
-		if len(seg.Subsegments) == 0 || seg.Subsegments[0].Name != "ApiGatewayManagementApi" {
-			t.Errorf("want the SDK call traced inside PostToConnection, got %+v", seg.Subsegments)
+	})
+
+	t.Run("otel", func(t *testing.T) {
+		daemon := tracingtest.Start(t)
+		b, err := tracing.New(context.Background(), zerolog.Nop(), tracing.OTel)
+		if err != nil {
+			t.Fatal(err)
 		}
-		seen[seg.Annotations["connectionId"].(string)] = seg.Annotations
-	}
-	for _, to := range ids {
-		a := seen[to]
-		if a["bytes"] != float64(2) || a["outcome"] != "ok" {
-			t.Errorf("annotations for %s = %v, want bytes 2 and outcome ok", to, a)
+		post(t, b)
+		spans := daemon.NextSpans(t)
+		sdkCalls := map[string]tracingtest.Span{} // by parent
+		for _, s := range spans {
+			if s.Name == "ApiGatewayManagementApi.PostToConnection" {
+				sdkCalls[s.ParentID] = s
+			}
 		}
-	}
+		seen := map[string]bool{}
+		for _, s := range spans {
+			if s.Name != "PostToConnection" {
+				continue
+			}
+			to, _ := s.Attributes["connectionId"].(string)
+			seen[to] = true
+			if s.TraceID != tracingtest.TraceID || s.Attributes["bytes"] != int64(2) || s.Attributes["outcome"] != "ok" || s.Fault {
+				t.Errorf("span for %s = %+v, want bytes 2 and outcome ok in the invocation's trace", to, s)
+			}
+			if call, ok := sdkCalls[s.ID]; !ok || call.Attributes["http.response.status_code"] != int64(200) {
+				t.Errorf("want the SDK call traced inside PostToConnection to %s, got %+v", to, call)
+			}
+		}
+		if len(seen) != len(ids) {
+			t.Errorf("PostToConnection spans for %v, want %v", seen, ids)
+		}
+	})
 }
 
 // TestPostRetriesThrottling: a 429 LimitExceededException (the client's

@@ -1,86 +1,137 @@
-// Package tracing keeps X-Ray behind one small surface: the functions open
-// subsegments and instrument the AWS SDK here and nowhere else, so moving to
-// OpenTelemetry (AWS's successor to the X-Ray SDKs) touches this package only.
+// Package tracing keeps tracing behind one small surface: the functions open
+// spans and instrument the AWS SDK here and nowhere else. Two backends send
+// what they record to the X-Ray daemon Lambda runs beside each function:
+//
+//   - xray, the default: the X-Ray SDK, whose segment documents the daemon
+//     forwards to X-Ray. AWS ends the SDK's support on 2027-02-25.
+//   - otel: the OpenTelemetry SDK, whose spans go to the same daemon as OTLP
+//     over UDP (AWS's xrayudp exporter) and on to CloudWatch Transaction
+//     Search, which must be on in the account (docs/deploy.md).
+//
+// A stage picks one with the TRACING environment variable
+// (`serverless deploy --param tracing=otel`). Either way the spans join the
+// segment Lambda opens for the invocation, and the handlers do not know
+// which backend records them.
 package tracing
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-xray-sdk-go/v2/instrumentation/awsv2"
-	"github.com/aws/aws-xray-sdk-go/v2/xray"
-	"github.com/aws/aws-xray-sdk-go/v2/xraylog"
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/trace"
 )
 
-// Init sends the X-Ray SDK's warnings and errors to log, so that a
-// function's output stays JSON lines; its chatter below that is dropped.
-func Init(log zerolog.Logger) {
-	xray.SetLogger(sdkLogger{log: log.With().Str("component", "xray").Logger()})
+// The backends' names, as TRACING gives them.
+const (
+	XRay = "xray"
+	OTel = "otel"
+)
+
+// Backend is the process's tracing: what instruments the AWS SDK, what
+// wraps the Lambda handler, and where spans go.
+type Backend struct {
+	name string
+	otel *otelBackend // nil for X-Ray
 }
 
-// Instrument makes every AWS SDK call made with cfg a subsegment of the
+// New readies the backend named name ("" is X-Ray), logging its problems
+// on log. It always returns a Backend the function can run with: for a name
+// it does not know, or an OpenTelemetry exporter it cannot set up, that is
+// X-Ray, and the error says why.
+func New(ctx context.Context, log zerolog.Logger, name string) (*Backend, error) {
+	switch name {
+	case "", XRay:
+		initXRay(log)
+		return &Backend{name: XRay}, nil
+	case OTel:
+		o, err := newOTel(ctx, log)
+		if err != nil {
+			initXRay(log)
+			return &Backend{name: XRay}, fmt.Errorf("TRACING=otel: %w; tracing with X-Ray instead", err)
+		}
+		return &Backend{name: OTel, otel: o}, nil
+	}
+	initXRay(log)
+	return &Backend{name: XRay}, fmt.Errorf("TRACING=%q is not a tracing backend (want %q or %q); tracing with X-Ray", name, XRay, OTel)
+}
+
+// Name is the backend's name, XRay or OTel.
+func (b *Backend) Name() string { return b.name }
+
+// Instrument makes every AWS SDK call made with cfg a span of the
 // invocation's trace.
-func Instrument(cfg *aws.Config) {
-	awsv2.AWSV2Instrumentor(&cfg.APIOptions)
-}
-
-// Span is one subsegment. The zero Span (no trace context) does nothing.
-type Span struct {
-	seg *xray.Segment
-}
-
-// Start opens a subsegment named name under the invocation's segment.
-func Start(ctx context.Context, name string) (context.Context, *Span) {
-	if traceHeader(ctx) == "" && xray.GetSegment(ctx) == nil {
-		return ctx, &Span{}
+func (b *Backend) Instrument(cfg *aws.Config) {
+	if b.otel != nil {
+		b.otel.instrument(cfg)
+		return
 	}
-	ctx, seg := xray.BeginSubsegment(ctx, name)
-	return ctx, &Span{seg: seg}
-}
-
-// Annotate records an indexed key on the subsegment, searchable in the X-Ray console.
-func (s *Span) Annotate(key string, value any) {
-	if s.seg != nil {
-		_ = s.seg.AddAnnotation(key, value)
-	}
-}
-
-// End closes the subsegment, marking it faulted when err is not nil.
-func (s *Span) End(err error) {
-	if s.seg != nil {
-		s.seg.Close(err)
-	}
-}
-
-// traceHeader is the X-Amzn-Trace-Id the Lambda runtime client put in ctx.
-func traceHeader(ctx context.Context) string {
-	h, _ := ctx.Value(xray.LambdaTraceHeaderKey).(string)
-	return h
-}
-
-type sdkLogger struct {
-	log zerolog.Logger
-}
-
-func (l sdkLogger) Log(level xraylog.LogLevel, msg fmt.Stringer) {
-	switch level {
-	case xraylog.LogLevelError:
-		l.log.Error().Msg(msg.String())
-	case xraylog.LogLevelWarn:
-		l.log.Warn().Msg(msg.String())
-	}
+	instrumentXRay(cfg)
 }
 
 // LoadConfig loads the function's AWS config, as the SDK finds it in
 // Lambda's environment, with every call it makes traced.
-func LoadConfig(ctx context.Context, optFns ...func(*config.LoadOptions) error) (aws.Config, error) {
+func (b *Backend) LoadConfig(ctx context.Context, optFns ...func(*config.LoadOptions) error) (aws.Config, error) {
 	cfg, err := config.LoadDefaultConfig(ctx, optFns...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
-	Instrument(&cfg)
+	b.Instrument(&cfg)
 	return cfg, nil
+}
+
+// Handler returns handler, any handler lambda.Start takes, as the
+// function's Lambda handler. With OpenTelemetry each invocation is a span
+// under Lambda's own segment, and the invocation's spans are sent before
+// it returns. X-Ray's SDK needs no wrapping: Lambda's segment is its
+// parent already.
+func (b *Backend) Handler(handler any) lambda.Handler {
+	h := lambda.NewHandler(handler)
+	if b.otel != nil {
+		return b.otel.wrap(h)
+	}
+	return h
+}
+
+// Span is one span of the invocation's trace. The zero Span (no trace
+// context) does nothing.
+type Span struct {
+	xray *xraySpan
+	otel trace.Span
+}
+
+// Start opens a span named name, a child of the one in ctx: the
+// OpenTelemetry span of the invocation or of an enclosing Start, or else
+// the X-Ray segment Lambda opened for the invocation.
+func Start(ctx context.Context, name string) (context.Context, *Span) {
+	if parent := trace.SpanFromContext(ctx); parent.SpanContext().IsValid() {
+		ctx, span := parent.TracerProvider().Tracer(scope).Start(ctx, name)
+		return ctx, &Span{otel: span}
+	}
+	ctx, s := startXRay(ctx, name)
+	return ctx, &Span{xray: s}
+}
+
+// Annotate records key on the span, searchable in X-Ray (an annotation) or
+// Transaction Search (an attribute).
+func (s *Span) Annotate(key string, value any) {
+	switch {
+	case s.otel != nil:
+		s.otel.SetAttributes(attributeOf(key, value))
+	case s.xray != nil:
+		s.xray.annotate(key, value)
+	}
+}
+
+// End closes the span, marking it faulted when err is not nil.
+func (s *Span) End(err error) {
+	switch {
+	case s.otel != nil:
+		endOTel(s.otel, err)
+	case s.xray != nil:
+		s.xray.end(err)
+	}
 }

@@ -30,48 +30,81 @@ type template struct {
 // the directory holding it.
 func packaged(t *testing.T) (template, string) {
 	t.Helper()
-	pkg.once.Do(func() { pkg.tpl, pkg.dir, pkg.err = packageStack() })
-	if pkg.err != nil {
-		t.Fatal(pkg.err)
-	}
-	return pkg.tpl, pkg.dir
+	return packagedWith(t, "")
 }
 
-var pkg struct {
+// packagedWith is packaged with `--param tracing=<tracing>` ("" for none,
+// the default backend): each variant is packaged once, into its own
+// directory.
+func packagedWith(t *testing.T, tracing string) (template, string) {
+	t.Helper()
+	pkgMu.Lock()
+	p, ok := pkgs[tracing]
+	if !ok {
+		p = &pkg{}
+		pkgs[tracing] = p
+	}
+	pkgMu.Unlock()
+	p.once.Do(func() { p.tpl, p.dir, p.err = packageStack(tracing) })
+	if p.err != nil {
+		t.Fatal(p.err)
+	}
+	return p.tpl, p.dir
+}
+
+type pkg struct {
 	once sync.Once
 	tpl  template
 	dir  string
 	err  error
 }
 
-func packageStack() (template, string, error) {
+var (
+	pkgMu sync.Mutex
+	pkgs  = map[string]*pkg{}
+)
+
+func packageStack(tracing string) (template, string, error) {
 	dir, err := os.MkdirTemp("", "stackcheck-")
 	if err != nil {
 		return template{}, "", err
 	}
-	cmd := exec.Command("npx", "--no-install", "serverless", "package", "--stage", "prod", "--package", dir)
-	cmd.Dir = root
-	// Packaging reads no AWS account; make sure a developer's credentials are not used.
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=", "SLS_TELEMETRY_DISABLED=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return template{}, "", fmt.Errorf("serverless package: %w\n%s", err, out)
+	args := []string{"package", "--stage", "prod", "--package", dir}
+	if tracing != "" {
+		args = append(args, "--param", "tracing="+tracing)
+	}
+	out, err := serverless(args...)
+	if err != nil {
+		return template{}, dir, fmt.Errorf("serverless package: %w\n%s", err, out)
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, "cloudformation-template-update-stack.json"))
 	if err != nil {
-		return template{}, "", err
+		return template{}, dir, err
 	}
 	var tpl template
 	if err := json.Unmarshal(raw, &tpl); err != nil {
-		return template{}, "", fmt.Errorf("the packaged template: %w", err)
+		return template{}, dir, fmt.Errorf("the packaged template: %w", err)
 	}
 	return tpl, dir, nil
 }
 
-// TestMain removes the packaged template's directory after every test.
+// serverless runs the pinned CLI (npx --no-install serverless args…) in the
+// project root and returns what it printed.
+func serverless(args ...string) ([]byte, error) {
+	cmd := exec.Command("npx", append([]string{"--no-install", "serverless"}, args...)...)
+	cmd.Dir = root
+	// Packaging reads no AWS account; make sure a developer's credentials are not used.
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=", "SLS_TELEMETRY_DISABLED=1")
+	return cmd.CombinedOutput()
+}
+
+// TestMain removes the packaged templates' directories after every test.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if pkg.dir != "" {
-		_ = os.RemoveAll(pkg.dir)
+	for _, p := range pkgs {
+		if p.dir != "" {
+			_ = os.RemoveAll(p.dir)
+		}
 	}
 	os.Exit(code)
 }

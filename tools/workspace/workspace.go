@@ -139,8 +139,9 @@ func Build(ctx context.Context, root string, fns []string) ([]Built, error) {
 	if err := os.MkdirAll(exeDir, 0o755); err != nil {
 		return nil, err
 	}
-	// grpcnotrace drops grpc's unused tracing (pulled in by the X-Ray SDK):
-	// 0.3 MB a zip. lambda.norpc leaves out the go1.x runtime's RPC server.
+	// grpcnotrace drops grpc's unused tracing (grpc comes with the X-Ray SDK
+	// and with OTLP's generated gRPC service): 0.3 MB a zip. lambda.norpc
+	// leaves out the go1.x runtime's RPC server.
 	args := []string{"build", "-tags", "lambda.norpc,grpcnotrace", "-trimpath", "-ldflags", "-s -w", "-o", exeDir + string(filepath.Separator)}
 	for _, fn := range fns {
 		args = append(args, "./"+fn)

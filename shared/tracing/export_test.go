@@ -1,0 +1,4 @@
+package tracing
+
+// MaxBatch is the most spans one datagram carries.
+const MaxBatch = maxBatch
