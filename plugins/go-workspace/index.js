@@ -42,21 +42,22 @@ class GoWorkspace {
 
   // build builds the named functions' zips, unless the offline gateway,
   // which builds its own bootstraps and never deploys, packages with
-  // --param build=off.
+  // --param build=off: then each function gets a placeholder instead.
   async build(names) {
-    if (this.param('build') === 'off') {
-      this.log.info('Go build skipped (--param build=off): packaging the zips bin/ holds');
-      return;
-    }
     const built = [];
     for (const name of names) {
       const fn = this.functions()[name];
       if (fn && fn.package && fn.package.artifact) built.push({ fn, artifact: fn.package.artifact });
     }
     if (built.length === 0) return;
+    const serviceDir = this.serverless.serviceDir;
+    const packageDir = path.resolve(serviceDir, this.options.package || this.serverless.service.package.path || '.serverless');
+    if (this.param('build') === 'off') {
+      this.placeholders(built, packageDir);
+      return;
+    }
     const what = built.length === 1 ? built[0].artifact : `${built.length} functions`;
     this.log.notice(`Building ${what} for Lambda (linux/arm64)`);
-    const serviceDir = this.serverless.serviceDir;
     try {
       await build(serviceDir, built.map((b) => b.artifact), (line) => this.log.notice(line));
     } catch (err) {
@@ -67,13 +68,33 @@ class GoWorkspace {
     // deploy's, and skips a deploy with nothing changed ("No changes to
     // deploy"). Relative, so the service's state reads the same from any
     // clone.
-    const packageDir = path.resolve(serviceDir, this.options.package || this.serverless.service.package.path || '.serverless');
     fs.mkdirSync(packageDir, { recursive: true });
     for (const { fn, artifact } of built) {
       const copy = path.join(packageDir, path.basename(artifact));
       fs.copyFileSync(path.resolve(serviceDir, artifact), copy);
       fn.package.artifact = path.relative(serviceDir, copy);
     }
+  }
+
+  // placeholders gives each function a stand-in zip in the package
+  // directory, for packaging that only reads the template: a build for
+  // Lambda, minutes on a fresh machine, that the offline gateway never runs.
+  // A deploy refuses them.
+  placeholders(built, packageDir) {
+    const command = (this.serverless.processedInput && this.serverless.processedInput.commands) || [];
+    if (command[0] === 'deploy') {
+      throw new this.serverless.classes.Error(
+        '--param build=off packages placeholders, not the functions, for the offline gateway: it cannot deploy. Deploy without it.',
+        'GO_BUILD_OFF_DEPLOY'
+      );
+    }
+    fs.mkdirSync(packageDir, { recursive: true });
+    for (const { fn, artifact } of built) {
+      const placeholder = path.join(packageDir, path.basename(artifact));
+      fs.writeFileSync(placeholder, `placeholder for ${artifact}: packaged with --param build=off, never deployed\n`);
+      fn.package.artifact = path.relative(this.serverless.serviceDir, placeholder);
+    }
+    this.log.info(`Go build skipped (--param build=off): ${built.length} placeholders in ${packageDir}`);
   }
 
   param(key) {

@@ -49,12 +49,27 @@ test('deploy function builds that function alone, into the package directory', a
   }
 });
 
-test('--param build=off builds nothing and leaves the artifacts', async () => {
-  const functions = { nope: { package: { artifact: 'bin/nope.zip' } } };
-  const { p, lines } = plugin(functions, { param: ['tracing=otel', 'build=off'] });
-  await p.hooks['before:package:createDeploymentArtifacts']();
-  assert.equal(functions.nope.package.artifact, 'bin/nope.zip');
-  assert.match(lines.join('\n'), /Go build skipped/);
+test('--param build=off builds nothing: a placeholder stands for each zip, and a deploy refuses it', async () => {
+  const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'go-workspace-'));
+  try {
+    const functions = { nope: { package: { artifact: 'bin/nope.zip' } } };
+    const { p, lines, serverless } = plugin(functions, { param: ['tracing=otel', 'build=off'], package: pkg });
+    serverless.processedInput = { commands: ['package'] };
+    await p.hooks['before:package:createDeploymentArtifacts']();
+    assert.equal(functions.nope.package.artifact, path.relative(root, path.join(pkg, 'nope.zip')));
+    assert.match(fs.readFileSync(path.join(pkg, 'nope.zip'), 'utf8'), /^placeholder for bin\/nope\.zip/);
+    assert.match(lines.join('\n'), /Go build skipped/);
+    assert.ok(!fs.existsSync(path.join(root, 'bin', 'nope.zip')), 'nothing built');
+
+    serverless.processedInput = { commands: ['deploy'] };
+    functions.nope.package.artifact = 'bin/nope.zip';
+    await assert.rejects(p.hooks['before:package:createDeploymentArtifacts'](), (err) => {
+      assert.equal(err.code, 'GO_BUILD_OFF_DEPLOY');
+      return true;
+    });
+  } finally {
+    fs.rmSync(pkg, { recursive: true, force: true });
+  }
 });
 
 test('a build that fails stops the command with the reason', async () => {
