@@ -18,6 +18,7 @@ import (
 	"wsapi/offline/internal/slspackage"
 
 	"wsapi/offline/internal/testkit"
+	"wsapi/workspace"
 )
 
 // The command line's edges: help, quiet, and stopping with make.
@@ -165,8 +166,12 @@ func TestServesAGivenTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := []string{"-template", filepath.Join(dir, slspackage.Template), "-region", "ap-northeast-1"}
-	for name, path := range state.Bootstraps(filepath.Join(buildDir, "bin")) {
-		args = append(args, "-bootstrap", name+"="+path)
+	for _, fn := range state.Functions() {
+		key, err := workspace.FunctionOf(fn.Artifact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-bootstrap", fn.Name+"="+workspace.HostBootstrap(filepath.Join(buildDir, "bin"), key))
 	}
 	g := startGateway(t, args...)
 	c := g.dial(t, "taro", "")

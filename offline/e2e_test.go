@@ -46,29 +46,17 @@ func buildAll() (func(*testing.M) int, error) {
 		return nil, err
 	}
 	buildDir = dir
-	yml, err := os.ReadFile(filepath.Join(projectDir, "serverless.yml"))
-	if err != nil {
-		return nil, err
+	gateway := filepath.Join(dir, "gateway")
+	build := exec.Command("go", "build", "-o", gateway, "./offline")
+	build.Dir = projectDir
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build ./offline: %v\n%s", err, out)
 	}
-	functions := testkit.Artifacts(yml)
-	build := func(dst, pkg string, flags ...string) error {
-		args := append([]string{"build"}, flags...)
-		args = append(args, "-o", dst, pkg)
-		cmd := exec.Command("go", args...)
-		cmd.Dir = projectDir
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
-		}
-		return nil
-	}
-	for _, key := range functions {
-		if err := build(filepath.Join(dir, "bin", key, "bootstrap"), "./"+key, "-tags", "lambda.norpc"); err != nil {
-			return nil, err
-		}
-	}
-	if err := build(filepath.Join(dir, "gateway"), "./offline"); err != nil {
-		return nil, err
+	// The functions' bootstraps, as make offline-build builds them.
+	bootstraps := exec.Command(gateway, "-build-only", "-config", filepath.Join(projectDir, "serverless.yml"), "-bin", filepath.Join(dir, "bin"))
+	if out, err := bootstraps.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("gateway -build-only: %v\n%s", err, out)
 	}
 	return func(m *testing.M) int {
 		defer os.RemoveAll(dir)

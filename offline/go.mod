@@ -40,6 +40,7 @@ require (
 	github.com/fsnotify/fsnotify v1.10.1
 	wsapi/authorizer v0.0.0
 	wsapi/tools v0.0.0
+	wsapi/workspace v0.0.0
 )
 
 replace wsapi/authorizer => ../authorizer
@@ -47,3 +48,5 @@ replace wsapi/authorizer => ../authorizer
 replace wsapi/shared => ../shared
 
 replace wsapi/tools => ../tools
+
+replace wsapi/workspace => ../workspace

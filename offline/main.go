@@ -26,6 +26,7 @@ import (
 	"wsapi/offline/internal/childproc"
 	"wsapi/offline/internal/console"
 	"wsapi/offline/internal/gateway"
+	"wsapi/offline/internal/project"
 	"wsapi/offline/internal/region"
 	"wsapi/offline/internal/reload"
 	"wsapi/offline/internal/service"
@@ -138,7 +139,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	out := console.New(stdout)
 	if o.buildOnly {
-		return service.BuildBootstraps(ctx, o.config, o.bin, out.Error)
+		return project.BuildBootstraps(ctx, o.config, o.bin, out.Error)
 	}
 	// Listening first gives the API its endpoint, which the template may
 	// hand functions (Fn::GetAtt Api.ApiEndpoint), and stops a second
@@ -152,14 +153,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	domainName := console.DisplayAddr(ln.Addr(), o.host)
 	base := "ws://" + domainName
 	if o.build && o.template == "" {
-		if err := service.BuildBootstraps(ctx, o.config, o.bin, out.Error); err != nil {
+		if err := project.BuildBootstraps(ctx, o.config, o.bin, out.Error); err != nil {
 			out.Error(err)
 		}
 	}
 
 	src := service.Source{Config: o.config, PackageDir: o.pkgDir, Template: o.template, Bootstraps: o.bootstraps,
 		Bin: o.bin, Stage: o.stage, Region: o.region, Endpoint: base,
-		Built: func(fn string) { out.Printf("build", "built bin/%s.zip: packaging needs it", fn) }}
+		Built: func(fn string) { out.Printf("build", "built %s: packaging needs it", project.Artifact(fn)) }}
 	framework := console.NewFramework(out)
 	svc, err := src.Load(ctx, framework, nil)
 	if err != nil {

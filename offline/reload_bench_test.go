@@ -5,13 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/workspace"
 )
 
 // Save to the new reply on a connection that stays open: each iteration
@@ -55,12 +54,10 @@ func BenchmarkReloadShared(b *testing.B) {
 		b.Fatal(err)
 	}
 	// Every function logs: all of serverless.yml's rebuild, named in order.
-	yml, err := os.ReadFile(filepath.Join(root, "serverless.yml"))
+	functions, err := workspace.Functions(filepath.Join(root, "serverless.yml"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	functions := testkit.Artifacts(yml)
-	slices.Sort(functions)
 	rebuilt := `(?m)^reload +│ ` + regexp.QuoteMeta(strings.Join(functions, ", ")) + ` rebuilt in .* \(shared/logging/logging\.go\)$`
 	for i := 0; b.Loop(); i++ {
 		// A change to the package's code, as an edit is, not to its API.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/coder/websocket"
 
-	"wsapi/offline/internal/hostbuild"
 	"wsapi/offline/internal/testkit"
 )
 
@@ -29,19 +28,16 @@ func workspaceCopy(t testing.TB) string {
 	w := testkit.NewWorkspace(t, projectDir)
 	w.Copy(t, "serverless.yml", "package.json", "package-lock.json")
 	w.CopyModules(t)
-	var fns []hostbuild.Function
-	for _, fn := range w.StandInArtifacts(t) {
-		fns = append(fns, hostbuild.Function{Key: fn, Dir: fn})
-	}
-	for _, r := range (&hostbuild.Builder{Root: w.Dir, Bin: ".offline/bin"}).Build(t.Context(), fns) {
-		if r.Err != nil {
-			t.Fatal(r.Err)
-		}
-	}
 	cmd := exec.Command("go", "build", "-o", filepath.Join(w.Dir, ".offline", "gateway"), "./offline")
 	cmd.Dir = w.Dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./offline: %v\n%s", err, out)
+	}
+	w.StandInArtifacts(t)
+	cmd = exec.Command(filepath.Join(w.Dir, ".offline", "gateway"), "-build-only", "-bin", ".offline/bin")
+	cmd.Dir = w.Dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gateway -build-only: %v\n%s", err, out)
 	}
 	return w.Dir
 }

@@ -14,10 +14,10 @@ import (
 // workspace holding only what `serverless package` reads, to check that
 // the gateway serves the template that deploys, whoever wrote each part.
 
-// workspace writes yml as serverless.yml in a new directory beside the
+// serviceDir writes yml as serverless.yml in a new directory beside the
 // project's package.json and node_modules, with a stand-in zip for each
 // artifact: packaging only hashes them.
-func workspace(t testing.TB, yml string) string {
+func serviceDir(t testing.TB, yml string) string {
 	t.Helper()
 	w := testkit.NewWorkspace(t, projectDir)
 	w.Copy(t, "package.json")
@@ -118,7 +118,7 @@ resources:
 `
 
 func TestServesTheTemplate(t *testing.T) {
-	g := startGatewayIn(t, workspace(t, rawResourcesYML))
+	g := startGatewayIn(t, serviceDir(t, rawResourcesYML))
 	c := dial(t, g.url)
 
 	// Declared only under resources, as raw CloudFormation.
@@ -161,7 +161,7 @@ func TestServesTheTemplate(t *testing.T) {
 // function starts.
 func TestDoesNotPackage(t *testing.T) {
 	yml := strings.Replace(rawResourcesYML, "configValidationMode: warn\n", "", 1)
-	g := launchGateway(t, workspace(t, yml))
+	g := launchGateway(t, serviceDir(t, yml))
 	select {
 	case <-g.done:
 	case <-time.After(60 * time.Second):

@@ -26,13 +26,20 @@ type Options struct {
 	// Bootstraps maps a function's logical id or deployed name
 	// (FunctionName) to its bootstrap built for this machine; a key that
 	// names no function of the template is warned about.
-	Bootstraps map[string]string
+	Bootstraps map[string]Bootstrap
 	// BuildCommand is what builds the bootstraps, named when one is missing.
 	BuildCommand string
 	// RequireRoute makes LoadFile fail with a NothingServedError when no
 	// route would be served: a template given as it is has nothing that
 	// builds its bootstraps later.
 	RequireRoute bool
+}
+
+// Bootstrap is a function's executable built for this machine, and the key
+// the gateway names the function by in its output and its log file.
+type Bootstrap struct {
+	Key  string
+	Path string
 }
 
 // Service is what a template deploys that the gateway serves.
@@ -81,7 +88,7 @@ type Authorizer struct {
 // Function is an AWS::Lambda::Function with its local bootstrap.
 type Function struct {
 	// Key names the function in the gateway's output and its log file: its
-	// bootstrap's directory, or its logical id.
+	// Bootstrap's key, or its logical id.
 	Key       string
 	LogicalID string
 	Name      string // FunctionName

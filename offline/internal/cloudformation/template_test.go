@@ -9,24 +9,33 @@ import (
 	"testing"
 )
 
-// serveOptions places stacks as TestServe does, with a bootstrap for the
-// functions svc-fn and svc-auth, keyed by their FunctionName.
-func serveOptions(t *testing.T) (Options, map[string]string) {
+// writeBootstraps writes an empty executable for each key, a bootstrap the
+// gateway would run, each in a directory named for it.
+func writeBootstraps(t *testing.T, keys ...string) map[string]Bootstrap {
 	t.Helper()
 	dir := t.TempDir()
-	paths := map[string]string{}
-	for _, fn := range []string{"fn", "auth"} {
-		p := filepath.Join(dir, fn, "bootstrap")
+	out := map[string]Bootstrap{}
+	for _, key := range keys {
+		p := filepath.Join(dir, key, "bootstrap")
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(p, nil, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		paths[fn] = p
+		out[key] = Bootstrap{Key: key, Path: p}
 	}
+	return out
+}
+
+// serveOptions places stacks as the tests of a served template do, with a
+// bootstrap for the functions svc-fn and svc-auth, keyed by their
+// FunctionName.
+func serveOptions(t *testing.T) (Options, map[string]Bootstrap) {
+	t.Helper()
+	b := writeBootstraps(t, "fn", "auth")
 	return Options{Region: "ap-northeast-1", AccountID: "000000000000", StackName: "svc-prod", BuildCommand: "make offline-build",
-		Bootstraps: map[string]string{"svc-fn": paths["fn"], "svc-auth": paths["auth"]}}, paths
+		Bootstraps: map[string]Bootstrap{"svc-fn": b["fn"], "svc-auth": b["auth"]}}, b
 }
 
 // loadFile serves a template from a file, as the gateway does.
@@ -44,9 +53,9 @@ func routeKeys(s *Service) []string { return sortedKeys(s.Routes) }
 func TestLoadFile(t *testing.T) {
 	opts, paths := serveOptions(t)
 	byLogicalID := opts
-	byLogicalID.Bootstraps = map[string]string{"Fn": paths["fn"], "Auth": paths["auth"]}
+	byLogicalID.Bootstraps = map[string]Bootstrap{"Fn": paths["fn"], "Auth": paths["auth"]}
 	unmatched := opts
-	unmatched.Bootstraps = map[string]string{"Fn": paths["fn"], "svc-auth": paths["auth"], "Nope": paths["fn"]}
+	unmatched.Bootstraps = map[string]Bootstrap{"Fn": paths["fn"], "svc-auth": paths["auth"], "Nope": paths["fn"]}
 	tests := []struct {
 		name    string
 		opts    Options
@@ -72,7 +81,7 @@ func TestLoadFile(t *testing.T) {
 				t.Errorf("routes %q, want %q", keys, tt.routes)
 			}
 			if fn := s.Routes["hello"].Function; fn != "fn" {
-				t.Errorf("hello calls %q, want fn, the bootstrap's directory", fn)
+				t.Errorf("hello calls %q, want fn, the bootstrap's key", fn)
 			}
 			switch {
 			case tt.warning == "" && len(s.Warnings) != 0:
@@ -139,7 +148,7 @@ func TestLoadFileRefuses(t *testing.T) {
 func TestCDKTemplate(t *testing.T) {
 	opts, paths := serveOptions(t)
 	opts.StackName = "HelloStack"
-	opts.Bootstraps = map[string]string{"Hello4A628BD4": paths["fn"]}
+	opts.Bootstraps = map[string]Bootstrap{"Hello4A628BD4": paths["fn"]}
 	s, err := LoadFile("../../testdata/cdk/cdk.template.json", opts)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -258,12 +257,13 @@ func (st *site) add(id string) (string, bool) {
 		MemoryMB:  defaultMemoryMB,
 		Tracing:   "PassThrough",
 	}
-	fn.Bootstrap = st.r.opts.Bootstraps[id]
-	if fn.Bootstrap == "" {
-		fn.Bootstrap = st.r.opts.Bootstraps[fn.Name]
+	b, ok := st.r.opts.Bootstraps[id]
+	if !ok {
+		b = st.r.opts.Bootstraps[fn.Name]
 	}
-	if fn.Bootstrap != "" {
-		fn.Key = filepath.Base(filepath.Dir(fn.Bootstrap))
+	fn.Bootstrap = b.Path
+	if b.Key != "" {
+		fn.Key = b.Key
 	}
 	if _, err := os.Stat(fn.Bootstrap); fn.Bootstrap == "" || err != nil {
 		st.noLocal[id] = true

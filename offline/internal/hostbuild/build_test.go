@@ -11,7 +11,7 @@ import (
 )
 
 func TestBuild(t *testing.T) {
-	root := workspace(t)
+	root := writeWorkspace(t)
 	b := &Builder{Root: root, Bin: ".offline/bin"}
 	results := b.Build(t.Context(), functions)
 	for _, r := range results {
@@ -33,7 +33,7 @@ func TestBuild(t *testing.T) {
 }
 
 func TestRebuildIsANewFile(t *testing.T) {
-	root := workspace(t)
+	root := writeWorkspace(t)
 	b := &Builder{Root: root, Bin: filepath.Join(root, "out")}
 	first := b.Build(t.Context(), functions[:1])[0]
 	if first.Err != nil {
@@ -54,7 +54,7 @@ func TestRebuildIsANewFile(t *testing.T) {
 // go command find one up to date and leave it (it only touches it), and a
 // change still builds it anew.
 func TestInPlaceBuildsOntoTheBootstrap(t *testing.T) {
-	root := workspace(t)
+	root := writeWorkspace(t)
 	b := &Builder{Root: root, Bin: filepath.Join(root, "out"), InPlace: true}
 	first := b.Build(t.Context(), functions[:1])[0]
 	if first.Err != nil {
@@ -83,7 +83,7 @@ func TestInPlaceBuildsOntoTheBootstrap(t *testing.T) {
 }
 
 func TestBuildErrorNamesFileAndLine(t *testing.T) {
-	root := workspace(t)
+	root := writeWorkspace(t)
 	b := &Builder{Root: root, Bin: ".offline/bin"}
 	if r := b.Build(t.Context(), functions[:1])[0]; r.Err != nil {
 		t.Fatal(r.Err)

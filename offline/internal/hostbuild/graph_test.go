@@ -6,7 +6,7 @@ import (
 )
 
 func TestAffected(t *testing.T) {
-	root := workspace(t)
+	root := writeWorkspace(t)
 	g, err := LoadGraph(t.Context(), root, functions)
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestAffected(t *testing.T) {
 }
 
 func TestRefreshFollowsANewImport(t *testing.T) {
-	root := workspace(t)
+	root := writeWorkspace(t)
 	g, err := LoadGraph(t.Context(), root, functions)
 	if err != nil {
 		t.Fatal(err)

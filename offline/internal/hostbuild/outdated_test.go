@@ -34,7 +34,7 @@ func TestOutdated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := workspace(t)
+			root := writeWorkspace(t)
 			g, err := LoadGraph(t.Context(), root, functions)
 			if err != nil {
 				t.Fatal(err)

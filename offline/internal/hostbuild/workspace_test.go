@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-// workspace writes a Go workspace of two functions and a library module:
+// writeWorkspace writes a Go workspace of two functions and a library module:
 // fa imports lib/x and embeds a file, fb imports nothing of the workspace,
 // and nothing imports lib/y.
-func workspace(t *testing.T) string {
+func writeWorkspace(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
 	files := map[string]string{

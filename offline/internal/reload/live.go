@@ -3,7 +3,6 @@ package reload
 import (
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"wsapi/offline/internal/changeset"
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/hostbuild"
+	"wsapi/offline/internal/project"
 )
 
 // Stack is where a reload deploys: a whole changed template, or one
@@ -29,7 +29,7 @@ type Console interface {
 
 // Load packages the config again, the framework's lines going to
 // framework, build making the bootstraps it names that are missing.
-type Load func(ctx context.Context, framework io.Writer, build func(ctx context.Context, bootstraps map[string]string)) (*cloudformation.Service, error)
+type Load func(ctx context.Context, framework io.Writer, build func(ctx context.Context, bootstraps map[string]cloudformation.Bootstrap)) (*cloudformation.Service, error)
 
 // Live is what serves now, which a reload changes in place: the service
 // packaged from Config and deployed on Stack.
@@ -82,12 +82,12 @@ func (l *Live) Watch(ctx context.Context) error {
 	})
 }
 
-// watched are the functions deployed, as the Makefile builds them: each
-// from the directory named for its key.
+// watched are the functions deployed, each built from its source as the
+// workspace lays it out.
 func (l *Live) watched() map[string]hostbuild.Function {
 	fns := map[string]hostbuild.Function{}
 	for _, key := range l.Stack.Functions() {
-		fns[key] = hostbuild.Function{Key: key, Dir: key}
+		fns[key] = project.Function(key)
 	}
 	return fns
 }
@@ -130,25 +130,17 @@ func (l *Live) reloadTemplate(ctx context.Context) map[string]hostbuild.Function
 }
 
 // buildMissing builds the bootstraps packaging names that are not there
-// yet: those of functions just added to the config, each from the
-// directory named for it, as the Makefile builds them.
-func (l *Live) buildMissing(ctx context.Context, bootstraps map[string]string) {
-	root := filepath.Dir(l.Config)
-	var fns []hostbuild.Function
-	for _, exe := range bootstraps {
-		if _, err := os.Stat(exe); err == nil {
-			continue
-		}
-		key := filepath.Base(filepath.Dir(exe))
-		if info, err := os.Stat(filepath.Join(root, key)); err == nil && info.IsDir() {
-			fns = append(fns, hostbuild.Function{Key: key, Dir: key})
-		}
+// yet: those of functions just added to the config.
+func (l *Live) buildMissing(ctx context.Context, bootstraps map[string]cloudformation.Bootstrap) {
+	keys := make([]string, 0, len(bootstraps))
+	for _, b := range bootstraps {
+		keys = append(keys, b.Key)
 	}
-	for _, r := range (&hostbuild.Builder{Root: root, Bin: l.Bin}).Build(ctx, fns) {
-		if r.Err != nil && ctx.Err() == nil {
-			l.Out.Printf("reload", "%v", r.Err)
+	project.BuildMissingBootstraps(ctx, filepath.Dir(l.Config), l.Bin, keys, func(err error) {
+		if ctx.Err() == nil {
+			l.Out.Printf("reload", "%v", err)
 		}
-	}
+	})
 }
 
 type writerFunc func([]byte)

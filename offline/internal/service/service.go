@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"wsapi/offline/internal/artifact"
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/lambdaruntime"
+	"wsapi/offline/internal/project"
 	"wsapi/offline/internal/slspackage"
 )
 
@@ -32,7 +32,7 @@ type Source struct {
 	PackageDir string // where `serverless package` writes
 	Template   string // a template served as it is
 	Bootstraps map[string]string
-	Bin        string // <Bin>/<fn>/bootstrap of each packaged function
+	Bin        string // where each packaged function's bootstrap is built for this machine
 	Stage      string
 	Region     string // "" leaves it to the config or template
 	// Endpoint is the gateway's own address, what the API's Fn::GetAtt
@@ -46,11 +46,11 @@ type Source struct {
 // is the step a reload repeats, with build to make the bootstraps
 // packaging names that are not there yet (a function just added); nil
 // leaves them to BuildCommand.
-func (s Source) Load(ctx context.Context, framework io.Writer, build func(ctx context.Context, bootstraps map[string]string)) (*Service, error) {
+func (s Source) Load(ctx context.Context, framework io.Writer, build func(ctx context.Context, bootstraps map[string]cloudformation.Bootstrap)) (*Service, error) {
 	opts := cloudformation.Options{AccountID: lambdaruntime.AccountID, Stage: s.Stage, APIEndpoint: s.Endpoint, Region: s.Region}
 	if s.Template != "" {
 		opts.StackName = strings.TrimSuffix(filepath.Base(s.Template), filepath.Ext(s.Template))
-		opts.Bootstraps = s.Bootstraps
+		opts.Bootstraps = project.Given(s.Bootstraps)
 		opts.RequireRoute = true
 		opts.BuildCommand = "go build, for this machine, and name it with -bootstrap LogicalId=path"
 		svc, err := cloudformation.LoadFile(s.Template, opts)
@@ -63,7 +63,7 @@ func (s Source) Load(ctx context.Context, framework io.Writer, build func(ctx co
 	if built == nil {
 		built = func(string) {}
 	}
-	if err := artifact.BuildMissing(ctx, s.Config, built); err != nil {
+	if err := project.BuildMissingZips(ctx, s.Config, built); err != nil {
 		return nil, err
 	}
 	state, err := slspackage.Package(ctx, slspackage.Options{
@@ -74,7 +74,7 @@ func (s Source) Load(ctx context.Context, framework io.Writer, build func(ctx co
 		return nil, err
 	}
 	opts.Region, opts.StackName = state.Region, state.StackName()
-	opts.Bootstraps = state.Bootstraps(s.Bin)
+	opts.Bootstraps = project.Bootstraps(state.Functions(), s.Bin)
 	if build != nil {
 		build(ctx, opts.Bootstraps)
 	}
@@ -87,7 +87,7 @@ func (s Source) Load(ctx context.Context, framework io.Writer, build func(ctx co
 }
 
 // LoadTemplate is Load's template alone, what a reload deploys.
-func (s Source) LoadTemplate(ctx context.Context, framework io.Writer, build func(ctx context.Context, bootstraps map[string]string)) (*cloudformation.Service, error) {
+func (s Source) LoadTemplate(ctx context.Context, framework io.Writer, build func(ctx context.Context, bootstraps map[string]cloudformation.Bootstrap)) (*cloudformation.Service, error) {
 	svc, err := s.Load(ctx, framework, build)
 	if err != nil {
 		return nil, err

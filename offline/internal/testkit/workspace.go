@@ -5,10 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"wsapi/workspace"
 )
 
 // Workspace is a temporary project directory beside a real project's
@@ -82,32 +83,18 @@ func (w *Workspace) CopyModules(t testing.TB) {
 }
 
 // StandInArtifacts writes a stand-in for each zip the workspace's
-// serverless.yml names as an artifact (packaging only hashes them) and
-// returns the functions' directories, as the Makefile finds them.
+// serverless.yml packages by the layout rule (packaging only hashes them)
+// and returns those functions, sorted.
 func (w *Workspace) StandInArtifacts(t testing.TB) []string {
 	t.Helper()
-	yml, err := os.ReadFile(filepath.Join(w.Dir, "serverless.yml"))
+	fns, err := workspace.Functions(filepath.Join(w.Dir, "serverless.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fns := Artifacts(yml)
 	for _, fn := range fns {
-		w.Write(t, filepath.Join("bin", fn+".zip"), "stand-in for "+fn)
+		w.Write(t, workspace.Artifact(fn), "stand-in for "+fn)
 	}
 	return fns
-}
-
-// artifactLine is how serverless.yml names each function's zip, and so its
-// directory: the Makefile builds what it lists the same way.
-var artifactLine = regexp.MustCompile(`(?m)^ *artifact: bin/(.*)\.zip *$`)
-
-// Artifacts lists the functions a serverless.yml packages as bin/<fn>.zip.
-func Artifacts(serverlessYML []byte) []string {
-	var out []string
-	for _, m := range artifactLine.FindAllSubmatch(serverlessYML, -1) {
-		out = append(out, string(m[1]))
-	}
-	return out
 }
 
 // copyTree copies a module's sources, leaving out build output.

@@ -1,4 +1,4 @@
-package artifact
+package project
 
 import (
 	"os"
@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestMissing(t *testing.T) {
+func TestMissingZips(t *testing.T) {
 	const config = `service: svc
 functions:
   hello:
@@ -51,12 +51,12 @@ resources:
 					t.Fatal(err)
 				}
 			}
-			got, err := Missing(file)
+			got, err := MissingZips(file)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(got, tt.want) {
-				t.Errorf("Missing = %q, want %q", got, tt.want)
+				t.Errorf("MissingZips = %q, want %q", got, tt.want)
 			}
 		})
 	}
@@ -64,14 +64,14 @@ resources:
 
 func TestMissingBadConfig(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := Missing(filepath.Join(dir, "serverless.yml")); err == nil {
+	if _, err := MissingZips(filepath.Join(dir, "serverless.yml")); err == nil {
 		t.Error("no config: want an error")
 	}
 	file := filepath.Join(dir, "serverless.yml")
 	if err := os.WriteFile(file, []byte("functions: [unclosed"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Missing(file); err == nil {
+	if _, err := MissingZips(file); err == nil {
 		t.Error("bad YAML: want an error")
 	}
 }
