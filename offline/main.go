@@ -29,7 +29,6 @@ import (
 	"wsapi/offline/internal/project"
 	"wsapi/offline/internal/region"
 	"wsapi/offline/internal/reload"
-	"wsapi/offline/internal/service"
 	"wsapi/offline/internal/sqslocal"
 	"wsapi/offline/internal/stack"
 )
@@ -152,17 +151,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// The gateway's own name: the banner's, and every event's domainName.
 	domainName := console.DisplayAddr(ln.Addr(), o.host)
 	base := "ws://" + domainName
-	if o.build && o.template == "" {
-		if err := project.BuildBootstraps(ctx, o.config, o.bin, out.Error); err != nil {
-			out.Error(err)
-		}
-	}
-
-	src := service.Source{Config: o.config, PackageDir: o.pkgDir, Template: o.template, Bootstraps: o.bootstraps,
-		Bin: o.bin, Stage: o.stage, Region: o.region, Endpoint: base,
+	// The one place the source is chosen.
+	placement := project.Placement{Stage: o.stage, Region: o.region, Endpoint: base}
+	var src project.Source = &project.Serverless{Placement: placement, Config: o.config, PackageDir: o.pkgDir, Bin: o.bin,
+		Build: o.build, Failed: out.Error,
 		Built: func(fn string) { out.Printf("build", "built %s: packaging needs it", project.Artifact(fn)) }}
+	if o.template != "" {
+		src = &project.Template{Placement: placement, Path: o.template, Bootstraps: o.bootstraps}
+	}
 	framework := console.NewFramework(out)
-	svc, err := src.Load(ctx, framework, nil)
+	svc, err := src.Load(ctx, framework)
 	if err != nil {
 		return err
 	}
@@ -175,7 +173,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	traces := console.Traces(out, o.traces && !o.quiet)
-	reg, err := region.New(svc.Service, svc.Region, region.Config{
+	reg, err := region.New(svc, svc.Region, region.Config{
 		Traces: traces, TraceAll: o.traceAll,
 		Tables:        console.Dynalite(out, filepath.Dir(o.config), o.data, o.quiet),
 		QueuesStarted: func(endpoint string) { out.Printf("sqs", "SQS API at %s", endpoint) },
@@ -190,9 +188,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer reg.Close()
 	// Starting is a deploy from nothing.
-	live := &reload.Live{Config: o.config, Bin: o.bin, Stack: reg.Stack, Out: out, Load: src.LoadTemplate,
-		FromTemplate: o.template != "", Framework: framework.Lines}
-	if err := live.Start(ctx, svc.Service); err != nil {
+	live := &reload.Live{Source: src, Stack: reg.Stack, Out: out, Framework: framework.Lines}
+	if err := live.Start(ctx, svc); err != nil {
 		return err
 	}
 	if o.watch {

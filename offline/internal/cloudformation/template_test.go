@@ -38,14 +38,20 @@ func serveOptions(t *testing.T) (Options, map[string]Bootstrap) {
 		Bootstraps: map[string]Bootstrap{"svc-fn": b["fn"], "svc-auth": b["auth"]}}, b
 }
 
-// loadFile serves a template from a file, as the gateway does.
+// loadFile serves a template from a file, as the gateway serves one given
+// with its bootstraps.
 func loadFile(t *testing.T, template string, opts Options) (*Service, error) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "stack.template")
 	if err := os.WriteFile(path, []byte(template), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return LoadFile(path, opts)
+	s, err := LoadFile(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.Warnings = append(s.Warnings, s.UnmatchedBootstraps(opts.Bootstraps)...)
+	return s, nil
 }
 
 func routeKeys(s *Service) []string { return sortedKeys(s.Routes) }
@@ -95,7 +101,6 @@ func TestLoadFile(t *testing.T) {
 
 func TestLoadFileRefuses(t *testing.T) {
 	opts, _ := serveOptions(t)
-	opts.RequireRoute = true
 	noBootstraps := opts
 	noBootstraps.Bootstraps = nil
 	tests := []struct {
@@ -119,17 +124,17 @@ func TestLoadFileRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := loadFile(t, tt.template, tt.opts)
+			if tt.nothing {
+				// Loaded, as when a reload can build the bootstraps later,
+				// the template is served with its warnings; a template
+				// nothing builds the bootstraps of is refused for it.
+				if err != nil || len(s.Routes) != 0 {
+					t.Fatalf("loaded: %v, %+v; want served with no route", err, s)
+				}
+				err = NothingServed(s)
+			}
 			if err == nil {
 				t.Fatalf("served %+v", s)
-			}
-			if tt.nothing {
-				// Without RequireRoute, as when a reload can build the
-				// bootstraps later, the template is served with its warnings.
-				o := tt.opts
-				o.RequireRoute = false
-				if s, err := loadFile(t, tt.template, o); err != nil || len(s.Routes) != 0 {
-					t.Errorf("without RequireRoute: %v, %+v; want served with no route", err, s)
-				}
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q, want it to contain %q", err, tt.want)

@@ -28,9 +28,9 @@ type site struct {
 	warnings []string
 }
 
-func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool) (*Service, error) {
+func serve(r *resolver, raw, resolved map[string]resource) (*Service, error) {
 	st := &site{r: r, raw: raw, res: resolved, byARN: map[string]string{}, keyOf: map[string]string{}, noLocal: map[string]bool{},
-		s: &Service{Routes: map[string]Route{}, Functions: map[string]Function{}}}
+		s: &Service{Routes: map[string]Route{}, Functions: map[string]Function{}, LambdaFunctions: map[string]string{}}}
 	var apis []string
 	for _, id := range sortedKeys(resolved) {
 		res := resolved[id]
@@ -42,7 +42,8 @@ func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool)
 				st.warnf(id, "a %s API is not emulated: only WebSocket APIs are served", str(res.Properties["ProtocolType"]))
 			}
 		case "AWS::Lambda::Function":
-			st.byARN[r.functionARN(r.name(id, raw[id]))] = id
+			st.s.LambdaFunctions[id] = r.name(id, raw[id])
+			st.byARN[r.functionARN(st.s.LambdaFunctions[id])] = id
 		}
 	}
 	if len(apis) == 0 {
@@ -94,31 +95,29 @@ func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool)
 	st.throttling(stageID, resolved[stageID])
 	st.queues()
 	st.eventSourceMappings()
-	if checkBootstraps {
-		st.unmatchedBootstraps()
-	}
 	st.s.Warnings = st.warnings
 	return st.s, nil
 }
 
-// unmatchedBootstraps warns about each bootstrap given for a function the
-// template does not have, naming those it has.
-func (st *site) unmatchedBootstraps() {
+// UnmatchedBootstraps warns about each bootstrap given for a function the
+// template does not have, naming those it has: bootstraps given by hand
+// for a template (-bootstrap) may name a function that is not there.
+func (s *Service) UnmatchedBootstraps(bootstraps map[string]Bootstrap) []string {
 	var functions []string
 	known := map[string]bool{}
-	for _, id := range sortedKeys(st.res) {
-		if st.res[id].Type == "AWS::Lambda::Function" {
-			name := st.r.name(id, st.raw[id])
-			known[id], known[name] = true, true
-			functions = append(functions, fmt.Sprintf("%s (FunctionName %s)", id, name))
-		}
+	for _, id := range sortedKeys(s.LambdaFunctions) {
+		name := s.LambdaFunctions[id]
+		known[id], known[name] = true, true
+		functions = append(functions, fmt.Sprintf("%s (FunctionName %s)", id, name))
 	}
-	for _, key := range sortedKeys(st.r.opts.Bootstraps) {
+	var warnings []string
+	for _, key := range sortedKeys(bootstraps) {
 		if !known[key] {
-			st.warnf(key, "a bootstrap is given for %s, but the template has no AWS::Lambda::Function with that logical id or FunctionName; its functions: %s",
-				key, strings.Join(functions, ", "))
+			warnings = append(warnings, fmt.Sprintf("%s: a bootstrap is given for %s, but the template has no AWS::Lambda::Function with that logical id or FunctionName; its functions: %s",
+				key, key, strings.Join(functions, ", ")))
 		}
 	}
+	return warnings
 }
 
 func (st *site) warnf(id, format string, args ...any) {

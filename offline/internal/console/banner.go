@@ -9,12 +9,11 @@ import (
 
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/eventsource"
-	"wsapi/offline/internal/service"
 )
 
 // PrintRoutes shows what is served; sampling, when traces are printed, says
 // which invocations are traced; throttled, whether the routes' limits hold.
-func PrintRoutes(out *Console, svc *service.Service, base, daemonAddr, sampling string, throttled bool) {
+func PrintRoutes(out *Console, svc *cloudformation.Service, base, daemonAddr, sampling string, throttled bool) {
 	out.Printf("gateway", "%s, stage %s, region %s, routes on %s:", svc.Name, svc.Stage, svc.Region, svc.RouteSelectionExpression)
 	keys := make([]string, 0, len(svc.Routes))
 	for k := range svc.Routes {
@@ -61,7 +60,7 @@ func throttleText(t cloudformation.Throttle) string {
 
 // PrintQueues shows the queues served, a line each, naming the function
 // each mapping invokes and how.
-func PrintQueues(out *Console, svc *service.Service) {
+func PrintQueues(out *Console, svc *cloudformation.Service) {
 	for _, line := range eventsource.Summary(svc.Queues, svc.EventSourceMappings) {
 		out.Printf("sqs", "%s", strings.TrimPrefix(line, "sqs │ "))
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"wsapi/offline/internal/cloudformation"
-	"wsapi/offline/internal/service"
 )
 
 func TestDisplayAddr(t *testing.T) {
@@ -40,13 +39,13 @@ func TestSampling(t *testing.T) {
 
 func TestPrintQueuesTagsEachQueueSqs(t *testing.T) {
 	var b strings.Builder
-	PrintQueues(New(&b), &service.Service{Service: &cloudformation.Service{
+	PrintQueues(New(&b), &cloudformation.Service{
 		Queues: []cloudformation.Queue{
 			{LogicalID: "FanoutDLQ", VisibilityTimeout: 30 * time.Second},
 			{LogicalID: "FanoutQueue", VisibilityTimeout: 60 * time.Second, DeadLetterQueue: "FanoutDLQ", MaxReceiveCount: 3},
 		},
 		EventSourceMappings: []cloudformation.EventSourceMapping{{Queue: "FanoutQueue", Function: "fanout", BatchSize: 10, Enabled: true}},
-	}})
+	})
 	want := "sqs          │ FanoutDLQ (visibility 30 s)\n" +
 		"sqs          │ FanoutQueue → fanout (batch 10, window 0 s, concurrency unset, visibility 60 s, DLQ FanoutDLQ after 3)\n"
 	if b.String() != want {
@@ -56,7 +55,7 @@ func TestPrintQueuesTagsEachQueueSqs(t *testing.T) {
 
 func TestPrintQueuesWithoutQueuesPrintsNothing(t *testing.T) {
 	var b strings.Builder
-	PrintQueues(New(&b), &service.Service{Service: &cloudformation.Service{}})
+	PrintQueues(New(&b), &cloudformation.Service{})
 	if b.String() != "" {
 		t.Errorf("got %q, want nothing", b.String())
 	}
@@ -86,11 +85,11 @@ func TestPrintRoutesShowsThrottling(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
-			PrintRoutes(New(&b), &service.Service{Name: "svc", Region: "ap-northeast-1", Service: &cloudformation.Service{
+			PrintRoutes(New(&b), &cloudformation.Service{Name: "svc", Region: "ap-northeast-1",
 				Stage: "local", RouteSelectionExpression: "$request.body.action", Throttle: tt.stage,
 				Routes:    map[string]cloudformation.Route{"hello": {Key: "hello", Function: "hello", Throttle: tt.hello}},
 				Functions: map[string]cloudformation.Function{"hello": {Key: "hello", Name: "svc-hello", MemoryMB: 128, Timeout: 3 * time.Second}},
-			}}, "ws://localhost:3001", "", "", !tt.off)
+			}, "ws://localhost:3001", "", "", !tt.off)
 			for _, w := range tt.want {
 				if !strings.Contains(b.String(), w) {
 					t.Errorf("banner\n%s\nwants %q", b.String(), w)

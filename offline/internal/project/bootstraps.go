@@ -11,7 +11,7 @@ import (
 )
 
 // BuildBootstraps builds, for this machine, the bootstrap of every function
-// config declares into bin. It runs before any function starts, so it
+// config declares into bin (-build, -build-only). It runs before any function starts, so it
 // builds in place and the go command leaves an up-to-date bootstrap as it
 // is: this is how a stale one is caught at start, before the watch takes
 // over. Each build that fails goes to failed, with the compiler's errors.

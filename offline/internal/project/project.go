@@ -6,7 +6,6 @@
 package project
 
 import (
-	"path/filepath"
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/hostbuild"
 	"wsapi/offline/internal/slspackage"
@@ -41,14 +40,3 @@ func Bootstraps(functions []slspackage.Function, bin string) map[string]cloudfor
 
 // Artifact is fn's Lambda zip, relative to the workspace root.
 func Artifact(fn string) string { return workspace.Artifact(fn) }
-
-// Given names the bootstraps given for a template (-bootstrap
-// LogicalId=path), by logical id or FunctionName, each function by its
-// bootstrap's directory, as the workspace's layout names a function's.
-func Given(bootstraps map[string]string) map[string]cloudformation.Bootstrap {
-	out := make(map[string]cloudformation.Bootstrap, len(bootstraps))
-	for id, path := range bootstraps {
-		out[id] = cloudformation.Bootstrap{Key: filepath.Base(filepath.Dir(path)), Path: path}
-	}
-	return out
-}

@@ -2,7 +2,6 @@ package reload
 
 import (
 	"context"
-	"io"
 	"path/filepath"
 	"slices"
 	"time"
@@ -27,21 +26,12 @@ type Console interface {
 	Print(tag string, text []byte)
 }
 
-// Load packages the config again, the framework's lines going to
-// framework, build making the bootstraps it names that are missing.
-type Load func(ctx context.Context, framework io.Writer, build func(ctx context.Context, bootstraps map[string]cloudformation.Bootstrap)) (*cloudformation.Service, error)
-
 // Live is what serves now, which a reload changes in place: the service
-// packaged from Config and deployed on Stack.
+// Source loaded, deployed on Stack.
 type Live struct {
-	Config string // serverless.yml
-	Bin    string // where host bootstraps are
+	Source project.Source
 	Stack  Stack
-	Load   Load
 	Out    Console
-	// FromTemplate is set when a template given as it is (-template)
-	// serves, not the one Config packages to.
-	FromTemplate bool
 	// Framework is what the framework printed when it last packaged.
 	Framework []string
 	// Service is what was deployed last, whole. Only the reload's
@@ -60,24 +50,25 @@ func (l *Live) Start(ctx context.Context, svc *cloudformation.Service) error {
 }
 
 // Watch rebuilds a function's bootstrap when its code changes and serves
-// the config again when it changes, one console line per reload. Serving
-// a template given as it is, it says why it does not watch and returns.
+// serverless.yml again when it changes, one console line per reload.
+// Serving a template given as it is, it says why it does not watch and
+// returns.
 func (l *Live) Watch(ctx context.Context) error {
-	if l.FromTemplate {
+	src, ok := l.Source.(*project.Serverless)
+	if !ok {
 		// Which code builds which bootstrap is known only of the functions
 		// serverless.yml declares.
 		l.Out.Printf("reload", "not watching: with -template, rebuild the bootstraps and start again to serve new code or a new template")
 		return nil
 	}
-	bin, err := filepath.Abs(l.Bin)
+	bin, err := filepath.Abs(src.Bin)
 	if err != nil {
 		return err
 	}
-	l.Bin = bin
 	return Watch(ctx, Options{
-		Root: filepath.Dir(l.Config), Bin: bin, Template: filepath.Base(l.Config), Functions: l.watched(),
+		Root: filepath.Dir(src.Config), Bin: bin, Template: filepath.Base(src.Config), Functions: l.watched(),
 		Deploy:          l.Stack.Deploy,
-		TemplateChanged: l.reloadTemplate,
+		TemplateChanged: func(ctx context.Context) map[string]hostbuild.Function { return l.reloadTemplate(ctx, src) },
 		Log:             writerFunc(func(p []byte) { l.Out.Print("reload", p) }),
 	})
 }
@@ -95,11 +86,15 @@ func (l *Live) watched() map[string]hostbuild.Function {
 // reloadTemplate packages the config again and deploys what changed. A
 // service that no longer packages leaves the last good one serving; a
 // change that cannot be deployed whole is tried again at the next save.
-func (l *Live) reloadTemplate(ctx context.Context) map[string]hostbuild.Function {
+func (l *Live) reloadTemplate(ctx context.Context, src *project.Serverless) map[string]hostbuild.Function {
 	start := time.Now()
-	name := filepath.Base(l.Config)
+	name := filepath.Base(src.Config)
 	var said []string
-	svc, err := l.Load(ctx, writerFunc(func(p []byte) { said = append(said, string(p)) }), l.buildMissing)
+	svc, err := src.Reload(ctx, writerFunc(func(p []byte) { said = append(said, string(p)) }), func(err error) {
+		if ctx.Err() == nil {
+			l.Out.Printf("reload", "%v", err)
+		}
+	})
 	// The framework says much the same each time (its banner, a warning
 	// not yet acted on): only what it did not say last time is news.
 	for _, line := range said {
@@ -127,20 +122,6 @@ func (l *Live) reloadTemplate(ctx context.Context) map[string]hostbuild.Function
 	l.Service = svc
 	l.Out.Printf("reload", "%s: %s (%.1f s)", name, cs, time.Since(start).Seconds())
 	return l.watched()
-}
-
-// buildMissing builds the bootstraps packaging names that are not there
-// yet: those of functions just added to the config.
-func (l *Live) buildMissing(ctx context.Context, bootstraps map[string]cloudformation.Bootstrap) {
-	keys := make([]string, 0, len(bootstraps))
-	for _, b := range bootstraps {
-		keys = append(keys, b.Key)
-	}
-	project.BuildMissingBootstraps(ctx, filepath.Dir(l.Config), l.Bin, keys, func(err error) {
-		if ctx.Err() == nil {
-			l.Out.Printf("reload", "%v", err)
-		}
-	})
 }
 
 type writerFunc func([]byte)
