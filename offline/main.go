@@ -25,6 +25,7 @@ import (
 
 	"wsapi/offline/internal/childproc"
 	"wsapi/offline/internal/console"
+	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/project"
 	"wsapi/offline/internal/region"
@@ -173,9 +174,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	traces := console.Traces(out, o.traces && !o.quiet)
+	// Quiet, dynalite's own lines are dropped.
+	dynaliteLog := out.Tagged("dynamodb")
+	if o.quiet {
+		dynaliteLog = nil
+	}
+	tables := &stack.Dynalite{
+		Options: dynamolocal.Options{ProjectDir: filepath.Dir(o.config), DataDir: o.data, Log: dynaliteLog,
+			OnExit: func(err error) { console.DynamoDBStopped(out, err) }},
+		Report:  func(r dynamolocal.Report) { console.Tables(out, r) },
+		Started: func(endpoint string) { out.Printf("dynamodb", "DynamoDB API (dynalite) at %s", endpoint) },
+	}
 	reg, err := region.New(svc, svc.Region, region.Config{
 		Traces: traces, TraceAll: o.traceAll,
-		Tables:        console.Dynalite(out, filepath.Dir(o.config), o.data, o.quiet),
+		Tables:        tables,
 		QueuesStarted: func(endpoint string) { out.Printf("sqs", "SQS API at %s", endpoint) },
 		Moved:         func(m sqslocal.Moved) { console.Moved(out, m) },
 		Gateway: gateway.Config{DomainName: domainName, Aliases: o.domainNames, Unthrottled: !o.throttle,

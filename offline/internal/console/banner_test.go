@@ -2,6 +2,7 @@ package console
 
 import (
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,40 @@ func TestPrintRoutesShowsThrottling(t *testing.T) {
 			}
 			if tt.not != "" && strings.Contains(b.String(), tt.not) {
 				t.Errorf("banner\n%s\nholds %q", b.String(), tt.not)
+			}
+		})
+	}
+}
+
+// TestQueueLines: a line per queue, naming the function each mapping
+// invokes and how.
+func TestQueueLines(t *testing.T) {
+	queues := []cloudformation.Queue{
+		{LogicalID: "FanoutDLQ", Name: "svc-dlq", ARN: "arn:aws:sqs:us-east-1:1:svc-dlq", VisibilityTimeout: 30 * time.Second},
+		{LogicalID: "FanoutQueue", Name: "svc-fanout", ARN: "arn:aws:sqs:us-east-1:1:svc-fanout", VisibilityTimeout: 60 * time.Second,
+			Retention: time.Hour, MaxMessageSize: 1024, DeadLetterQueue: "FanoutDLQ", MaxReceiveCount: 3},
+	}
+	mapping := cloudformation.EventSourceMapping{LogicalID: "M", Queue: "FanoutQueue", Function: "fanout", BatchSize: 10,
+		MaximumConcurrency: 5, ReportBatchItemFailures: true, Enabled: true}
+	disabled := mapping
+	disabled.Enabled, disabled.MaximumConcurrency, disabled.ReportBatchItemFailures, disabled.BatchingWindow = false, 0, false, 2*time.Second
+	for _, tc := range []struct {
+		name     string
+		mappings []cloudformation.EventSourceMapping
+		want     []string
+	}{
+		{"polled with a DLQ", []cloudformation.EventSourceMapping{mapping}, []string{
+			"FanoutDLQ (visibility 30 s)",
+			"FanoutQueue → fanout (batch 10, window 0 s, concurrency 5, visibility 60 s, DLQ FanoutDLQ after 3, partial batch failures)",
+		}},
+		{"disabled, no concurrency set", []cloudformation.EventSourceMapping{disabled}, []string{
+			"FanoutDLQ (visibility 30 s)",
+			"FanoutQueue → fanout (batch 10, window 2 s, concurrency unset, visibility 60 s, DLQ FanoutDLQ after 3, disabled)",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := queueLines(queues, tc.mappings); !slices.Equal(got, tc.want) {
+				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
 			}
 		})
 	}
