@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 func TestRemoveFinishesInFlightThenStopsInstances(t *testing.T) {

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"wsapi/workspace"
 )
 
@@ -18,15 +20,24 @@ import (
 // The build cache is warm after the first iteration; b.N of a few is
 // enough (-benchtime 5x).
 
-// BenchmarkReloadOneFunction edits hello/handler.go: hello alone rebuilds.
-func BenchmarkReloadOneFunction(b *testing.B) {
-	root := workspaceCopy(b)
-	g := startCopy(b, root)
-	c := g.dial(b, "taro", "")
-	const hello = `{"action":"hello","userName":"taro"}`
+// hello is a hello of taro's, as each benchmark sends it.
+const hello = `{"action":"hello","userName":"taro"}`
+
+// helloOnACopy starts the gateway on a copy of the workspace and opens a
+// connection that hello answers.
+func helloOnACopy(b *testing.B) (root string, g *gatewayProc, c *websocket.Conn) {
+	root = workspaceCopy(b)
+	g = startCopy(b, root)
+	c = g.dial(b, "taro", "")
 	if got := send(b, c, hello); got != `{"message":"hello, taro!"}` {
 		b.Fatalf("before any change: %s", got)
 	}
+	return root, g, c
+}
+
+// BenchmarkReloadOneFunction edits hello/handler.go: hello alone rebuilds.
+func BenchmarkReloadOneFunction(b *testing.B) {
+	root, g, c := helloOnACopy(b)
 	greeting := "hello"
 	for i := 0; b.Loop(); i++ {
 		next := fmt.Sprintf("hello%d", i)
@@ -41,13 +52,7 @@ func BenchmarkReloadOneFunction(b *testing.B) {
 // all of them rebuild, and the iteration ends at the first reply after the
 // reload is reported.
 func BenchmarkReloadShared(b *testing.B) {
-	root := workspaceCopy(b)
-	g := startCopy(b, root)
-	c := g.dial(b, "taro", "")
-	const hello = `{"action":"hello","userName":"taro"}`
-	if got := send(b, c, hello); got != `{"message":"hello, taro!"}` {
-		b.Fatalf("before any change: %s", got)
-	}
+	root, g, c := helloOnACopy(b)
 	file := filepath.Join(root, "shared", "logging", "logging.go")
 	orig, err := os.ReadFile(file)
 	if err != nil {
@@ -78,36 +83,32 @@ func BenchmarkReloadShared(b *testing.B) {
 // connection. It is packaging again, reading the template and setting the
 // routes.
 func BenchmarkReloadTemplate(b *testing.B) {
-	root := workspaceCopy(b)
-	g := startCopy(b, root)
-	c := g.dial(b, "taro", "")
+	root, g, c := helloOnACopy(b)
 	for i := 0; b.Loop(); i++ {
 		route := fmt.Sprintf("hello%d", i)
 		editFile(b, root, "serverless.yml", "          route: hello\n", "          route: hello\n      - websocket:\n          route: "+route+"\n")
 		awaitReply(b, c, `{"action":"`+route+`","userName":"taro"}`, `{"message":"hello, taro!"}`, 60*time.Second)
 	}
-	var total float64
-	ms := regexp.MustCompile(`(?m)^reload +│ serverless\.yml: .* \(([0-9.]+) s\)$`).FindAllStringSubmatch(g.output(), -1)
-	for _, m := range ms {
-		s, _ := strconv.ParseFloat(m[1], 64) // the pattern admits only numbers
-		total += s
-	}
-	if len(ms) > 0 {
-		b.ReportMetric(total/float64(len(ms)), "reload-s/op")
-	}
+	reportSeconds(b, g, `(?m)^reload +│ serverless\.yml: .* \(([0-9.]+) s\)$`, "reload-s/op")
 }
 
 // reportBuildTime reports the part of each iteration the reload lines give
 // as the build and deployment ("rebuilt in 0.9 s"), to tell it from the
 // rest: noticing the save, the new instance's cold start, the reply.
 func reportBuildTime(b *testing.B, g *gatewayProc) {
+	reportSeconds(b, g, `(?m)^reload +│ .* rebuilt in ([0-9.]+) s`, "rebuild-s/op")
+}
+
+// reportSeconds reports, as unit, the mean of the seconds the gateway's
+// lines matching re give in their first group.
+func reportSeconds(b *testing.B, g *gatewayProc, re, unit string) {
 	var total float64
-	ms := regexp.MustCompile(`(?m)^reload +│ .* rebuilt in ([0-9.]+) s`).FindAllStringSubmatch(g.output(), -1)
+	ms := regexp.MustCompile(re).FindAllStringSubmatch(g.output(), -1)
 	for _, m := range ms {
 		s, _ := strconv.ParseFloat(m[1], 64) // the pattern admits only numbers
 		total += s
 	}
 	if len(ms) > 0 {
-		b.ReportMetric(total/float64(len(ms)), "rebuild-s/op")
+		b.ReportMetric(total/float64(len(ms)), unit)
 	}
 }

@@ -1,8 +1,9 @@
-package main
+package e2e
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -15,9 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/slspackage"
-
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 	"wsapi/workspace"
 )
 
@@ -159,15 +158,26 @@ func TestDynaliteDeathIsReported(t *testing.T) {
 // TestServesAGivenTemplate serves a template as it is, with -template and
 // -bootstrap, as for one that CDK or SAM made.
 func TestServesAGivenTemplate(t *testing.T) {
-	abs, _ := filepath.Abs(projectDir)
 	dir := t.TempDir()
-	state, err := slspackage.Package(t.Context(), slspackage.Options{Config: filepath.Join(abs, "serverless.yml"), Stage: "local", Dir: dir})
+	serverlessPackage(t, dir)
+	args := []string{"-template", filepath.Join(dir, "cloudformation-template-update-stack.json"), "-region", "ap-northeast-1"}
+	state, err := os.ReadFile(filepath.Join(dir, "serverless-state.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-template", filepath.Join(dir, slspackage.Template), "-region", "ap-northeast-1"}
-	for _, fn := range state.Functions() {
-		key, err := workspace.FunctionOf(fn.Artifact)
+	var packaged struct {
+		Service struct {
+			Functions map[string]struct {
+				Name    string
+				Package struct{ Artifact string }
+			}
+		}
+	}
+	if err := json.Unmarshal(state, &packaged); err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range packaged.Service.Functions {
+		key, err := workspace.FunctionOf(fn.Package.Artifact)
 		if err != nil {
 			t.Fatal(err)
 		}

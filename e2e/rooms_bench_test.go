@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -105,7 +105,7 @@ func broadcastTo(room string) (publish func(string) string, checkReceipt func(st
 
 // hanakoAndTaro starts a quiet gateway with hanako's ten connections and
 // taro, the sender, all in room unless room is empty.
-func hanakoAndTaro(b *testing.B, room string) (<-chan received, *websocket.Conn) {
+func hanakoAndTaro(b *testing.B, room string) (<-chan frame, *websocket.Conn) {
 	g := startGateway(b, "-quiet")
 	frames := openReceivers(b, g, room)
 	sender := g.dial(b, "taro", "")
@@ -121,8 +121,8 @@ func hanakoAndTaro(b *testing.B, room string) (<-chan received, *websocket.Conn)
 
 // openReceivers opens hanako's ten connections, each joined to room unless
 // room is empty, and forwards every frame they receive.
-func openReceivers(b *testing.B, g *gatewayProc, room string) <-chan received {
-	frames := make(chan received, 4*tenReceivers)
+func openReceivers(b *testing.B, g *gatewayProc, room string) <-chan frame {
+	frames := make(chan frame, 4*tenReceivers)
 	for i := range tenReceivers {
 		c := g.dial(b, "hanako", "")
 		if room != "" {
@@ -131,15 +131,7 @@ func openReceivers(b *testing.B, g *gatewayProc, room string) <-chan received {
 				b.Fatalf("join %d: %s, want %s", i, got, want)
 			}
 		}
-		go func() {
-			for {
-				_, msg, err := c.Read(context.Background())
-				if err != nil {
-					return
-				}
-				frames <- received{i, string(msg)}
-			}
-		}()
+		forward(c, i, frames)
 	}
 	return frames
 }
@@ -148,7 +140,7 @@ func openReceivers(b *testing.B, g *gatewayProc, room string) <-chan received {
 // that leaves every function warm, and reports the time from each publish
 // until the last receiver has it. Each receiver must get each message
 // exactly once, and the receipt must pass checkReceipt.
-func measureDeliveries(b *testing.B, sender *websocket.Conn, frames <-chan received,
+func measureDeliveries(b *testing.B, sender *websocket.Conn, frames <-chan frame,
 	publish func(text string) string, checkReceipt func(receipt string, deliveries []string) error) {
 	for i := range 20 {
 		deliverOnce(b, sender, frames, publish, checkReceipt, fmt.Sprintf("warm %d", i))
@@ -162,29 +154,17 @@ func measureDeliveries(b *testing.B, sender *websocket.Conn, frames <-chan recei
 	reportPercentiles(b, d)
 }
 
-func deliverOnce(b *testing.B, sender *websocket.Conn, frames <-chan received,
+// deliverOnce publishes text and waits until each of the ten receivers has
+// it exactly once, then checks the receipt against what they got; it
+// returns the time from the publish to the last delivery.
+func deliverOnce(b *testing.B, sender *websocket.Conn, frames <-chan frame,
 	publish func(string) string, checkReceipt func(string, []string) error, text string) time.Duration {
 	ctx := context.Background()
 	start := time.Now()
 	if err := sender.Write(ctx, websocket.MessageText, []byte(publish(text))); err != nil {
 		b.Fatal(err)
 	}
-	deliveries := make(map[int]string, tenReceivers)
-	deadline := time.After(30 * time.Second)
-	for len(deliveries) < tenReceivers {
-		select {
-		case f := <-frames:
-			if _, twice := deliveries[f.conn]; twice {
-				b.Fatalf("connection %d got %q twice", f.conn, text)
-			}
-			if !strings.Contains(f.text, `"message":"`+text+`"`) || !strings.Contains(f.text, `"from":"taro"`) {
-				b.Fatalf("connection %d got %s, want %q from taro", f.conn, f.text, text)
-			}
-			deliveries[f.conn] = f.text
-		case <-deadline:
-			b.Fatalf("%d of %d connections got %q after 30 s", len(deliveries), tenReceivers, text)
-		}
-	}
+	deliveries, _ := awaitEachOnce(b, frames, tenReceivers, 30*time.Second, withText(text, "taro"))
 	elapsed := time.Since(start)
 	readCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -194,7 +174,7 @@ func deliverOnce(b *testing.B, sender *websocket.Conn, frames <-chan received,
 	}
 	all := make([]string, 0, len(deliveries))
 	for _, d := range deliveries {
-		all = append(all, d)
+		all = append(all, d.text)
 	}
 	if err := checkReceipt(string(receipt), all); err != nil {
 		b.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -58,27 +58,6 @@ func rows(t testing.TB, db *dynamodb.Client) map[string]string {
 		}
 	}
 	return out
-}
-
-// connID learns a connection's id from API Gateway's Forbidden frame.
-func connID(t testing.TB, c *websocket.Conn) string {
-	t.Helper()
-	var f struct{ ConnectionID string }
-	if err := json.Unmarshal([]byte(send(t, c, `{}`)), &f); err != nil || f.ConnectionID == "" {
-		t.Fatalf("no connection id: %v", err)
-	}
-	return f.ConnectionID
-}
-
-func read(t testing.TB, c *websocket.Conn) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, got, err := c.Read(ctx)
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	return string(got)
 }
 
 // delivered checks a delivery frame and returns its fields.

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // TestMakeOfflineFromAScript starts `make offline` as a script's background
@@ -22,7 +22,7 @@ import (
 // passes nothing on; the README says so.)
 func TestMakeOfflineFromAScript(t *testing.T) {
 	dir := workspaceCopy(t)
-	testkit.CopyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
+	copyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
 	// -o: the copy's node_modules is the project's, linked; the copy's newer
 	// package-lock.json must not have make run npm ci through the link.
 	script := `make -s -o node_modules/.package-lock.json offline ARGS="--port 0 --no-watch" & echo "make=$!"; wait`

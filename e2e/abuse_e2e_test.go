@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // dropConnection opens a connection as user and drops it with a TCP reset,

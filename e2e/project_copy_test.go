@@ -1,29 +1,17 @@
-package testkit
+package e2e
 
 import (
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"wsapi/offline/testkit"
 )
 
-// project writes files into a new directory: a small project.
-func project(t *testing.T, files map[string]string) string {
-	dir := t.TempDir()
-	for name, data := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-func TestWorkspace(t *testing.T) {
-	src := project(t, map[string]string{
+func TestTempProject(t *testing.T) {
+	src := t.TempDir()
+	testkit.WriteFiles(t, src, map[string]string{
 		"go.work":                 "go 1.26\n\nuse ./fa\n",
 		"go.work.sum":             "",
 		"fa/go.mod":               "module fa\n\ngo 1.26\n",
@@ -37,11 +25,11 @@ func TestWorkspace(t *testing.T) {
 		"serverless.yml":          "functions:\n  fa:\n    package:\n      artifact: bin/fa.zip\n  fb:\n    package:\n      artifact: bin/fb.zip\n",
 		"not-copied-unless-named": "",
 	})
-	w := NewWorkspace(t, src)
-	w.Copy(t, "serverless.yml", "package.json")
-	w.CopyModules(t)
-	w.Write(t, "fa/extra/new.go", "package extra\n")
-	fns := w.StandInArtifacts(t)
+	w := newTempProject(t, src)
+	w.copy(t, "serverless.yml", "package.json")
+	w.copyModules(t)
+	w.write(t, "fa/extra/new.go", "package extra\n")
+	fns := w.standInArtifacts(t)
 
 	if want := []string{"fa", "fb"}; !slices.Equal(fns, want) {
 		t.Errorf("functions %v, want %v", fns, want)

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -15,8 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"wsapi/authorizer/token"
-
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // These tests run the rooms routes end to end: join, leave, broadcast and

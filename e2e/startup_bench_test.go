@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -10,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/slspackage"
-
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // BenchmarkStartup measures the start of the offline gateway: `make
@@ -27,11 +25,7 @@ func BenchmarkStartup(b *testing.B) {
 		dir := b.TempDir()
 		cpu := childCPU(b)
 		for b.Loop() {
-			if _, err := slspackage.Package(b.Context(), slspackage.Options{
-				Config: filepath.Join(abs, "serverless.yml"), Stage: "local", Dir: filepath.Join(dir, "package"),
-			}); err != nil {
-				b.Fatal(err)
-			}
+			serverlessPackage(b, filepath.Join(dir, "package"))
 		}
 		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/package")
 		b.ReportMetric(float64((childCPU(b)-cpu).Milliseconds())/float64(b.N), "cpu-ms/package")

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -32,7 +32,8 @@ const calmMembers = 6
 func BenchmarkRoomBesideFlood(b *testing.B) {
 	g := startGateway(b, "-quiet")
 	sender, deliveries := roomOf(b, g, "calm")
-	replies := readFrames(sender)
+	replies := make(chan frame, 64)
+	forward(sender, 0, replies)
 	flooder, floodDeliveries := roomOf(b, g, "flood")
 	go func() {
 		for range floodDeliveries {
@@ -85,9 +86,9 @@ func BenchmarkRoomBesideFlood(b *testing.B) {
 
 // roomOf opens a room of calmMembers connections, each its own user, and
 // returns its first member, the sender, and what the others receive.
-func roomOf(b *testing.B, g *gatewayProc, room string) (*websocket.Conn, <-chan received) {
+func roomOf(b *testing.B, g *gatewayProc, room string) (*websocket.Conn, <-chan frame) {
 	var sender *websocket.Conn
-	frames := make(chan received, 64)
+	frames := make(chan frame, 64)
 	for i := range calmMembers {
 		c := g.dial(b, fmt.Sprintf("%s%d", room, i), "")
 		if got, want := send(b, c, `{"action":"join","room":"`+room+`"}`),
@@ -98,32 +99,9 @@ func roomOf(b *testing.B, g *gatewayProc, room string) (*websocket.Conn, <-chan 
 			sender = c
 			continue
 		}
-		go func() {
-			for {
-				_, msg, err := c.Read(context.Background())
-				if err != nil {
-					return
-				}
-				frames <- received{i, string(msg)}
-			}
-		}()
+		forward(c, i, frames)
 	}
 	return sender, frames
-}
-
-// readFrames forwards what c receives.
-func readFrames(c *websocket.Conn) <-chan string {
-	frames := make(chan string, 64)
-	go func() {
-		for {
-			_, msg, err := c.Read(context.Background())
-			if err != nil {
-				return
-			}
-			frames <- string(msg)
-		}
-	}()
-	return frames
 }
 
 func throttledFrame(f string) bool {
@@ -134,7 +112,7 @@ func throttledFrame(f string) bool {
 // throttled, and returns the time from that try until the last member has
 // it, and how many tries it took. Each member must get it once, and the
 // sender its receipt.
-func calmBroadcast(b *testing.B, sender *websocket.Conn, replies <-chan string, deliveries <-chan received, text string) (time.Duration, int) {
+func calmBroadcast(b *testing.B, sender *websocket.Conn, replies <-chan frame, deliveries <-chan frame, text string) (time.Duration, int) {
 	msg := []byte(`{"action":"broadcast","room":"calm","message":"` + text + `"}`)
 	deadline := time.After(60 * time.Second)
 tries:
@@ -149,11 +127,11 @@ tries:
 		for len(got) < calmMembers-1 || !receipt {
 			select {
 			case f := <-replies:
-				if throttledFrame(f) && len(got) == 0 && !receipt {
+				if throttledFrame(f.text) && len(got) == 0 && !receipt {
 					continue tries
 				}
-				if !strings.HasPrefix(f, `{"action":"broadcast","room":"calm"`) || receipt {
-					b.Fatalf("sender got %s for %q", f, text)
+				if !strings.HasPrefix(f.text, `{"action":"broadcast","room":"calm"`) || receipt {
+					b.Fatalf("sender got %s for %q", f.text, text)
 				}
 				receipt = true
 			case d := <-deliveries:

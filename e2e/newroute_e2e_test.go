@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"os"
@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"wsapi/offline/internal/testkit"
 )
 
 // A function added to serverless.yml while the gateway runs has no
@@ -50,7 +48,7 @@ func TestNewRouteAddedByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"go.mod", "go.sum", "handler.go", "main.go"} {
-		testkit.CopyFile(t, filepath.Join(root, "hello", f), filepath.Join(root, "zork", f))
+		copyFile(t, filepath.Join(root, "hello", f), filepath.Join(root, "zork", f))
 	}
 	editFile(t, root, "zork/go.mod", "module wsapi/hello", "module wsapi/zork")
 	editFile(t, root, "go.work", "./hello\n", "./hello\n\t./zork\n")

@@ -1,4 +1,4 @@
-package testkit
+package e2e
 
 import (
 	"io/fs"
@@ -9,27 +9,28 @@ import (
 	"strings"
 	"testing"
 
+	"wsapi/offline/testkit"
 	"wsapi/workspace"
 )
 
-// Workspace is a temporary project directory beside a real project's
+// tempProject is a temporary project directory beside a real project's
 // node_modules, so that the Serverless Framework and the Makefile run in it
 // as in the project, while a test edits its files freely.
-type Workspace struct {
+type tempProject struct {
 	Dir     string // the copy's root, removed when the test ends
 	Project string // the project it copies from, absolute
 }
 
-// NewWorkspace makes an empty workspace for project whose tooling is
+// newTempProject makes an empty directory for project whose tooling is
 // project's own, linked: node_modules, and plugins, which the project's
 // serverless.yml loads its Serverless plugin from.
-func NewWorkspace(t testing.TB, project string) *Workspace {
+func newTempProject(t testing.TB, project string) *tempProject {
 	t.Helper()
 	abs, err := filepath.Abs(project)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &Workspace{Dir: t.TempDir(), Project: abs}
+	w := &tempProject{Dir: t.TempDir(), Project: abs}
 	for _, dir := range []string{"node_modules", "plugins"} {
 		if _, err := os.Stat(filepath.Join(abs, dir)); err != nil {
 			continue
@@ -41,31 +42,25 @@ func NewWorkspace(t testing.TB, project string) *Workspace {
 	return w
 }
 
-// Copy copies the project's files named, each to the same place.
-func (w *Workspace) Copy(t testing.TB, names ...string) {
+// copy copies the project's files named, each to the same place.
+func (w *tempProject) copy(t testing.TB, names ...string) {
 	t.Helper()
 	for _, name := range names {
-		CopyFile(t, filepath.Join(w.Project, name), filepath.Join(w.Dir, name))
+		copyFile(t, filepath.Join(w.Project, name), filepath.Join(w.Dir, name))
 	}
 }
 
-// Write writes data as the workspace's file name, making its directory.
-func (w *Workspace) Write(t testing.TB, name, data string) {
+// write writes data as the project's file name, making its directory.
+func (w *tempProject) write(t testing.TB, name, data string) {
 	t.Helper()
-	path := filepath.Join(w.Dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testkit.WriteFile(t, w.Dir, name, data)
 }
 
-// CopyModules copies go.work, go.work.sum and the sources of every module
+// copyModules copies go.work, go.work.sum and the sources of every module
 // the project's go.work uses, leaving out build output.
-func (w *Workspace) CopyModules(t testing.TB) {
+func (w *tempProject) copyModules(t testing.TB) {
 	t.Helper()
-	w.Copy(t, "go.work", "go.work.sum")
+	w.copy(t, "go.work", "go.work.sum")
 	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}")
 	cmd.Dir = w.Project
 	cmd.Env = append(os.Environ(), "GOWORK="+filepath.Join(w.Project, "go.work"))
@@ -82,17 +77,17 @@ func (w *Workspace) CopyModules(t testing.TB) {
 	}
 }
 
-// StandInArtifacts writes a stand-in for each zip the workspace's
+// standInArtifacts writes a stand-in for each zip the project's
 // serverless.yml packages by the layout rule (packaging only hashes them)
 // and returns those functions, sorted.
-func (w *Workspace) StandInArtifacts(t testing.TB) []string {
+func (w *tempProject) standInArtifacts(t testing.TB) []string {
 	t.Helper()
 	fns, err := workspace.Functions(filepath.Join(w.Dir, "serverless.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, fn := range fns {
-		w.Write(t, workspace.Artifact(fn), "stand-in for "+fn)
+		w.write(t, workspace.Artifact(fn), "stand-in for "+fn)
 	}
 	return fns
 }
@@ -115,7 +110,7 @@ func copyTree(t testing.TB, src, dst string) {
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}
 		if d.Type().IsRegular() {
-			CopyFile(t, path, filepath.Join(dst, rel))
+			copyFile(t, path, filepath.Join(dst, rel))
 		}
 		return nil
 	})
@@ -124,8 +119,8 @@ func copyTree(t testing.TB, src, dst string) {
 	}
 }
 
-// CopyFile copies the file src to dst, making dst's directory.
-func CopyFile(t testing.TB, src, dst string) {
+// copyFile copies the file src to dst, making dst's directory.
+func copyFile(t testing.TB, src, dst string) {
 	t.Helper()
 	b, err := os.ReadFile(src)
 	if err != nil {

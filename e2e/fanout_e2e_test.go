@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,8 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/coder/websocket"
-
-	"wsapi/offline/internal/testkit"
 )
 
 // These tests run a room's broadcast through the fan-out queue end to end:
@@ -37,7 +36,7 @@ var sqsLine = regexp.MustCompile(`SQS API at (http://127\.0\.0\.1:\d+)`)
 // directory, for launchGateway.
 func queueVariant(t testing.TB, replacements ...string) string {
 	t.Helper()
-	w := testkit.NewWorkspace(t, projectDir)
+	w := newTempProject(t, projectDir)
 	yml, err := os.ReadFile(filepath.Join(w.Project, "serverless.yml"))
 	if err != nil {
 		t.Fatal(err)
@@ -49,26 +48,18 @@ func queueVariant(t testing.TB, replacements ...string) string {
 		}
 		s = strings.Replace(s, replacements[i], replacements[i+1], 1)
 	}
-	w.Write(t, "serverless.yml", s)
-	w.Copy(t, "package.json")
-	w.StandInArtifacts(t)
+	w.write(t, "serverless.yml", s)
+	w.copy(t, "package.json")
+	w.standInArtifacts(t)
 	return w.Dir
-}
-
-// roomFrame is what a member receives of a broadcast.
-type roomFrame struct {
-	conn      int
-	messageID string
-	message   string
-	at        time.Time // when it arrived
 }
 
 // joinMany connects n members to room, 50 at a time, each as its own user,
 // and forwards the broadcasts they receive. A member's join is answered
 // before it is counted in.
-func joinMany(t testing.TB, g *gatewayProc, room string, n int) <-chan roomFrame {
+func joinMany(t testing.TB, g *gatewayProc, room string, n int) <-chan frame {
 	t.Helper()
-	frames := make(chan roomFrame, 4*n)
+	frames := make(chan frame, 4*n)
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, 50)
 	errs := make(chan error, n)
@@ -90,7 +81,7 @@ func joinMany(t testing.TB, g *gatewayProc, room string, n int) <-chan roomFrame
 	return frames
 }
 
-func joinOne(t testing.TB, g *gatewayProc, room string, i int, frames chan<- roomFrame) error {
+func joinOne(t testing.TB, g *gatewayProc, room string, i int, frames chan<- frame) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, g.url+"?token="+tokenFor(t, fmt.Sprintf("member%05d", i)), nil)
@@ -108,17 +99,7 @@ func joinOne(t testing.TB, g *gatewayProc, room string, i int, frames chan<- roo
 	if !strings.HasPrefix(string(reply), `{"action":"join","room":"`+room+`"`) {
 		return fmt.Errorf("join answered %s", reply)
 	}
-	go func() {
-		for {
-			_, msg, err := c.Read(context.Background())
-			if err != nil {
-				return
-			}
-			var d struct{ MessageID, Message string }
-			_ = json.Unmarshal(msg, &d)
-			frames <- roomFrame{conn: i, messageID: d.MessageID, message: string(msg), at: time.Now()}
-		}
-	}()
+	forward(c, i, frames)
 	return nil
 }
 
@@ -143,22 +124,14 @@ func broadcastFrom(t testing.TB, g *gatewayProc, room, text string) (sender *web
 
 // deliveries reads frames until every one of n members has messageID, and
 // returns how many copies each got.
-func deliveries(t testing.TB, frames <-chan roomFrame, n int, messageID string, within time.Duration) map[int]int {
+func deliveries(t testing.TB, frames <-chan frame, n int, messageID string, within time.Duration) map[int]int {
 	t.Helper()
-	got := map[int]int{}
-	deadline := time.After(within)
-	for len(got) < n {
-		select {
-		case f := <-frames:
-			if f.messageID != messageID {
-				t.Fatalf("member %d received %s, want message %s", f.conn, f.message, messageID)
-			}
-			got[f.conn]++
-		case <-deadline:
-			t.Fatalf("%d of %d members have message %s after %v", len(got), n, messageID, within)
-		}
+	got, _ := awaitEach(t, frames, n, within, withMessageID(messageID))
+	copies := make(map[int]int, len(got))
+	for conn, fs := range got {
+		copies[conn] = len(fs)
 	}
-	return got
+	return copies
 }
 
 func TestBroadcastToTwoThousandGoesThroughTheQueueOnceEach(t *testing.T) {
@@ -192,18 +165,6 @@ func TestBroadcastToTwoThousandGoesThroughTheQueueOnceEach(t *testing.T) {
 	g.waitOutput(t, `broadcast\s+│.*"queued":true`, 1)
 }
 
-// fanoutPID is the process of the fanout function the gateway runs, 0 while
-// there is none.
-func fanoutPID(g *gatewayProc) int {
-	for _, pid := range childPIDs(g.cmd.Process.Pid) {
-		exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
-		if err == nil && filepath.Base(filepath.Dir(exe)) == "fanout" {
-			return pid
-		}
-	}
-	return 0
-}
-
 func TestWorkerKilledMidBatchItsJobsAreDeliveredAgain(t *testing.T) {
 	const members = 150 // over broadcast's 100 posted inline: one job
 	// A visibility timeout of 10 s, not 180, so that the batch of the
@@ -223,10 +184,11 @@ func TestWorkerKilledMidBatchItsJobsAreDeliveredAgain(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no member got the message within 30 s")
 	}
-	pid := fanoutPID(g)
-	if pid == 0 {
+	pids := functionPIDs(g, "fanout")
+	if len(pids) == 0 {
 		t.Fatal("no fanout process while it posts")
 	}
+	pid := pids[0]
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +206,7 @@ func TestWorkerKilledMidBatchItsJobsAreDeliveredAgain(t *testing.T) {
 			t.Errorf("member %d got the message %d times, want at most twice (once before the kill, once after)", conn, n)
 		}
 	}
-	if fanoutPID(g) == pid {
+	if slices.Contains(functionPIDs(g, "fanout"), pid) {
 		t.Errorf("the killed worker %d still runs", pid)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"path/filepath"
@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"wsapi/offline/internal/testkit"
 )
 
 // These tests serve a serverless.yml written for each, in a copy of the
@@ -19,10 +17,10 @@ import (
 // artifact: packaging only hashes them.
 func serviceDir(t testing.TB, yml string) string {
 	t.Helper()
-	w := testkit.NewWorkspace(t, projectDir)
-	w.Copy(t, "package.json")
-	w.Write(t, "serverless.yml", yml)
-	w.StandInArtifacts(t)
+	w := newTempProject(t, projectDir)
+	w.copy(t, "package.json")
+	w.write(t, "serverless.yml", yml)
+	w.standInArtifacts(t)
 	return w.Dir
 }
 
@@ -162,12 +160,7 @@ func TestServesTheTemplate(t *testing.T) {
 func TestDoesNotPackage(t *testing.T) {
 	yml := strings.Replace(rawResourcesYML, "configValidationMode: warn\n", "", 1)
 	g := launchGateway(t, serviceDir(t, yml))
-	select {
-	case <-g.done:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("gateway still running:\n%s", g.output())
-	}
-	if code := g.cmd.ProcessState.ExitCode(); code == 0 {
+	if code := g.awaitExit(t, 60*time.Second); code == 0 {
 		t.Error("gateway exited 0 on a service that does not package")
 	}
 	out := g.output()
@@ -179,10 +172,10 @@ func TestDoesNotPackage(t *testing.T) {
 	}
 }
 
-// cdkTemplate is what `cdk synth` writes for testdata/cdk/app.js: a
+// cdkTemplate is what `cdk synth` writes for offline/testdata/cdk/app.js: a
 // WebSocketApi whose functions CloudFormation names, so that only their
 // logical ids are known before deployment.
-const cdkTemplate = "testdata/cdk/cdk.template.json"
+const cdkTemplate = "../offline/testdata/cdk/cdk.template.json"
 
 // TestServesACDKTemplate serves CDK's template with a bootstrap named by
 // its function's logical id, as a CDK user would.
@@ -219,12 +212,7 @@ func TestServesACDKTemplate(t *testing.T) {
 // to stop the gateway, saying why.
 func TestServesNothing(t *testing.T) {
 	g := launchGateway(t, projectDir, "-template", cdkTemplate)
-	select {
-	case <-g.done:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("gateway still running:\n%s", g.output())
-	}
-	if code := g.cmd.ProcessState.ExitCode(); code == 0 {
+	if code := g.awaitExit(t, 60*time.Second); code == 0 {
 		t.Error("gateway exited 0 with nothing to serve")
 	}
 	out := g.output()

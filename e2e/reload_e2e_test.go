@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // The reload tests run the gateway on a copy of the workspace, whose code
@@ -25,15 +25,15 @@ import (
 // It returns the copy's root.
 func workspaceCopy(t testing.TB) string {
 	t.Helper()
-	w := testkit.NewWorkspace(t, projectDir)
-	w.Copy(t, "serverless.yml", "package.json", "package-lock.json")
-	w.CopyModules(t)
+	w := newTempProject(t, projectDir)
+	w.copy(t, "serverless.yml", "package.json", "package-lock.json")
+	w.copyModules(t)
 	cmd := exec.Command("go", "build", "-o", filepath.Join(w.Dir, ".offline", "gateway"), "./offline")
 	cmd.Dir = w.Dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./offline: %v\n%s", err, out)
 	}
-	w.StandInArtifacts(t)
+	w.standInArtifacts(t)
 	cmd = exec.Command(filepath.Join(w.Dir, ".offline", "gateway"), "-build-only", "-bin", ".offline/bin")
 	cmd.Dir = w.Dir
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -108,7 +108,6 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 	if who := principal(t, c, "taro"); who != "taro" {
 		t.Fatalf("principalId = %q, want taro", who)
 	}
-	const hello = `{"action":"hello","userName":"taro"}`
 	if got := send(t, c, hello); got != `{"message":"hello, taro!"}` {
 		t.Fatalf("before any change: %s", got)
 	}

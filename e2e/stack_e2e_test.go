@@ -1,29 +1,15 @@
-package main
+package e2e
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
-
-// functionPIDs are the gateway's children running the bootstrap of the
-// function key.
-func functionPIDs(g *gatewayProc, key string) []int {
-	var pids []int
-	for _, pid := range childPIDs(g.cmd.Process.Pid) {
-		exe, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "exe"))
-		if err == nil && strings.HasSuffix(exe, "/"+key+"/bootstrap") {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
 
 // holdsOpen tells whether the gateway has path open.
 func holdsOpen(t testing.TB, g *gatewayProc, path string) bool {
@@ -47,7 +33,7 @@ func holdsOpen(t testing.TB, g *gatewayProc, path string) bool {
 // is closed.
 func TestRemovedFunctionStopsUnderAnotherConfig(t *testing.T) {
 	root := workspaceCopy(t)
-	testkit.CopyFile(t, filepath.Join(root, "serverless.yml"), filepath.Join(root, "other.yml"))
+	copyFile(t, filepath.Join(root, "serverless.yml"), filepath.Join(root, "other.yml"))
 	g := startCopy(t, root, "-config", filepath.Join(root, "other.yml"))
 	c := g.dial(t, "taro", "")
 	if got := send(t, c, `{"action":"hello","userName":"taro"}`); got != `{"message":"hello, taro!"}` {
@@ -90,7 +76,7 @@ func TestRemovedFunctionStopsUnderAnotherConfig(t *testing.T) {
 	}
 	g.waitOutputWithin(t, `(?m)^reload +│ other\.yml: route hello removed, function hello removed \(\d+\.\d s\)$`, 1, 60*time.Second)
 	for _, pid := range pids {
-		if !gone(pid) {
+		if !testkit.Gone(pid) {
 			t.Errorf("hello's process %d still runs after hello was removed", pid)
 		}
 	}
@@ -100,10 +86,4 @@ func TestRemovedFunctionStopsUnderAnotherConfig(t *testing.T) {
 	if got := send(t, c, `{"action":"hello","userName":"taro"}`); !strings.Contains(got, `"message": "Forbidden"`) {
 		t.Errorf("hello once removed: %s, want Forbidden", got)
 	}
-}
-
-// gone tells whether a process has ended and was reaped.
-func gone(pid int) bool {
-	_, err := os.Stat(filepath.Join("/proc", strconv.Itoa(pid)))
-	return err != nil
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -345,15 +345,10 @@ func BenchmarkFanOut(b *testing.B) {
 	}
 }
 
-type received struct {
-	conn int
-	text string
-}
-
 // connectMany opens n connections as user, 50 at a time, and forwards every
 // frame they receive.
-func connectMany(b *testing.B, g *gatewayProc, user string, n int) <-chan received {
-	frames := make(chan received, n)
+func connectMany(b *testing.B, g *gatewayProc, user string, n int) <-chan frame {
+	frames := make(chan frame, n)
 	tok := tokenFor(b, user)
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, 50)
@@ -370,15 +365,7 @@ func connectMany(b *testing.B, g *gatewayProc, user string, n int) <-chan receiv
 				return
 			}
 			b.Cleanup(func() { c.CloseNow() })
-			go func() {
-				for {
-					_, msg, err := c.Read(context.Background())
-					if err != nil {
-						return
-					}
-					frames <- received{i, string(msg)}
-				}
-			}()
+			forward(c, i, frames)
 		}()
 	}
 	wg.Wait()
@@ -390,28 +377,13 @@ func connectMany(b *testing.B, g *gatewayProc, user string, n int) <-chan receiv
 
 // fanOutOnce sends text to hanako and waits until each of her n connections
 // has it exactly once, then checks the sender's receipt.
-func fanOutOnce(b *testing.B, sender *websocket.Conn, frames <-chan received, n int, text string) time.Duration {
+func fanOutOnce(b *testing.B, sender *websocket.Conn, frames <-chan frame, n int, text string) time.Duration {
 	ctx := context.Background()
 	start := time.Now()
 	if err := sender.Write(ctx, websocket.MessageText, []byte(`{"action":"send","to":"hanako","message":"`+text+`"}`)); err != nil {
 		b.Fatal(err)
 	}
-	seen := make(map[int]bool, n)
-	deadline := time.After(60 * time.Second)
-	for len(seen) < n {
-		select {
-		case f := <-frames:
-			if seen[f.conn] {
-				b.Fatalf("connection %d got %q twice", f.conn, text)
-			}
-			if !strings.Contains(f.text, `"message":"`+text+`"`) || !strings.Contains(f.text, `"from":"taro"`) {
-				b.Fatalf("connection %d got %s, want %q from taro", f.conn, f.text, text)
-			}
-			seen[f.conn] = true
-		case <-deadline:
-			b.Fatalf("%d of %d connections got %q after 60 s", len(seen), n, text)
-		}
-	}
+	awaitEachOnce(b, frames, n, 60*time.Second, withText(text, "taro"))
 	elapsed := time.Since(start)
 	_, receipt, err := sender.Read(ctx)
 	if err != nil {

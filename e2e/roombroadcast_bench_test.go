@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -36,7 +36,7 @@ func BenchmarkRoomBroadcast(b *testing.B) {
 		frames := joinMany(b, g, "arena", members)
 		filled := time.Since(filling)
 		sender := g.dial(b, "sender", "")
-		senderID := connectionID(b, sender)
+		senderID := connID(b, sender)
 		if got := send(b, sender, `{"action":"join","room":"arena"}`); got != fmt.Sprintf(`{"action":"join","room":"arena","members":%d}`, members+1) {
 			b.Fatalf("sender's join: %s", got)
 		}
@@ -78,7 +78,7 @@ func BenchmarkRoomBroadcast(b *testing.B) {
 // broadcastOnce broadcasts text to the room and waits until each of its n
 // other members has it exactly once; it returns the time from the frame
 // sent to the last delivery.
-func broadcastOnce(b *testing.B, sender *websocket.Conn, frames <-chan roomFrame, n int, text string) time.Duration {
+func broadcastOnce(b *testing.B, sender *websocket.Conn, frames <-chan frame, n int, text string) time.Duration {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	start := time.Now()
@@ -96,40 +96,8 @@ func broadcastOnce(b *testing.B, sender *websocket.Conn, frames <-chan roomFrame
 	if err := json.Unmarshal(raw, &receipt); err != nil || receipt.Recipients != n {
 		b.Fatalf("receipt %s, want %d recipients", raw, n)
 	}
-	return lastDelivery(ctx, b, frames, n, receipt.MessageID).Sub(start)
-}
-
-// lastDelivery waits until each of n members has messageID exactly once and
-// returns when the last one got it.
-func lastDelivery(ctx context.Context, b *testing.B, frames <-chan roomFrame, n int, messageID string) time.Time {
-	seen := make(map[int]bool, n)
-	var last time.Time
-	for len(seen) < n {
-		select {
-		case f := <-frames:
-			if f.messageID != messageID {
-				b.Fatalf("member %d got %s, want message %s", f.conn, f.message, messageID)
-			}
-			if seen[f.conn] {
-				b.Fatalf("member %d got message %s twice", f.conn, messageID)
-			}
-			seen[f.conn] = true
-			last = f.at
-		case <-ctx.Done():
-			b.Fatalf("%d of %d members got message %s in time", len(seen), n, messageID)
-		}
-	}
-	return last
-}
-
-// connectionID asks the gateway for c's connection id: a message no route
-// takes is answered with it.
-func connectionID(b *testing.B, c *websocket.Conn) string {
-	var forbidden struct{ ConnectionID string }
-	if err := json.Unmarshal([]byte(send(b, c, "who am I")), &forbidden); err != nil || forbidden.ConnectionID == "" {
-		b.Fatalf("no connection id in the Forbidden frame: %v", err)
-	}
-	return forbidden.ConnectionID
+	_, last := awaitEachOnce(b, frames, n, 5*time.Minute, withMessageID(receipt.MessageID))
+	return last.Sub(start)
 }
 
 // roomMembers reads room's member connection ids from the rooms table, as
@@ -161,7 +129,7 @@ func roomMembers(b *testing.B, g *gatewayProc, room, but string) []string {
 // postOneByOne posts a message to each id in turn through the AWS SDK, as
 // the banner's credentials allow, each post waiting for the last, and
 // returns the time from the first post to the last delivery.
-func postOneByOne(b *testing.B, g *gatewayProc, ids []string, frames <-chan roomFrame) time.Duration {
+func postOneByOne(b *testing.B, g *gatewayProc, ids []string, frames <-chan frame) time.Duration {
 	m := cliLine.FindStringSubmatch(g.output())
 	if m == nil {
 		b.Fatalf("the banner shows no AWS CLI call to @connections:\n%s", g.output())
@@ -178,5 +146,6 @@ func postOneByOne(b *testing.B, g *gatewayProc, ids []string, frames <-chan room
 			b.Fatalf("post to %s: %v", id, err)
 		}
 	}
-	return lastDelivery(ctx, b, frames, len(ids), "one-by-one").Sub(start)
+	_, last := awaitEachOnce(b, frames, len(ids), 10*time.Minute, withMessageID("one-by-one"))
+	return last.Sub(start)
 }

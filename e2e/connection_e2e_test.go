@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // TestStillSendingClientReadsTheCloseFrame: a client still sending when
