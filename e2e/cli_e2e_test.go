@@ -71,8 +71,7 @@ func TestStopsWithMake(t *testing.T) {
 		t.Fatal(err)
 	}
 	abs, _ := filepath.Abs(projectDir)
-	args := strings.Join([]string{"-port", "0", "-watch=false", "-config", filepath.Join(abs, "serverless.yml"), "-package", filepath.Join(dir, "package"),
-		"-bin", filepath.Join(buildDir, "bin"), "-logs", filepath.Join(dir, "logs"), "-env", "TOKEN_SECRET=" + testSecret}, " ")
+	args := strings.Join(gatewayArgs(filepath.Join(abs, "serverless.yml"), filepath.Join(dir, "package"), filepath.Join(dir, "logs")), " ")
 	cmd := exec.Command("make", "-s", "-f", makefile, "offline", "GATEWAY="+filepath.Join(buildDir, "gateway"), "ARGS="+args)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -81,6 +81,15 @@ func connID(t testing.TB, c *websocket.Conn) string {
 	return f.ConnectionID
 }
 
+// join joins c to room and checks the answer: the room then holds members.
+func join(t testing.TB, c *websocket.Conn, room string, members int) {
+	t.Helper()
+	if got, want := send(t, c, `{"action":"join","room":"`+room+`"}`),
+		fmt.Sprintf(`{"action":"join","room":"%s","members":%d}`, room, members); got != want {
+		t.Fatalf("join: %s, want %s", got, want)
+	}
+}
+
 // frame is one message a receiver got: which of the test's receivers, the
 // text, its messageId if it carries one, and when it arrived.
 type frame struct {

@@ -91,10 +91,7 @@ func roomOf(b *testing.B, g *gatewayProc, room string) (*websocket.Conn, <-chan 
 	frames := make(chan frame, 64)
 	for i := range calmMembers {
 		c := g.dial(b, fmt.Sprintf("%s%d", room, i), "")
-		if got, want := send(b, c, `{"action":"join","room":"`+room+`"}`),
-			fmt.Sprintf(`{"action":"join","room":"%s","members":%d}`, room, i+1); got != want {
-			b.Fatalf("join %s %d: %s, want %s", room, i, got, want)
-		}
+		join(b, c, room, i+1)
 		if i == 0 {
 			sender = c
 			continue

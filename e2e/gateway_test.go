@@ -90,9 +90,16 @@ func startGatewayIn(t testing.TB, dir string, args ...string) *gatewayProc {
 func launchGateway(t testing.TB, dir string, args ...string) *gatewayProc {
 	t.Helper()
 	logs := t.TempDir()
-	args = append([]string{"-port", "0", "-watch=false", "-config", filepath.Join(dir, "serverless.yml"), "-package", filepath.Join(t.TempDir(), "package"),
-		"-bin", filepath.Join(buildDir, "bin"), "-logs", logs, "-env", "TOKEN_SECRET=" + testSecret}, args...)
+	args = append(gatewayArgs(filepath.Join(dir, "serverless.yml"), filepath.Join(t.TempDir(), "package"), logs), args...)
 	return runGateway(t, exec.Command(filepath.Join(buildDir, "gateway"), args...), logs)
+}
+
+// gatewayArgs are the flags every test's gateway runs with: any port, no
+// watch, config packaged into pkg, the bootstraps built for the tests, the
+// function logs in logs, and the tests' token secret.
+func gatewayArgs(config, pkg, logs string) []string {
+	return []string{"-port", "0", "-watch=false", "-config", config, "-package", pkg,
+		"-bin", filepath.Join(buildDir, "bin"), "-logs", logs, "-env", "TOKEN_SECRET=" + testSecret}
 }
 
 // runGateway starts cmd, a gateway writing its function logs to logs,

@@ -112,10 +112,7 @@ func hanakoAndTaro(b *testing.B, room string) (<-chan frame, *websocket.Conn) {
 	if room == "" {
 		return frames, sender
 	}
-	if got, want := send(b, sender, `{"action":"join","room":"`+room+`"}`),
-		fmt.Sprintf(`{"action":"join","room":"%s","members":%d}`, room, tenReceivers+1); got != want {
-		b.Fatalf("join: %s, want %s", got, want)
-	}
+	join(b, sender, room, tenReceivers+1)
 	return frames, sender
 }
 
@@ -126,10 +123,7 @@ func openReceivers(b *testing.B, g *gatewayProc, room string) <-chan frame {
 	for i := range tenReceivers {
 		c := g.dial(b, "hanako", "")
 		if room != "" {
-			if got, want := send(b, c, `{"action":"join","room":"`+room+`"}`),
-				fmt.Sprintf(`{"action":"join","room":"%s","members":%d}`, room, i+1); got != want {
-				b.Fatalf("join %d: %s, want %s", i, got, want)
-			}
+			join(b, c, room, i+1)
 		}
 		forward(c, i, frames)
 	}
