@@ -26,12 +26,11 @@ import (
 	"wsapi/offline/internal/childproc"
 	"wsapi/offline/internal/console"
 	"wsapi/offline/internal/dynamolocal"
+	"wsapi/offline/internal/emulator"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/project"
-	"wsapi/offline/internal/region"
 	"wsapi/offline/internal/reload"
 	"wsapi/offline/internal/sqslocal"
-	"wsapi/offline/internal/stack"
 )
 
 func main() {
@@ -179,28 +178,28 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if o.quiet {
 		dynaliteLog = nil
 	}
-	tables := &stack.Dynalite{
+	tables := &dynamolocal.Endpoint{
 		Options: dynamolocal.Options{ProjectDir: filepath.Dir(o.config), DataDir: o.data, Log: dynaliteLog,
 			OnExit: func(err error) { console.DynamoDBStopped(out, err) }},
 		Report:  func(r dynamolocal.Report) { console.Tables(out, r) },
 		Started: func(endpoint string) { out.Printf("dynamodb", "DynamoDB API (dynalite) at %s", endpoint) },
 	}
-	reg, err := region.New(svc, svc.Region, region.Config{
+	emu, err := emulator.New(svc, svc.Region, emulator.Config{
 		Traces: traces, TraceAll: o.traceAll,
 		Tables:        tables,
 		QueuesStarted: func(endpoint string) { out.Printf("sqs", "SQS API at %s", endpoint) },
 		Moved:         func(m sqslocal.Moved) { console.Moved(out, m) },
 		Gateway: gateway.Config{DomainName: domainName, Aliases: o.domainNames, Unthrottled: !o.throttle,
 			IdleTimeout: o.idleTimeout, MaxDuration: o.maxDuration, ManagementDelay: o.mgmtDelay, Log: gatewayLog},
-		Stack: stack.Config{Env: o.env, MaxInstances: o.maxInstances,
+		Deploy: emulator.DeployConfig{Env: o.env, MaxInstances: o.maxInstances,
 			OpenLog: func(key string) (io.WriteCloser, error) { return console.OpenFunctionLog(o.logs, key, lines) }},
 	})
 	if err != nil {
 		return err
 	}
-	defer reg.Close()
+	defer emu.Close()
 	// Starting is a deploy from nothing.
-	live := &reload.Live{Source: src, Stack: reg.Stack, Out: out, Framework: framework.Lines}
+	live := &reload.Live{Source: src, Stack: emu.Deployment, Out: out, Framework: framework.Lines}
 	if err := live.Start(ctx, svc); err != nil {
 		return err
 	}
@@ -211,11 +210,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	console.WarnIfExposed(out, o.host)
-	console.PrintRoutes(out, svc, base, reg.Daemon.Addr(), console.Sampling(traces != nil, o.traceAll), o.throttle)
+	console.PrintRoutes(out, svc, base, emu.Daemon.Addr(), console.Sampling(traces != nil, o.traceAll), o.throttle)
 	console.PrintQueues(out, svc)
 	// The listener already queues connections: ready before Serve is true.
 	out.Printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, svc.Stage)
-	if err := reg.Serve(ctx, ln, func(n int) {
+	if err := emu.Serve(ctx, ln, func(n int) {
 		out.Printf("gateway", "stopping: closing %d connections with 1001 and running their $disconnect", n)
 	}); err != nil {
 		return err

@@ -173,7 +173,7 @@ func Load(data []byte, opts Options) (*Service, error) {
 		res.Properties, _ = props.(map[string]any)
 		resolved[id] = res
 	}
-	s, err := serve(r, tpl.Resources, resolved)
+	s, err := readService(r, tpl.Resources, resolved)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package eventsource
 
 import (
 	"wsapi/offline/internal/cloudformation"
-	"wsapi/offline/internal/sqslocal"
 )
 
 // MappingOf is what a template's mapping polls; false when the mapping is
@@ -17,18 +16,6 @@ func MappingOf(m cloudformation.EventSourceMapping, queues []cloudformation.Queu
 		BatchSize: m.BatchSize, BatchingWindow: m.BatchingWindow,
 		MaximumConcurrency: m.MaximumConcurrency, ReportBatchItemFailures: m.ReportBatchItemFailures,
 	}, true
-}
-
-// QueueSpec is what the local SQS serves for a template's queue.
-func QueueSpec(q cloudformation.Queue, queues []cloudformation.Queue) sqslocal.QueueSpec {
-	spec := sqslocal.QueueSpec{
-		Name: q.Name, VisibilityTimeout: q.VisibilityTimeout, Delay: q.Delay, ReceiveWait: q.ReceiveWait,
-		Retention: q.Retention, MaxMessageSize: q.MaxMessageSize, MaxReceiveCount: q.MaxReceiveCount,
-	}
-	if dlq, ok := queueByID(queues, q.DeadLetterQueue); ok {
-		spec.DeadLetterQueue = dlq.Name
-	}
-	return spec
 }
 
 func queueByID(queues []cloudformation.Queue, id string) (cloudformation.Queue, bool) {

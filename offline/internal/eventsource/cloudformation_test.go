@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"wsapi/offline/internal/cloudformation"
-	"wsapi/offline/internal/sqslocal"
 )
 
 var (
@@ -19,12 +18,6 @@ var (
 )
 
 func TestFromTemplate(t *testing.T) {
-	spec := QueueSpec(queues[1], queues)
-	want := sqslocal.QueueSpec{Name: "svc-fanout", VisibilityTimeout: 60 * time.Second, Retention: time.Hour, MaxMessageSize: 1024,
-		DeadLetterQueue: "svc-dlq", MaxReceiveCount: 3}
-	if spec != want {
-		t.Errorf("QueueSpec %+v, want %+v", spec, want)
-	}
 	m, ok := MappingOf(mapping, queues, "us-east-1")
 	if !ok || m.Queue != "svc-fanout" || m.QueueARN != "arn:aws:sqs:us-east-1:1:svc-fanout" || m.Function != "fanout" || m.MaximumConcurrency != 5 || !m.ReportBatchItemFailures {
 		t.Errorf("MappingOf %+v, %v", m, ok)

@@ -1,4 +1,4 @@
-package stack
+package sqslocal
 
 import (
 	"context"
@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-
-	"wsapi/offline/internal/sqslocal"
 )
 
-// SQS serves the template's queues over SQS's JSON protocol on a loopback
-// port of its own, which it opens with the first queue, at the start or at a
-// reload alike, as Dynalite starts with the first table.
-type SQS struct {
-	Server *sqslocal.Server
+// Endpoint serves a Server's queues over SQS's JSON protocol on a loopback
+// port of its own, which it opens with the first queue, at the start or at
+// a reload alike, as dynamolocal's Endpoint starts with the first table.
+type Endpoint struct {
+	Server *Server
 	// Started is called once the queues are served, with their endpoint.
 	Started func(endpoint string)
 
@@ -24,7 +22,7 @@ type SQS struct {
 
 // Set creates or changes a queue, serving the queues first if they are
 // not yet; it returns the endpoint functions reach SQS at.
-func (q *SQS) Set(_ context.Context, spec sqslocal.QueueSpec) (string, error) {
+func (q *Endpoint) Set(_ context.Context, spec QueueSpec) (string, error) {
 	if q.http == nil {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -42,10 +40,10 @@ func (q *SQS) Set(_ context.Context, spec sqslocal.QueueSpec) (string, error) {
 }
 
 // Remove deletes a queue and its messages.
-func (q *SQS) Remove(name string) { q.Server.Remove(name) }
+func (q *Endpoint) Remove(name string) { q.Server.Remove(name) }
 
 // Close ends the long polls in progress and stops serving.
-func (q *SQS) Close() error {
+func (q *Endpoint) Close() error {
 	q.Server.Close()
 	if q.http == nil {
 		return nil

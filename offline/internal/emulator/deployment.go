@@ -1,13 +1,4 @@
-// Package stack is what the offline gateway has deployed from a template:
-// its tables, functions and routes, as a CloudFormation stack holds them.
-// Starting the gateway is an Apply from nothing and a reload an Apply from
-// the template applied last: one path, which computes the change and
-// applies each kind of resource in one step, in the order a stack update
-// would: tables, then the functions that use them, then the routes to the
-// functions, and only then the removals, once no route points at them.
-// Queues come right after tables, as functions are given their URLs, and
-// event source mappings after the functions they invoke.
-package stack
+package emulator
 
 import (
 	"context"
@@ -21,8 +12,8 @@ import (
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
+	"wsapi/offline/internal/lambda"
 	"wsapi/offline/internal/lambdaruntime"
-	"wsapi/offline/internal/lambdaservice"
 	"wsapi/offline/internal/sqslocal"
 )
 
@@ -36,9 +27,9 @@ type Runtime interface {
 }
 
 // Invoker invokes functions by the key routes name them by;
-// *lambdaservice.Service is one.
+// *lambda.Invoker is one.
 type Invoker interface {
-	Set(key string, fn lambdaservice.Function)
+	Set(key string, fn lambda.Function)
 	Remove(key string)
 }
 
@@ -47,7 +38,7 @@ type Router interface {
 	SetRoutes(routeSelectionExpression string, routes map[string]gateway.Route) error
 }
 
-// Tables makes tables; *Dynalite is one.
+// Tables makes tables; *dynamolocal.Endpoint is one.
 type Tables interface {
 	// Create makes the tables not there yet and keeps those that are as
 	// they are. It returns the endpoint functions reach DynamoDB at, ""
@@ -55,7 +46,7 @@ type Tables interface {
 	Create(ctx context.Context, tables []cloudformation.Table) (endpoint string, err error)
 }
 
-// Queues serves queues; *SQS is one.
+// Queues serves queues; *sqslocal.Endpoint is one.
 type Queues interface {
 	// Set creates a queue or changes it, keeping its messages. It returns
 	// the endpoint functions reach SQS at.
@@ -72,8 +63,8 @@ type Mappings interface {
 	Close()
 }
 
-// Config is what a Stack deploys to and how.
-type Config struct {
+// DeployConfig is what a Deployment deploys to and how.
+type DeployConfig struct {
 	Runtime Runtime
 	Invoker Invoker
 	Router  Router
@@ -88,14 +79,23 @@ type Config struct {
 	// MaxInstances is each function's concurrency at most.
 	MaxInstances int
 	// OpenLog opens the writer a function's lines go to, by its key. The
-	// Stack closes it when the function is removed, or at Close.
+	// Deployment closes it when the function is removed, or at Close.
 	OpenLog func(key string) (io.WriteCloser, error)
 }
 
-// Stack is the deployed resources. Apply, Deploy and Close must not be
+// Deployment is what the gateway has deployed from a template: its tables,
+// queues, functions, event source mappings and routes, as a CloudFormation
+// stack holds them. Starting the gateway is an Apply from nothing and a
+// reload an Apply from the template applied last: one path, which computes
+// the change and applies each kind of resource in one step, in the order a
+// stack update would: tables, then the functions that use them, then the
+// routes to the functions, and only then the removals, once no route
+// points at them. Queues come right after tables, as functions are given
+// their URLs, and event source mappings after the functions they invoke.
+// Apply, Deploy and Close must not be
 // called concurrently.
-type Stack struct {
-	cfg Config
+type Deployment struct {
+	cfg DeployConfig
 	// dynamoEndpoint is the DynamoDB endpoint the functions were deployed
 	// with; a new one (the first table) redeploys them all.
 	dynamoEndpoint string
@@ -112,16 +112,16 @@ type function struct {
 	log     io.WriteCloser
 }
 
-// New returns a Stack with nothing deployed.
-func New(cfg Config) *Stack {
-	return &Stack{cfg: cfg, functions: map[string]function{}, queueNames: map[string]string{}}
+// NewDeployment returns a Deployment with nothing deployed.
+func NewDeployment(cfg DeployConfig) *Deployment {
+	return &Deployment{cfg: cfg, functions: map[string]function{}, queueNames: map[string]string{}}
 }
 
 // Apply deploys what changed from old (nil: nothing deployed yet) to new
 // and returns the change. On error, what the change set lists was not all
 // applied: the steps before the failing one were, the failing one in part,
 // the later ones not. Applying new again from the same old retries.
-func (s *Stack) Apply(ctx context.Context, old, new *cloudformation.Service) (changeset.ChangeSet, error) {
+func (s *Deployment) Apply(ctx context.Context, old, new *cloudformation.Service) (changeset.ChangeSet, error) {
 	if old == nil {
 		old = &cloudformation.Service{}
 	}
@@ -145,7 +145,7 @@ func (s *Stack) Apply(ctx context.Context, old, new *cloudformation.Service) (ch
 	return cs, nil
 }
 
-func (s *Stack) applyTables(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyTables(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
 	var tables []cloudformation.Table
 	for _, t := range svc.Tables {
 		if c, ok := cs.Tables[t.LogicalID]; ok && c != changeset.Removed {
@@ -163,7 +163,7 @@ func (s *Stack) applyTables(ctx context.Context, svc *cloudformation.Service, cs
 	return nil
 }
 
-func (s *Stack) applyQueues(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyQueues(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
 	for _, q := range svc.Queues {
 		if c, ok := cs.Queues[q.LogicalID]; !ok || c == changeset.Removed {
 			continue
@@ -171,7 +171,7 @@ func (s *Stack) applyQueues(ctx context.Context, svc *cloudformation.Service, cs
 		if s.cfg.Queues == nil {
 			return fmt.Errorf("queue %s: no SQS to serve it", q.LogicalID)
 		}
-		endpoint, err := s.cfg.Queues.Set(ctx, eventsource.QueueSpec(q, svc.Queues))
+		endpoint, err := s.cfg.Queues.Set(ctx, sqslocal.SpecOf(q, svc.Queues))
 		if err != nil {
 			return fmt.Errorf("queue %s: %w", q.LogicalID, err)
 		}
@@ -187,7 +187,7 @@ func (s *Stack) applyQueues(ctx context.Context, svc *cloudformation.Service, cs
 
 // applyFunctions deploys the functions added or changed, and every one
 // when the DynamoDB or SQS endpoint they reach is new.
-func (s *Stack) applyFunctions(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyFunctions(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
 	for _, key := range slices.Sorted(maps.Keys(svc.Functions)) {
 		fn := svc.Functions[key]
 		want := s.runtimeFunction(fn)
@@ -212,7 +212,7 @@ const (
 
 // runtimeFunction is fn as the runtime deploys it, with the environment
 // every function gets offline.
-func (s *Stack) runtimeFunction(fn cloudformation.Function) lambdaruntime.Function {
+func (s *Deployment) runtimeFunction(fn cloudformation.Function) lambdaruntime.Function {
 	env := maps.Clone(fn.Env)
 	if env == nil {
 		env = map[string]string{}
@@ -237,7 +237,7 @@ func (s *Stack) runtimeFunction(fn cloudformation.Function) lambdaruntime.Functi
 // deployFunction deploys want for new invocations: as a new function, a
 // replacement of the one deployed under key, or, renamed, beside it until
 // the removals step.
-func (s *Stack) deployFunction(ctx context.Context, key string, fn cloudformation.Function, want lambdaruntime.Function) error {
+func (s *Deployment) deployFunction(ctx context.Context, key string, fn cloudformation.Function, want lambdaruntime.Function) error {
 	have, ok := s.functions[key]
 	if !ok {
 		log, err := s.cfg.OpenLog(key)
@@ -260,7 +260,7 @@ func (s *Stack) deployFunction(ctx context.Context, key string, fn cloudformatio
 		return err
 	}
 	s.functions[key] = function{runtime: want, log: have.log}
-	s.cfg.Invoker.Set(key, lambdaservice.Function{Name: fn.Name, Tracing: fn.Tracing})
+	s.cfg.Invoker.Set(key, lambda.Function{Name: fn.Name, Tracing: fn.Tracing})
 	if ok && have.runtime.Name != want.Name {
 		// Renamed: the old name stops once the key invokes the new one.
 		if err := s.cfg.Runtime.Remove(ctx, have.runtime.Name); err != nil && !errors.Is(err, lambdaruntime.ErrFunctionNotFound) {
@@ -272,7 +272,7 @@ func (s *Stack) deployFunction(ctx context.Context, key string, fn cloudformatio
 
 // applyMappings starts polling for the mappings added and restarts those
 // changed; a mapping disabled, or whose queue is gone, stops polling.
-func (s *Stack) applyMappings(_ context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyMappings(_ context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
 	for _, m := range svc.EventSourceMappings {
 		if c, ok := cs.EventSourceMappings[m.LogicalID]; !ok || c == changeset.Removed {
 			continue
@@ -289,7 +289,7 @@ func (s *Stack) applyMappings(_ context.Context, svc *cloudformation.Service, cs
 	return nil
 }
 
-func (s *Stack) applyRoutes(_ context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyRoutes(_ context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
 	if !cs.RoutesChanged() {
 		return nil
 	}
@@ -317,7 +317,7 @@ func Routes(svc *cloudformation.Service) map[string]gateway.Route {
 // more: their invocations in flight finish, then their processes stop and
 // their logs close; then the queues removed, with their messages. Tables
 // are kept, as their data would be lost.
-func (s *Stack) applyRemovals(ctx context.Context, _ *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyRemovals(ctx context.Context, _ *cloudformation.Service, cs changeset.ChangeSet) error {
 	for _, id := range slices.Sorted(maps.Keys(cs.EventSourceMappings)) {
 		if cs.EventSourceMappings[id] == changeset.Removed && s.cfg.Mappings != nil {
 			s.cfg.Mappings.Remove(id)
@@ -340,7 +340,7 @@ func (s *Stack) applyRemovals(ctx context.Context, _ *cloudformation.Service, cs
 	return nil
 }
 
-func (s *Stack) removeFunction(ctx context.Context, key string) error {
+func (s *Deployment) removeFunction(ctx context.Context, key string) error {
 	fn, ok := s.functions[key]
 	if !ok {
 		return nil
@@ -355,7 +355,7 @@ func (s *Stack) removeFunction(ctx context.Context, key string) error {
 
 // Deploy puts newly built code in service for the function deployed under
 // key, as updating its code in Lambda does.
-func (s *Stack) Deploy(ctx context.Context, key, executable string) error {
+func (s *Deployment) Deploy(ctx context.Context, key, executable string) error {
 	fn, ok := s.functions[key]
 	if !ok {
 		return fmt.Errorf("%w: %s", lambdaruntime.ErrFunctionNotFound, key)
@@ -369,7 +369,7 @@ func (s *Stack) Deploy(ctx context.Context, key, executable string) error {
 }
 
 // Functions are the keys of the functions deployed, sorted.
-func (s *Stack) Functions() []string {
+func (s *Deployment) Functions() []string {
 	return slices.Sorted(maps.Keys(s.functions))
 }
 
@@ -377,7 +377,7 @@ func (s *Stack) Functions() []string {
 // would: the event source mappings, waiting for their batches in flight,
 // which may still send to queues; the functions' processes; the queues;
 // and the functions' logs, once no process writes to them any more.
-func (s *Stack) Close(ctx context.Context) error {
+func (s *Deployment) Close(ctx context.Context) error {
 	var errs []error
 	if s.cfg.Mappings != nil {
 		s.cfg.Mappings.Close()

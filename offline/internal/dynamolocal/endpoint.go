@@ -1,44 +1,43 @@
-package stack
+package dynamolocal
 
 import (
 	"context"
 
 	"wsapi/offline/internal/cloudformation"
-	"wsapi/offline/internal/dynamolocal"
 )
 
-// Dynalite makes tables in a local dynalite, which it starts with the
-// first table, at the start or at a reload alike.
-type Dynalite struct {
-	Options dynamolocal.Options
+// Endpoint makes a template's tables in a local dynalite, which it starts
+// with the first table, at the start or at a reload alike.
+type Endpoint struct {
+	Options Options
 	// Started is called once dynalite serves, with its endpoint.
 	Started func(endpoint string)
 	// Report is called with what each Create did.
-	Report func(dynamolocal.Report)
+	Report func(Report)
 
-	server *dynamolocal.Server
+	server *Server
 }
 
 // Create makes the tables not there yet, starting dynalite first if it is
 // not running.
-func (d *Dynalite) Create(ctx context.Context, tables []cloudformation.Table) (string, error) {
-	specs := make([]*dynamolocal.Table, 0, len(tables))
+func (d *Endpoint) Create(ctx context.Context, tables []cloudformation.Table) (string, error) {
+	specs := make([]*Table, 0, len(tables))
 	for _, t := range tables {
-		spec, err := dynamolocal.ReadTable(t.LogicalID, t.Properties)
+		spec, err := ReadTable(t.LogicalID, t.Properties)
 		if err != nil {
 			return d.endpoint(), err
 		}
 		specs = append(specs, spec)
 	}
 	if d.server != nil {
-		report, err := dynamolocal.CreateTables(ctx, d.server.Endpoint(), specs)
+		report, err := CreateTables(ctx, d.server.Endpoint(), specs)
 		if err != nil {
 			return d.server.Endpoint(), err
 		}
 		d.report(report)
 		return d.server.Endpoint(), nil
 	}
-	s, report, err := dynamolocal.Deploy(ctx, d.Options, specs)
+	s, report, err := Deploy(ctx, d.Options, specs)
 	if err != nil {
 		return "", err
 	}
@@ -50,14 +49,14 @@ func (d *Dynalite) Create(ctx context.Context, tables []cloudformation.Table) (s
 	return s.Endpoint(), nil
 }
 
-func (d *Dynalite) report(r dynamolocal.Report) {
+func (d *Endpoint) report(r Report) {
 	if d.Report != nil {
 		d.Report(r)
 	}
 }
 
 // Close stops dynalite, if it was started.
-func (d *Dynalite) Close() error {
+func (d *Endpoint) Close() error {
 	if d.server == nil {
 		return nil
 	}
@@ -65,7 +64,7 @@ func (d *Dynalite) Close() error {
 }
 
 // endpoint is dynalite's, or "" before it starts.
-func (d *Dynalite) endpoint() string {
+func (d *Endpoint) endpoint() string {
 	if d.server == nil {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package lambdaservice
+package lambda
 
 import (
 	"context"

@@ -1,8 +1,9 @@
-// Package lambdaservice invokes functions as the Lambda service does for
-// API Gateway: it makes the tracing decision, runs the function in the
-// local runtime and records the function's segment of a traced invocation,
-// so the function's own subsegments hang under it.
-package lambdaservice
+// Package lambda is the Lambda service's side of an invocation, for API
+// Gateway and for event source mappings alike: it makes the tracing
+// decision, runs the function in the local runtime (lambdaruntime) and
+// records the function's segment of a traced invocation, so the function's
+// own subsegments hang under it.
+package lambda
 
 import (
 	"context"
@@ -30,9 +31,9 @@ type Recorder interface {
 	Record(xraydaemon.Segment) error
 }
 
-// Service invokes functions by the key the gateway's routes name them by.
-// It is safe for concurrent use.
-type Service struct {
+// Invoker invokes functions by the key the gateway's routes and the event
+// source mappings name them by. It is safe for concurrent use.
+type Invoker struct {
 	runtime Runtime
 	xray    Recorder
 	sampler *xraydaemon.Sampler
@@ -41,27 +42,27 @@ type Service struct {
 	functions map[string]Function
 }
 
-// New returns a Service with no functions.
-func New(rt Runtime, xray Recorder, sampler *xraydaemon.Sampler) *Service {
-	return &Service{runtime: rt, xray: xray, sampler: sampler, functions: map[string]Function{}}
+// New returns an Invoker with no functions.
+func New(rt Runtime, xray Recorder, sampler *xraydaemon.Sampler) *Invoker {
+	return &Invoker{runtime: rt, xray: xray, sampler: sampler, functions: map[string]Function{}}
 }
 
 // Set makes key invoke fn.
-func (s *Service) Set(key string, fn Function) {
+func (s *Invoker) Set(key string, fn Function) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.functions[key] = fn
 }
 
 // Remove makes key invoke nothing: the function is no longer deployed.
-func (s *Service) Remove(key string) {
+func (s *Invoker) Remove(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.functions, key)
 }
 
 // Invoke runs the function known as key with payload, for route.
-func (s *Service) Invoke(ctx context.Context, key, route string, payload []byte) ([]byte, error) {
+func (s *Invoker) Invoke(ctx context.Context, key, route string, payload []byte) ([]byte, error) {
 	s.mu.RLock()
 	fn, ok := s.functions[key]
 	s.mu.RUnlock()

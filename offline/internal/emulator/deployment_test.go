@@ -1,4 +1,4 @@
-package stack
+package emulator
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/gateway"
+	"wsapi/offline/internal/lambda"
 	"wsapi/offline/internal/lambdaruntime"
-	"wsapi/offline/internal/lambdaservice"
 )
 
 // calls records every call the fakes get, in order, as "Add svc-hello".
@@ -56,8 +56,8 @@ func (r *fakeRuntime) Close(context.Context) error {
 
 type fakeInvoker struct{ calls *calls }
 
-func (i fakeInvoker) Set(key string, _ lambdaservice.Function) { i.calls.add("Set " + key) }
-func (i fakeInvoker) Remove(key string)                        { i.calls.add("Forget " + key) }
+func (i fakeInvoker) Set(key string, _ lambda.Function) { i.calls.add("Set " + key) }
+func (i fakeInvoker) Remove(key string)                 { i.calls.add("Forget " + key) }
 
 type fakeRouter struct{ calls *calls }
 
@@ -169,7 +169,7 @@ func TestApply(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var c calls
 			rt := &fakeRuntime{calls: &c, fns: map[string]lambdaruntime.Function{}}
-			s := New(Config{
+			s := NewDeployment(DeployConfig{
 				Runtime: rt, Invoker: fakeInvoker{&c}, Router: fakeRouter{&c}, Tables: fakeTables{&c},
 				Env: map[string]string{"OFFLINE": "1"},
 				OpenLog: func(key string) (io.WriteCloser, error) {
@@ -222,7 +222,7 @@ func TestApply(t *testing.T) {
 func TestDeployReplacesTheCode(t *testing.T) {
 	var c calls
 	rt := &fakeRuntime{calls: &c, fns: map[string]lambdaruntime.Function{}}
-	s := New(Config{Runtime: rt, Invoker: fakeInvoker{&c}, Router: fakeRouter{&c},
+	s := NewDeployment(DeployConfig{Runtime: rt, Invoker: fakeInvoker{&c}, Router: fakeRouter{&c},
 		OpenLog: func(key string) (io.WriteCloser, error) { return fakeLog{Writer: io.Discard, calls: &c, key: key}, nil }})
 	if _, err := s.Apply(t.Context(), nil, service(map[string]string{"hello": "svc-hello"}, nil)); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,10 @@
-// Package region puts together, on this machine, the AWS services of one
-// region that a template deploys onto: an X-Ray daemon, Lambda (its
-// runtime, Invoke and event source mappings), DynamoDB, SQS, and the API
-// Gateway endpoint, with the stack that deploys onto them.
-package region
+// Package emulator is the offline gateway's composition root: it puts
+// together, on this machine, the AWS services of one region that a template
+// deploys onto (an X-Ray daemon, Lambda with its runtime and event source
+// mappings, DynamoDB, SQS, and the API Gateway endpoint) and the
+// Deployment that applies a template to them, at the start and at every
+// reload alike.
+package emulator
 
 import (
 	"context"
@@ -14,16 +16,15 @@ import (
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
+	"wsapi/offline/internal/lambda"
 	"wsapi/offline/internal/lambdaruntime"
-	"wsapi/offline/internal/lambdaservice"
 	"wsapi/offline/internal/sqslocal"
-	"wsapi/offline/internal/stack"
 	"wsapi/offline/internal/xraydaemon"
 )
 
-// Tables is the local DynamoDB, which Close stops.
-type Tables interface {
-	stack.Tables
+// TablesCloser is the local DynamoDB, which Close stops.
+type TablesCloser interface {
+	Tables
 	io.Closer
 }
 
@@ -34,27 +35,27 @@ type Config struct {
 	// to nothing log errors.
 	Traces   func(*xraydaemon.Trace)
 	TraceAll bool // trace every invocation, not Lambda's sample
-	Tables   Tables
+	Tables   TablesCloser
 	// QueuesStarted is told the SQS endpoint once the first queue is
 	// served; Moved, each message a queue moves to its dead-letter queue.
 	QueuesStarted func(endpoint string)
 	Moved         func(sqslocal.Moved)
 	// Gateway holds the endpoint's limits and log; New fills in the rest.
 	Gateway gateway.Config
-	Stack   stack.Config // Env, MaxInstances and OpenLog; New fills in the rest
+	Deploy  DeployConfig // Env, MaxInstances and OpenLog; New fills in the rest
 }
 
-// Region is the services, running.
-type Region struct {
-	Daemon  *xraydaemon.Daemon
-	Gateway *gateway.Gateway
-	Stack   *stack.Stack
-	tables  Tables
+// Emulator is the services, running, and what is deployed on them.
+type Emulator struct {
+	Daemon     *xraydaemon.Daemon
+	Gateway    *gateway.Gateway
+	Deployment *Deployment
+	tables     TablesCloser
 }
 
 // New starts the services svc is served by, in region, with nothing
 // deployed yet.
-func New(svc *cloudformation.Service, region string, cfg Config) (*Region, error) {
+func New(svc *cloudformation.Service, region string, cfg Config) (*Emulator, error) {
 	daemon, err := xraydaemon.Listen("127.0.0.1:0", xraydaemon.Config{OnComplete: cfg.Traces})
 	if err != nil {
 		return nil, err
@@ -64,43 +65,43 @@ func New(svc *cloudformation.Service, region string, cfg Config) (*Region, error
 		_ = daemon.Close()
 		return nil, err
 	}
-	lambda := lambdaservice.New(rt, daemon, &xraydaemon.Sampler{All: cfg.TraceAll})
+	invoker := lambda.New(rt, daemon, &xraydaemon.Sampler{All: cfg.TraceAll})
 	g := cfg.Gateway
 	g.APIID, g.AccountID, g.Region, g.Stage = svc.APIID, lambdaruntime.AccountID, region, svc.Stage
-	g.RouteSelectionExpression, g.Invoker = svc.RouteSelectionExpression, lambda
+	g.RouteSelectionExpression, g.Invoker = svc.RouteSelectionExpression, invoker
 	g.AccessKeyID, g.SecretAccessKey, g.SessionToken = lambdaruntime.AccessKeyID, lambdaruntime.SecretAccessKey, lambdaruntime.SessionToken
 	gw, err := gateway.New(g)
 	if err != nil {
 		_ = daemon.Close()
 		return nil, err
 	}
-	queues := &stack.SQS{
+	queues := &sqslocal.Endpoint{
 		Server:  sqslocal.New(sqslocal.Options{Region: region, AccountID: lambdaruntime.AccountID, OnMoved: cfg.Moved}),
 		Started: cfg.QueuesStarted,
 	}
-	s := cfg.Stack
-	s.Runtime, s.Invoker, s.Router, s.Tables = rt, lambda, gw, cfg.Tables
+	d := cfg.Deploy
+	d.Runtime, d.Invoker, d.Router, d.Tables = rt, invoker, gw, cfg.Tables
 	// The pollers outlive any one request: Close stops them.
-	s.Queues, s.Mappings = queues, eventsource.New(context.Background(), queues.Server, lambda, nil)
-	return &Region{Daemon: daemon, Gateway: gw, Stack: stack.New(s), tables: cfg.Tables}, nil
+	d.Queues, d.Mappings = queues, eventsource.New(context.Background(), queues.Server, invoker, nil)
+	return &Emulator{Daemon: daemon, Gateway: gw, Deployment: NewDeployment(d), tables: cfg.Tables}, nil
 }
 
 // Close stops the functions, the tables and the daemon.
-func (r *Region) Close() {
+func (e *Emulator) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	// The stack stops the pollers (their batches in flight may still send
-	// to a queue), then the functions, the queues and the logs.
-	_ = r.Stack.Close(ctx)
-	_ = r.tables.Close()
-	_ = r.Daemon.Close()
+	// The deployment stops the pollers (their batches in flight may still
+	// send to a queue), then the functions, the queues and the logs.
+	_ = e.Deployment.Close(ctx)
+	_ = e.tables.Close()
+	_ = e.Daemon.Close()
 }
 
 // Serve serves the API on ln until ctx ends, then closes every connection
 // as API Gateway does when it goes away (1001, running their $disconnect),
 // telling stopping how many first.
-func (r *Region) Serve(ctx context.Context, ln net.Listener, stopping func(connections int)) error {
-	srv := r.Gateway.Server()
+func (e *Emulator) Serve(ctx context.Context, ln net.Listener, stopping func(connections int)) error {
+	srv := e.Gateway.Server()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -108,10 +109,10 @@ func (r *Region) Serve(ctx context.Context, ln net.Listener, stopping func(conne
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	stopping(r.Gateway.Connections())
+	stopping(e.Gateway.Connections())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	err := r.Gateway.Shutdown(shutdownCtx)
+	err := e.Gateway.Shutdown(shutdownCtx)
 	_ = srv.Close()
 	return err
 }
