@@ -48,17 +48,17 @@ lint: ## gofmt, go vet and staticcheck over every module
 	go run $(STATICCHECK) $(PACKAGES)
 
 bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the offline gateway end to end (about 13 minutes)
-	go test -run '^$$' -bench . -benchmem $(filter-out %/offline/...,$(PACKAGES)) ./offline/internal/...
+	go test -run '^$$' -bench . -benchmem $(filter-out %/e2e/...,$(PACKAGES))
 	@go run ./tools/lambdabuild
-	cd offline && go test -run '^$$' -bench 'OneClient|HundredClients' -benchtime 3000x .
-	cd offline && go test -run '^$$' -bench 'ColdStart' -benchtime 5x .
-	cd offline && go test -run '^$$' -bench 'IdleConnections' -benchtime 1x .
-	cd offline && go test -run '^$$' -bench 'FanOut' -benchtime 3x .
-	cd offline && go test -run '^$$' -bench 'SendToTen|RoomOfTen' -benchtime 300x .
-	cd offline && go test -run '^$$' -bench 'RoomBesideFlood' -benchtime 50x .
-	cd offline && go test -run '^$$' -bench 'RoomBroadcast' -benchtime 1x -timeout 30m .
-	cd offline && go test -run '^$$' -bench 'Startup' -benchtime 3x .
-	cd offline && go test -run '^$$' -bench 'Reload' -benchtime 3x .
+	cd e2e && go test -run '^$$' -bench 'OneClient|HundredClients' -benchtime 3000x .
+	cd e2e && go test -run '^$$' -bench 'ColdStart' -benchtime 5x .
+	cd e2e && go test -run '^$$' -bench 'IdleConnections' -benchtime 1x .
+	cd e2e && go test -run '^$$' -bench 'FanOut' -benchtime 3x .
+	cd e2e && go test -run '^$$' -bench 'SendToTen|RoomOfTen' -benchtime 300x .
+	cd e2e && go test -run '^$$' -bench 'RoomBesideFlood' -benchtime 50x .
+	cd e2e && go test -run '^$$' -bench 'RoomBroadcast' -benchtime 1x -timeout 30m .
+	cd e2e && go test -run '^$$' -bench 'Startup' -benchtime 3x .
+	cd e2e && go test -run '^$$' -bench 'Reload' -benchtime 3x .
 
 # The framework's own commands: the project's plugin builds what they ship.
 # TRACING picks the functions' tracing backend, serverless.yml's

@@ -21,11 +21,6 @@ import (
 	"wsapi/shared/reply"
 )
 
-// Poster sends one frame to one connection.
-type Poster interface {
-	Post(ctx context.Context, connectionID string, data []byte) error
-}
-
 // Rooms reads memberships.
 type Rooms interface {
 	IsMember(ctx context.Context, room, connectionID string) (bool, error)
@@ -40,7 +35,7 @@ type Queue interface {
 // Handler delivers a member's message to the rest of its room.
 type Handler struct {
 	// Connections returns the @connections client of the API at domainName and stage.
-	Connections func(domainName, stage string) Poster
+	Connections func(domainName, stage string) connections.Poster
 	Rooms       Rooms
 	Queue       Queue
 	// Forget drops every record of a connection that answered 410.
@@ -122,23 +117,15 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 	}
 
 	job := fanoutqueue.Job{DomainName: rc.DomainName, Stage: rc.Stage, Room: room, MessageID: id, Frame: frame}
-	var inline []string
-	recipients, queued, member := 0, false, false
+	to := audience{sender: rc.ConnectionID, inlineMax: h.InlineMax}
 	err = h.Rooms.Members(ctx, room, func(ids []string) error {
-		for _, m := range ids {
-			if m == rc.ConnectionID {
-				member = true
-				continue
-			}
-			inline = append(inline, m)
-			recipients++
-		}
-		if !queued && len(inline) <= h.InlineMax {
+		to.add(ids)
+		if !to.large() {
 			return nil
 		}
 		// Nothing goes to the queue for a sender not shown to be a member:
 		// when its row is not on the pages read so far, ask for it.
-		if !member {
+		if !to.member {
 			in, err := h.Rooms.IsMember(ctx, room, rc.ConnectionID)
 			if err != nil {
 				return fmt.Errorf("check membership: %w", err)
@@ -146,16 +133,13 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 			if !in {
 				return errNotMember
 			}
-			member = true
+			to.member = true
 		}
-		queued = true
-		err := h.enqueue(ctx, job, inline, 0)
-		inline = inline[:0]
-		return err
+		return h.enqueue(ctx, job, to.queue(), 0)
 	})
 	// The listing is read consistently, so a room read to its end without
 	// the sender's row shows it is not a member.
-	if errors.Is(err, errNotMember) || err == nil && !member {
+	if errors.Is(err, errNotMember) || err == nil && !to.member {
 		return reply.Reject(ctx, poster, rc.ConnectionID, reply.Errorf("not_a_member", "join room %s before broadcasting to it", room))
 	}
 	if err != nil {
@@ -163,9 +147,9 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 		// delivered twice, which the messageId tells apart.
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("broadcast to %s: %w", room, err)
 	}
-	log.Info().Str("room", room).Str("messageId", id).Int("recipients", recipients).Bool("queued", queued).Msg("broadcast")
+	log.Info().Str("room", room).Str("messageId", id).Int("recipients", to.recipients).Bool("queued", to.queued).Msg("broadcast")
 
-	out, err := json.Marshal(receipt{Action: "broadcast", Room: room, Recipients: recipients, MessageID: id})
+	out, err := json.Marshal(receipt{Action: "broadcast", Room: room, Recipients: to.recipients, MessageID: id})
 	if err != nil {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusInternalServerError}, fmt.Errorf("encode receipt: %w", err)
 	}
@@ -180,10 +164,10 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 		}
 	}()
 	defer func() { <-receiptSent }()
-	if len(inline) == 0 {
+	if len(to.pending) == 0 {
 		return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
 	}
-	res := fanout.Fanout{Poster: poster, Forget: h.Forget, Concurrency: h.Concurrency, Reserve: h.ReceiptTime, Requeue: true}.Send(ctx, inline, frame)
+	res := fanout.Fanout{Poster: poster, Forget: h.Forget, Concurrency: h.Concurrency, Reserve: h.ReceiptTime, Requeue: true}.Send(ctx, to.pending, frame)
 	if len(res.Retry) > 0 {
 		// Throttled, cut off or not attempted: the worker tries again.
 		job.Attempt = 1
@@ -192,6 +176,43 @@ func (h Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxy
 		}
 	}
 	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK}, nil
+}
+
+// audience is who a broadcast goes to, gathered as the room's members are
+// read page by page: every other member, counted, and held in pending until
+// the room turns out larger than inlineMax, from when what is read goes to
+// the queue as it comes. A room read to its end without being queued is
+// the small room posted to inline: pending is then its whole audience.
+type audience struct {
+	sender     string
+	inlineMax  int
+	pending    []string // read and not queued
+	recipients int
+	queued     bool // some went to the queue: all the rest go too
+	member     bool // the sender's own row was read
+}
+
+// add takes a page of members.
+func (a *audience) add(ids []string) {
+	for _, id := range ids {
+		if id == a.sender {
+			a.member = true
+			continue
+		}
+		a.pending = append(a.pending, id)
+		a.recipients++
+	}
+}
+
+// large reports whether what is pending goes to the queue: the room has
+// more than inlineMax others, or some went already.
+func (a *audience) large() bool { return a.queued || len(a.pending) > a.inlineMax }
+
+// queue hands over what is pending, for the queue.
+func (a *audience) queue() []string {
+	ids := a.pending
+	a.pending, a.queued = nil, true
+	return ids
 }
 
 // errNotMember stops the reading of a room's members when the sender turns

@@ -147,7 +147,7 @@ func TestHandle(t *testing.T) {
 			q := &queue{}
 			var forgot []string
 			h := Handler{
-				Connections: func(string, string) Poster { return a },
+				Connections: func(string, string) connections.Poster { return a },
 				Rooms:       &room{members: tt.members, pageSize: 1000},
 				Queue:       q,
 				Forget:      func(_ context.Context, id string) error { forgot = append(forgot, id); return nil },
@@ -246,12 +246,33 @@ func TestMembersDoNotWaitForTheReceipt(t *testing.T) {
 }
 
 // smallRoomHandler posts through p to the members of rm, inline.
-func smallRoomHandler(p Poster, rm *room) Handler {
+func smallRoomHandler(p connections.Poster, rm *room) Handler {
 	return Handler{
-		Connections: func(string, string) Poster { return p },
+		Connections: func(string, string) connections.Poster { return p },
 		Rooms:       rm, Queue: &queue{},
 		Forget:      func(context.Context, string) error { return nil },
 		Concurrency: 4, InlineMax: 10, ReceiptTime: time.Second,
 		Now: func() time.Time { return sentAt }, NewID: func() string { return "id1" },
+	}
+}
+
+// TestAudience: the sender is noted, not counted; the others are held until
+// there are more than inlineMax, and from then on every page is queued.
+func TestAudience(t *testing.T) {
+	a := audience{sender: "me=", inlineMax: 2}
+	a.add([]string{"a=", "me="})
+	if !a.member || a.recipients != 1 || a.large() {
+		t.Fatalf("after a page with the sender: %+v", a)
+	}
+	a.add([]string{"b=", "c="})
+	if !a.large() {
+		t.Fatalf("3 others over an inlineMax of 2: %+v, want large", a)
+	}
+	if got := a.queue(); !slices.Equal(got, []string{"a=", "b=", "c="}) || len(a.pending) != 0 {
+		t.Fatalf("queue() = %q, pending %q", got, a.pending)
+	}
+	a.add([]string{"d="})
+	if !a.large() || a.recipients != 4 {
+		t.Errorf("a page after the first queued: %+v, want it queued too", a)
 	}
 }

@@ -25,11 +25,11 @@ func main() {
 		fn.Log.Fatal().Err(err).Send()
 	}
 	pool := connections.NewPool(fn.AWS)
-	members := membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE"))
 	reg := registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE"))
+	members := membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), reg)
 
 	h := Handler{
-		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
+		Connections: func(domainName, stage string) connections.Poster { return pool.For(domainName, stage) },
 		Rooms:       members,
 		Queue:       fanoutqueue.NewFromConfig(fn.AWS, os.Getenv("FANOUT_QUEUE_URL")),
 		Forget:      fanout.All(reg.Remove, members.Forget),

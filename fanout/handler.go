@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/rs/zerolog"
 
+	"wsapi/shared/connections"
 	"wsapi/shared/fanout"
 	"wsapi/shared/fanoutqueue"
 	"wsapi/shared/invocation"
@@ -35,7 +36,7 @@ type Queue interface {
 // than the queue's visibility timeout of minutes.
 type Handler struct {
 	// Connections returns the @connections client of the API at domainName and stage.
-	Connections func(domainName, stage string) fanout.Poster
+	Connections func(domainName, stage string) connections.Poster
 	Forget      fanout.Forget
 	Queue       Queue
 	// Concurrency bounds the posts in flight of the whole invocation: its

@@ -22,7 +22,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"wsapi/shared/connections"
-	"wsapi/shared/fanout"
 	"wsapi/shared/fanoutqueue"
 	"wsapi/shared/logging"
 )
@@ -96,7 +95,7 @@ func TestHandle(t *testing.T) {
 			q := &queue{err: tt.queueErr}
 			var forgot []string
 			h := Handler{
-				Connections: func(string, string) fanout.Poster { return a },
+				Connections: func(string, string) connections.Poster { return a },
 				Forget:      func(_ context.Context, id string) error { forgot = append(forgot, id); return nil },
 				Queue:       q, Concurrency: 2, Log: zerolog.Nop(),
 			}
@@ -135,7 +134,7 @@ func TestHandle(t *testing.T) {
 // Out of time before a record starts: it goes back to SQS untouched.
 func TestOutOfTime(t *testing.T) {
 	a := &api{posted: map[string]int{}}
-	h := Handler{Connections: func(string, string) fanout.Poster { return a }, Queue: &queue{}, Concurrency: 2, Log: zerolog.Nop()}
+	h := Handler{Connections: func(string, string) connections.Poster { return a }, Queue: &queue{}, Concurrency: 2, Log: zerolog.Nop()}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	resp, _ := h.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{record("r1", job(0, "a="))}})
@@ -166,7 +165,7 @@ func TestThrottledByAPIGateway(t *testing.T) {
 	}
 	client := connections.New(cfg, srv.URL+"/prod")
 	q := &queue{}
-	h := Handler{Connections: func(string, string) fanout.Poster { return client }, Queue: q, Concurrency: 2, Log: zerolog.Nop()}
+	h := Handler{Connections: func(string, string) connections.Poster { return client }, Queue: q, Concurrency: 2, Log: zerolog.Nop()}
 	resp, _ := h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{record("r1", job(0, "a="))}})
 	if len(resp.BatchItemFailures) != 0 || len(q.jobs) != 1 || !slices.Equal(q.jobs[0].ConnectionIDs, []string{"a="}) {
 		t.Errorf("failures %v, requeued %+v; want a= in a new job", resp.BatchItemFailures, q.jobs)
@@ -191,7 +190,7 @@ func TestBatchLogLines(t *testing.T) {
 	//lint:ignore SA1029 aws-lambda-go keys the trace header with this very string.
 	ctx = context.WithValue(ctx, "x-amzn-trace-id", "Root=1-aaa-bbb;Sampled=1")
 	a := &api{posted: map[string]int{}}
-	h := Handler{Connections: func(string, string) fanout.Poster { return a }, Queue: &queue{}, Concurrency: 2, Log: log}
+	h := Handler{Connections: func(string, string) connections.Poster { return a }, Queue: &queue{}, Concurrency: 2, Log: log}
 	if _, err := h.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{record("r1", job(0, "a=", "b="))}}); err != nil {
 		t.Fatal(err)
 	}

@@ -27,11 +27,11 @@ func main() {
 		fn.Log.Warn().Err(nerr).Msg("config")
 	}
 	pool := connections.NewPool(fn.AWS)
-	members := membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE"))
 	reg := registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE"))
+	members := membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), reg)
 
 	h := Handler{
-		Connections: func(domainName, stage string) fanout.Poster { return pool.For(domainName, stage) },
+		Connections: func(domainName, stage string) connections.Poster { return pool.For(domainName, stage) },
 		Forget:      fanout.All(reg.Remove, members.Forget),
 		Queue:       fanoutqueue.NewFromConfig(fn.AWS, os.Getenv("FANOUT_QUEUE_URL")),
 		Concurrency: n,

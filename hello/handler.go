@@ -16,15 +16,10 @@ import (
 	"wsapi/shared/username"
 )
 
-// Poster sends one frame to one connection.
-type Poster interface {
-	Post(ctx context.Context, connectionID string, data []byte) error
-}
-
 // Handler greets the caller.
 type Handler struct {
 	// Connections returns the @connections client of the API at domainName and stage.
-	Connections func(domainName, stage string) Poster
+	Connections func(domainName, stage string) connections.Poster
 }
 
 type greeting struct {

@@ -38,7 +38,7 @@ func (r *recorder) Post(_ context.Context, connectionID string, data []byte) err
 }
 
 func handler(r *recorder) Handler {
-	return Handler{Connections: func(domainName, stage string) Poster {
+	return Handler{Connections: func(domainName, stage string) connections.Poster {
 		r.endpoint = connections.Endpoint(domainName, stage)
 		return r
 	}}

@@ -17,6 +17,6 @@ func main() {
 	}
 	pool := connections.NewPool(fn.AWS)
 
-	h := Handler{Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) }}
+	h := Handler{Connections: func(domainName, stage string) connections.Poster { return pool.For(domainName, stage) }}
 	fn.Start(invocation.Logged(fn.Log, h.Handle))
 }

@@ -19,11 +19,6 @@ import (
 	"wsapi/shared/rooms"
 )
 
-// Poster sends one frame to one connection.
-type Poster interface {
-	Post(ctx context.Context, connectionID string, data []byte) error
-}
-
 // Rooms records memberships.
 type Rooms interface {
 	// Join returns how many connections the room holds, m's included.
@@ -33,7 +28,7 @@ type Rooms interface {
 // Handler puts the caller in a room its token allows.
 type Handler struct {
 	// Connections returns the @connections client of the API at domainName and stage.
-	Connections func(domainName, stage string) Poster
+	Connections func(domainName, stage string) connections.Poster
 	Rooms       Rooms
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"wsapi/shared/connections"
 	"wsapi/shared/membership"
 )
 
@@ -90,7 +91,7 @@ func TestHandle(t *testing.T) {
 			for _, a := range tt.already {
 				rooms.in[a] = true
 			}
-			h := Handler{Connections: func(string, string) Poster { return r }, Rooms: rooms}
+			h := Handler{Connections: func(string, string) connections.Poster { return r }, Rooms: rooms}
 			resp, err := h.Handle(context.Background(), request(tt.body, tt.authorizer))
 			if err != nil || resp.StatusCode != tt.status {
 				t.Fatalf("Handle = %d, %v; want %d", resp.StatusCode, err, tt.status)
@@ -109,7 +110,7 @@ func TestHandle(t *testing.T) {
 
 func TestStoreFails(t *testing.T) {
 	boom := errors.New("throttled")
-	h := Handler{Connections: func(string, string) Poster { return &recorder{} }, Rooms: &fakeRooms{failing: boom}}
+	h := Handler{Connections: func(string, string) connections.Poster { return &recorder{} }, Rooms: &fakeRooms{failing: boom}}
 	resp, err := h.Handle(context.Background(), request(`{"action":"join","room":"lobby"}`, map[string]any{"principalId": "taro"}))
 	if !errors.Is(err, boom) || resp.StatusCode != 500 {
 		t.Errorf("got %d %v, want a failed invocation wrapping %v", resp.StatusCode, err, boom)

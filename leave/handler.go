@@ -15,11 +15,6 @@ import (
 	"wsapi/shared/reply"
 )
 
-// Poster sends one frame to one connection.
-type Poster interface {
-	Post(ctx context.Context, connectionID string, data []byte) error
-}
-
 // Rooms records memberships.
 type Rooms interface {
 	// Leave reports whether the connection was in room; an error with
@@ -30,7 +25,7 @@ type Rooms interface {
 // Handler takes the caller out of a room.
 type Handler struct {
 	// Connections returns the @connections client of the API at domainName and stage.
-	Connections func(domainName, stage string) Poster
+	Connections func(domainName, stage string) connections.Poster
 	Rooms       Rooms
 }
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"wsapi/shared/connections"
 )
 
 type recorder struct{ frames []string }
@@ -43,7 +45,7 @@ func TestHandle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &recorder{}
 			rooms := &fakeRooms{in: map[string]bool{"lobby": true}}
-			h := Handler{Connections: func(string, string) Poster { return r }, Rooms: rooms}
+			h := Handler{Connections: func(string, string) connections.Poster { return r }, Rooms: rooms}
 			resp, err := h.Handle(context.Background(), events.APIGatewayWebsocketProxyRequest{
 				Body:           tt.body,
 				RequestContext: events.APIGatewayWebsocketProxyRequestContext{RouteKey: "leave", ConnectionID: "c1="},
@@ -60,14 +62,14 @@ func TestHandle(t *testing.T) {
 		})
 	}
 	boom := errors.New("throttled")
-	h := Handler{Connections: func(string, string) Poster { return &recorder{} }, Rooms: &fakeRooms{err: boom}}
+	h := Handler{Connections: func(string, string) connections.Poster { return &recorder{} }, Rooms: &fakeRooms{err: boom}}
 	if resp, err := h.Handle(context.Background(), events.APIGatewayWebsocketProxyRequest{Body: `{"action":"leave","room":"lobby"}`}); !errors.Is(err, boom) || resp.StatusCode != 500 {
 		t.Errorf("a failing store: %d %v", resp.StatusCode, err)
 	}
 	// Out of the room but a count not taken down: the client is told it
 	// left, as a retry could only answer not_a_member.
 	r := &recorder{}
-	h = Handler{Connections: func(string, string) Poster { return r }, Rooms: &fakeRooms{in: map[string]bool{"lobby": true}, err: boom}}
+	h = Handler{Connections: func(string, string) connections.Poster { return r }, Rooms: &fakeRooms{in: map[string]bool{"lobby": true}, err: boom}}
 	if resp, err := h.Handle(context.Background(), events.APIGatewayWebsocketProxyRequest{Body: `{"action":"leave","room":"lobby"}`}); err != nil || resp.StatusCode != 200 ||
 		len(r.frames) != 1 || r.frames[0] != `{"action":"leave","room":"lobby"}` {
 		t.Errorf("left with a count not taken down: %d %v %q; want 200 and the answer", resp.StatusCode, err, r.frames)

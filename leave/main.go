@@ -9,6 +9,7 @@ import (
 	"wsapi/shared/connections"
 	"wsapi/shared/invocation"
 	"wsapi/shared/membership"
+	"wsapi/shared/registry"
 	"wsapi/shared/startup"
 )
 
@@ -20,8 +21,8 @@ func main() {
 	pool := connections.NewPool(fn.AWS)
 
 	h := Handler{
-		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
-		Rooms:       membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE")),
+		Connections: func(domainName, stage string) connections.Poster { return pool.For(domainName, stage) },
+		Rooms:       membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE"))),
 	}
 	fn.Start(invocation.Logged(fn.Log, h.Handle))
 }

@@ -25,12 +25,12 @@ import (
 
 	"wsapi/offline/internal/childproc"
 	"wsapi/offline/internal/console"
+	"wsapi/offline/internal/dynamolocal"
+	"wsapi/offline/internal/emulator"
 	"wsapi/offline/internal/gateway"
-	"wsapi/offline/internal/region"
+	"wsapi/offline/internal/project"
 	"wsapi/offline/internal/reload"
-	"wsapi/offline/internal/service"
 	"wsapi/offline/internal/sqslocal"
-	"wsapi/offline/internal/stack"
 )
 
 func main() {
@@ -138,7 +138,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	out := console.New(stdout)
 	if o.buildOnly {
-		return service.BuildBootstraps(ctx, o.config, o.bin, out.Error)
+		return project.BuildBootstraps(ctx, o.config, o.bin, out.Error)
 	}
 	// Listening first gives the API its endpoint, which the template may
 	// hand functions (Fn::GetAtt Api.ApiEndpoint), and stops a second
@@ -151,17 +151,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// The gateway's own name: the banner's, and every event's domainName.
 	domainName := console.DisplayAddr(ln.Addr(), o.host)
 	base := "ws://" + domainName
-	if o.build && o.template == "" {
-		if err := service.BuildBootstraps(ctx, o.config, o.bin, out.Error); err != nil {
-			out.Error(err)
-		}
+	// The one place the source is chosen.
+	placement := project.Placement{Stage: o.stage, Region: o.region, Endpoint: base}
+	var src project.Source = &project.Serverless{Placement: placement, Config: o.config, PackageDir: o.pkgDir, Bin: o.bin,
+		Build: o.build, Failed: out.Error,
+		Built: func(fn string) { out.Printf("build", "built %s: packaging needs it", project.Artifact(fn)) }}
+	if o.template != "" {
+		src = &project.Template{Placement: placement, Path: o.template, Bootstraps: o.bootstraps}
 	}
-
-	src := service.Source{Config: o.config, PackageDir: o.pkgDir, Template: o.template, Bootstraps: o.bootstraps,
-		Bin: o.bin, Stage: o.stage, Region: o.region, Endpoint: base,
-		Built: func(fn string) { out.Printf("build", "built bin/%s.zip: packaging needs it", fn) }}
 	framework := console.NewFramework(out)
-	svc, err := src.Load(ctx, framework, nil)
+	svc, err := src.Load(ctx, framework)
 	if err != nil {
 		return err
 	}
@@ -174,24 +173,34 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	traces := console.Traces(out, o.traces && !o.quiet)
-	reg, err := region.New(svc.Service, svc.Region, region.Config{
+	// Quiet, dynalite's own lines are dropped.
+	dynaliteLog := out.Tagged("dynamodb")
+	if o.quiet {
+		dynaliteLog = nil
+	}
+	tables := &dynamolocal.Endpoint{
+		Options: dynamolocal.Options{ProjectDir: filepath.Dir(o.config), DataDir: o.data, Log: dynaliteLog,
+			OnExit: func(err error) { console.DynamoDBStopped(out, err) }},
+		Report:  func(r dynamolocal.Report) { console.Tables(out, r) },
+		Started: func(endpoint string) { out.Printf("dynamodb", "DynamoDB API (dynalite) at %s", endpoint) },
+	}
+	emu, err := emulator.New(svc, svc.Region, emulator.Config{
 		Traces: traces, TraceAll: o.traceAll,
-		Tables:        console.Dynalite(out, filepath.Dir(o.config), o.data, o.quiet),
+		Tables:        tables,
 		QueuesStarted: func(endpoint string) { out.Printf("sqs", "SQS API at %s", endpoint) },
 		Moved:         func(m sqslocal.Moved) { console.Moved(out, m) },
 		Gateway: gateway.Config{DomainName: domainName, Aliases: o.domainNames, Unthrottled: !o.throttle,
 			IdleTimeout: o.idleTimeout, MaxDuration: o.maxDuration, ManagementDelay: o.mgmtDelay, Log: gatewayLog},
-		Stack: stack.Config{Env: o.env, MaxInstances: o.maxInstances,
+		Deploy: emulator.DeployConfig{Env: o.env, MaxInstances: o.maxInstances,
 			OpenLog: func(key string) (io.WriteCloser, error) { return console.OpenFunctionLog(o.logs, key, lines) }},
 	})
 	if err != nil {
 		return err
 	}
-	defer reg.Close()
+	defer emu.Close()
 	// Starting is a deploy from nothing.
-	live := &reload.Live{Config: o.config, Bin: o.bin, Stack: reg.Stack, Out: out, Load: src.LoadTemplate,
-		FromTemplate: o.template != "", Framework: framework.Lines}
-	if err := live.Start(ctx, svc.Service); err != nil {
+	live := &reload.Live{Source: src, Stack: emu.Deployment, Out: out, Framework: framework.Lines}
+	if err := live.Start(ctx, svc); err != nil {
 		return err
 	}
 	if o.watch {
@@ -201,11 +210,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	console.WarnIfExposed(out, o.host)
-	console.PrintRoutes(out, svc, base, reg.Daemon.Addr(), console.Sampling(traces != nil, o.traceAll), o.throttle)
+	console.PrintRoutes(out, svc, base, emu.Daemon.Addr(), console.Sampling(traces != nil, o.traceAll), o.throttle)
 	console.PrintQueues(out, svc)
 	// The listener already queues connections: ready before Serve is true.
 	out.Printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, svc.Stage)
-	if err := reg.Serve(ctx, ln, func(n int) {
+	if err := emu.Serve(ctx, ln, func(n int) {
 		out.Printf("gateway", "stopping: closing %d connections with 1001 and running their $disconnect", n)
 	}); err != nil {
 		return err

@@ -18,9 +18,10 @@ func main() {
 		fn.Log.Fatal().Err(err).Send()
 	}
 
+	reg := registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE"))
 	h := Handler{
-		Registry: registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE")),
-		Rooms:    membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE")),
+		Registry: reg,
+		Rooms:    membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), reg),
 	}
 	fn.Start(invocation.Logged(fn.Log, h.Handle))
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"wsapi/shared/connections"
 )
 
 // stallingAPI stands in for @connections as the invocation runs out of
@@ -88,7 +90,7 @@ func TestFanOutLeavesTimeForTheReceipt(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := &stallingAPI{hang: set(tt.hang), gone: set(tt.gone), frames: map[string][]string{}}
 			h := Handler{
-				Connections: func(string, string) Poster { return a },
+				Connections: func(string, string) connections.Poster { return a },
 				Registry:    &directory{users: map[string][]string{"hanako": tt.ids}},
 				Concurrency: tt.concurrency,
 				ReceiptTime: 2 * time.Second,

@@ -19,11 +19,6 @@ import (
 	"wsapi/shared/username"
 )
 
-// Poster sends one frame to one connection.
-type Poster interface {
-	Post(ctx context.Context, connectionID string, data []byte) error
-}
-
 // Directory finds a user's connections and forgets stale ones.
 type Directory interface {
 	ConnectionsOf(ctx context.Context, userName string) ([]string, error)
@@ -37,7 +32,7 @@ const defaultConcurrency = 32
 // Handler delivers a message to every connection of one user.
 type Handler struct {
 	// Connections returns the @connections client of the API at domainName and stage.
-	Connections func(domainName, stage string) Poster
+	Connections func(domainName, stage string) connections.Poster
 	Registry    Directory
 	// Forget drops every record of a connection that answered 410 (its
 	// memberships too); nil: its registry row only.

@@ -197,7 +197,7 @@ func TestHandle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := &api{frames: map[string][]string{}, fail: tt.fail}
 			dir := &directory{users: users}
-			h := Handler{Connections: func(string, string) Poster { return a }, Registry: dir, Concurrency: 4, Now: func() time.Time { return sentAt }}
+			h := Handler{Connections: func(string, string) connections.Poster { return a }, Registry: dir, Concurrency: 4, Now: func() time.Time { return sentAt }}
 			resp, err := h.Handle(context.Background(), request(tt.body, tt.authorizer))
 			if err != nil {
 				t.Fatalf("Handle: %v", err)
@@ -222,7 +222,7 @@ func TestFanOutIsBounded(t *testing.T) {
 		ids[i] = fmt.Sprintf("c%02d=", i)
 	}
 	a := &api{frames: map[string][]string{}, fillTo: 8, full: make(chan struct{})}
-	h := Handler{Connections: func(string, string) Poster { return a }, Registry: &directory{users: map[string][]string{"hanako": ids}}, Concurrency: 8, Now: time.Now}
+	h := Handler{Connections: func(string, string) connections.Poster { return a }, Registry: &directory{users: map[string][]string{"hanako": ids}}, Concurrency: 8, Now: time.Now}
 	if _, err := h.Handle(context.Background(), request(`{"action":"send","to":"hanako","message":"hi"}`, taro)); err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestFanOutIsBounded(t *testing.T) {
 
 func TestRegistryFails(t *testing.T) {
 	a := &api{frames: map[string][]string{}}
-	h := Handler{Connections: func(string, string) Poster { return a }, Registry: &directory{err: errors.New("throttled")}, Concurrency: 4, Now: time.Now}
+	h := Handler{Connections: func(string, string) connections.Poster { return a }, Registry: &directory{err: errors.New("throttled")}, Concurrency: 4, Now: time.Now}
 	resp, err := h.Handle(context.Background(), request(`{"action":"send","to":"hanako","message":"hi"}`, taro))
 	if err == nil || resp.StatusCode != http.StatusInternalServerError {
 		t.Errorf("got %d %v, want a failed invocation (API Gateway tells the sender)", resp.StatusCode, err)

@@ -28,10 +28,10 @@ func main() {
 	}
 	pool := connections.NewPool(fn.AWS)
 	reg := registry.NewFromConfig(fn.AWS, os.Getenv("CONNECTIONS_TABLE"))
-	members := membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), os.Getenv("CONNECTIONS_TABLE"))
+	members := membership.NewFromConfig(fn.AWS, os.Getenv("ROOMS_TABLE"), reg)
 
 	h := Handler{
-		Connections: func(domainName, stage string) Poster { return pool.For(domainName, stage) },
+		Connections: func(domainName, stage string) connections.Poster { return pool.For(domainName, stage) },
 		Registry:    reg,
 		Forget:      fanout.All(reg.Remove, members.Forget),
 		Concurrency: n,

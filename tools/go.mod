@@ -17,6 +17,7 @@ require (
 	github.com/coder/websocket v1.8.15
 	gopkg.in/yaml.v3 v3.0.1
 	wsapi/authorizer v0.0.0
+	wsapi/workspace v0.0.0
 )
 
 require (
@@ -44,4 +45,5 @@ require (
 replace (
 	wsapi/authorizer => ../authorizer
 	wsapi/shared => ../shared
+	wsapi/workspace => ../workspace
 )

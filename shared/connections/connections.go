@@ -33,6 +33,14 @@ var ErrPayloadTooLarge = errors.New("payload too large")
 // buffer is full. Another try later may succeed.
 var ErrThrottled = errors.New("throttled")
 
+// Poster sends one frame to one connection: a Client does, and a test's
+// fake. Every function that posts takes one.
+type Poster interface {
+	Post(ctx context.Context, connectionID string, data []byte) error
+}
+
+var _ Poster = (*Client)(nil)
+
 // Client is the @connections API of one WebSocket API stage.
 type Client struct {
 	api      *apigatewaymanagementapi.Client

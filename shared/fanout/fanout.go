@@ -20,11 +20,6 @@ import (
 	"wsapi/shared/tracing"
 )
 
-// Poster sends one frame to one connection.
-type Poster interface {
-	Post(ctx context.Context, connectionID string, data []byte) error
-}
-
 // Forget drops every record of a connection that is gone.
 type Forget func(ctx context.Context, connectionID string) error
 
@@ -42,7 +37,7 @@ func All(fs ...Forget) Forget {
 
 // Fanout is how one frame goes out to an audience.
 type Fanout struct {
-	Poster Poster
+	Poster connections.Poster
 	Forget Forget
 	// Concurrency bounds the posts in flight.
 	Concurrency int

@@ -6,10 +6,11 @@
 // table's, so those a lost $disconnect leaves behind go too.
 //
 // How many rooms a connection is in is counted on its row of the
-// connections table (roomCount), raised with a conditional update: the
-// byConnection index is eventually consistent, so a client sending many
-// joins at once could pass a limit counted there. It is a join's first
-// write, so that a join the limit refuses writes nothing at all.
+// connections table, which the registry owns (Connections), raised with a
+// conditional update: the byConnection index is eventually consistent, so
+// a client sending many joins at once could pass a limit counted there. It
+// is a join's first write, so that a join the limit refuses writes nothing
+// at all.
 //
 // How many members a room has is counted on the room's own row, under the
 // sort key countKey, so that a join answers with one update instead of
@@ -32,6 +33,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"wsapi/shared/dynamocalls"
+	"wsapi/shared/registry"
 	"wsapi/shared/rooms"
 )
 
@@ -43,8 +46,6 @@ const (
 	attrConnectionID = "connectionId"
 	attrPrincipal    = "principal"
 	attrExpiresAt    = "expiresAt"
-	// attrRoomCount is on the connections table's row.
-	attrRoomCount = "roomCount"
 	// attrMembers is on the room's count row.
 	attrMembers = "members"
 	// attrCounted marks a member's row as counted in attrMembers.
@@ -53,10 +54,6 @@ const (
 
 // countKey is the sort key of a room's count row.
 const countKey = "#"
-
-// rowLifetime matches the connections table's: API Gateway's longest
-// connection (2 hours) and a margin for clock skew.
-const rowLifetime = 2*time.Hour + 10*time.Minute
 
 // ErrTooManyRooms means the connection is already in rooms.MaxPerConnection rooms.
 var ErrTooManyRooms = errors.New("too many rooms")
@@ -80,49 +77,33 @@ type DB interface {
 	Query(ctx context.Context, params *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
-// Store is the rooms table (and the room count on the connections table).
-type Store struct {
-	db                 DB
-	table, connections string
-	now                func() time.Time
+// Connections counts each connection's rooms on its row of the connections
+// table; *registry.Registry does.
+type Connections interface {
+	// CountRoom adds a room to the connection's count unless it has max
+	// already or its row is gone: then it writes nothing and is false.
+	CountRoom(ctx context.Context, connectionID string, max int) (bool, error)
+	UncountRoom(ctx context.Context, connectionID string) error
 }
 
-// New returns the store kept in table (ROOMS_TABLE), counting rooms on the
-// rows of connections (CONNECTIONS_TABLE).
-func New(db DB, table, connections string) *Store {
+// Store is the rooms table, with each connection's count of rooms kept by
+// Connections.
+type Store struct {
+	db          DB
+	table       string
+	connections Connections
+	now         func() time.Time
+}
+
+// New returns the store kept in table (ROOMS_TABLE), counting rooms
+// through connections.
+func New(db DB, table string, connections Connections) *Store {
 	return &Store{db: db, table: table, connections: connections, now: time.Now}
 }
 
 // NewFromConfig returns the store through the DynamoDB client of cfg.
-func NewFromConfig(cfg aws.Config, table, connections string) *Store {
-	c := dynamodb.NewFromConfig(cfg)
-	// Method values, not the client: see registry.NewFromConfig for the
-	// 0.3 MB a zip this saves.
-	return New(calls{c.GetItem, c.PutItem, c.UpdateItem, c.DeleteItem, c.Query}, table, connections)
-}
-
-type calls struct {
-	getItem    func(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	putItem    func(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	updateItem func(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	deleteItem func(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
-	query      func(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-}
-
-func (c calls) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	return c.getItem(ctx, in, o...)
-}
-func (c calls) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	return c.putItem(ctx, in, o...)
-}
-func (c calls) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	return c.updateItem(ctx, in, o...)
-}
-func (c calls) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
-	return c.deleteItem(ctx, in, o...)
-}
-func (c calls) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	return c.query(ctx, in, o...)
+func NewFromConfig(cfg aws.Config, table string, connections Connections) *Store {
+	return New(dynamocalls.Of(dynamodb.NewFromConfig(cfg)), table, connections)
 }
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
@@ -152,23 +133,24 @@ func conditionFailed(err error) bool {
 // racing the join can only come after its +1, and the count comes out the
 // same in any order.
 func (st *Store) Join(ctx context.Context, m Member) (members int, err error) {
-	if err := st.countRoom(ctx, m.ConnectionID); err != nil {
-		if conditionFailed(err) {
-			return st.rejoin(ctx, m)
-		}
+	counted, err := st.connections.CountRoom(ctx, m.ConnectionID, rooms.MaxPerConnection)
+	if err != nil {
 		return 0, fmt.Errorf("membership: join %s to %q: count rooms: %w", m.ConnectionID, m.Room, err)
+	}
+	if !counted {
+		return st.rejoin(ctx, m)
 	}
 	members, err = st.countMembers(ctx, m.Room, 1)
 	if err != nil {
 		undo, cancel := undoContext(ctx)
 		defer cancel()
-		return 0, fmt.Errorf("membership: join %s to %q: count: %w", m.ConnectionID, m.Room, errors.Join(err, st.uncountRoom(undo, m.ConnectionID)))
+		return 0, fmt.Errorf("membership: join %s to %q: count: %w", m.ConnectionID, m.Room, errors.Join(err, st.connections.UncountRoom(undo, m.ConnectionID)))
 	}
 	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(st.table),
 		Item: map[string]types.AttributeValue{
 			attrRoom: s(m.Room), attrConnectionID: s(m.ConnectionID), attrPrincipal: s(m.Principal),
-			attrExpiresAt: n(m.ConnectedAt.Add(rowLifetime).Unix()), attrCounted: &types.AttributeValueMemberBOOL{Value: true},
+			attrExpiresAt: n(m.ConnectedAt.Add(registry.RowLifetime).Unix()), attrCounted: &types.AttributeValueMemberBOOL{Value: true},
 		},
 		ConditionExpression:      aws.String("attribute_not_exists(#c)"),
 		ExpressionAttributeNames: map[string]string{"#c": attrConnectionID},
@@ -179,7 +161,7 @@ func (st *Store) Join(ctx context.Context, m Member) (members int, err error) {
 		undo, cancel := undoContext(ctx)
 		defer cancel()
 		again, uerr := st.countMembers(undo, m.Room, -1)
-		uerr = errors.Join(uerr, st.uncountRoom(undo, m.ConnectionID))
+		uerr = errors.Join(uerr, st.connections.UncountRoom(undo, m.ConnectionID))
 		if conditionFailed(err) && uerr == nil {
 			// Already a member: the count as it was.
 			return max(again, 1), nil
@@ -240,14 +222,14 @@ func (st *Store) Leave(ctx context.Context, room, connectionID string) (left boo
 		}
 		return false, nil
 	}
-	if err := errors.Join(err, st.uncountRoom(ctx, connectionID)); err != nil {
+	if err := errors.Join(err, st.connections.UncountRoom(ctx, connectionID)); err != nil {
 		return true, fmt.Errorf("membership: %s leaves %q: uncount: %w", connectionID, room, err)
 	}
 	return true, nil
 }
 
 // countMembers adds delta to room's count of members and returns the new
-// count. A join moves the row's expiry on to rowLifetime from now, which
+// count. A join moves the row's expiry on to registry.RowLifetime from now, which
 // outlives the rows of every member joined so far: theirs expire as long
 // after their connectedAt. A count row that is gone, taken by TTL, is not
 // made again by a -1, which would leave it negative and never expiring.
@@ -265,7 +247,7 @@ func (st *Store) countMembers(ctx context.Context, room string, delta int64) (in
 		in.UpdateExpression = aws.String("ADD #m :d SET #e = :e")
 		in.ConditionExpression = nil
 		in.ExpressionAttributeNames["#e"] = attrExpiresAt
-		in.ExpressionAttributeValues[":e"] = n(st.now().Add(rowLifetime).Unix())
+		in.ExpressionAttributeValues[":e"] = n(st.now().Add(registry.RowLifetime).Unix())
 	}
 	out, err := st.db.UpdateItem(ctx, in)
 	if conditionFailed(err) {
@@ -288,39 +270,6 @@ func number(v types.AttributeValue) (int, error) {
 		return 0, fmt.Errorf("not a number: %T", v)
 	}
 	return strconv.Atoi(num.Value)
-}
-
-// countRoom adds one room to the connection's count of rooms, unless that
-// makes more than rooms.MaxPerConnection or the connection's row is gone:
-// then the condition fails and nothing is written.
-func (st *Store) countRoom(ctx context.Context, connectionID string) error {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(st.connections),
-		Key:                      map[string]types.AttributeValue{attrConnectionID: s(connectionID)},
-		UpdateExpression:         aws.String("SET #n = if_not_exists(#n, :zero) + :one"),
-		ConditionExpression:      aws.String("attribute_exists(#c) AND (attribute_not_exists(#n) OR #n < :max)"),
-		ExpressionAttributeNames: map[string]string{"#n": attrRoomCount, "#c": attrConnectionID},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":zero": n(0), ":one": n(1), ":max": n(rooms.MaxPerConnection),
-		},
-	})
-	return err
-}
-
-// uncountRoom takes one room off the connection's count of rooms.
-func (st *Store) uncountRoom(ctx context.Context, connectionID string) error {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.connections),
-		Key:                       map[string]types.AttributeValue{attrConnectionID: s(connectionID)},
-		UpdateExpression:          aws.String("SET #n = #n - :one"),
-		ConditionExpression:       aws.String("#n > :zero"),
-		ExpressionAttributeNames:  map[string]string{"#n": attrRoomCount},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": n(0), ":one": n(1)},
-	})
-	if conditionFailed(err) {
-		return nil
-	}
-	return err
 }
 
 // forgetIn deletes the connection's row in room and, if the row was

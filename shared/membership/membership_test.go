@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"wsapi/shared/registry"
 	"wsapi/shared/rooms"
 )
 
@@ -278,7 +279,7 @@ func TestJoinAndLeave(t *testing.T) {
 			// The index still lists c2='s room after its row is gone, so a
 			// second forget finds a room to forget it in.
 			db.stale["c2="] = []string{"lobby"}
-			st := New(db, "rooms", "connections")
+			st := New(db, "rooms", registry.New(db, "connections"))
 			ctx := context.Background()
 			for _, s := range tt.steps {
 				var got int
@@ -319,7 +320,7 @@ func TestJoinAndLeave(t *testing.T) {
 // room of n members cost n²/2 row reads.
 func TestJoinsMakeNoQuery(t *testing.T) {
 	db := newFakeDB(10)
-	st := New(db, "rooms", "connections")
+	st := New(db, "rooms", registry.New(db, "connections"))
 	for i := range 100 {
 		id := fmt.Sprintf("c%03d=", i)
 		db.count[id] = 0
@@ -339,7 +340,7 @@ func TestCountFailures(t *testing.T) {
 	ctx := context.Background()
 	t.Run("the room's count fails: the join is taken back", func(t *testing.T) {
 		db := newFakeDB(10, "c1=")
-		st := New(db, "rooms", "connections")
+		st := New(db, "rooms", registry.New(db, "connections"))
 		db.failUpdate = "rooms ADD #m :d SET #e = :e"
 		if _, err := st.Join(ctx, member("lobby", "c1=")); !errors.Is(err, errUpdate) {
 			t.Fatalf("join = %v, want the update's error", err)
@@ -354,7 +355,7 @@ func TestCountFailures(t *testing.T) {
 	})
 	t.Run("the row fails: both counts are taken back", func(t *testing.T) {
 		db := newFakeDB(10, "c1=", "c2=")
-		st := New(db, "rooms", "connections")
+		st := New(db, "rooms", registry.New(db, "connections"))
 		if _, err := st.Join(ctx, member("lobby", "c2=")); err != nil {
 			t.Fatal(err)
 		}
@@ -368,7 +369,7 @@ func TestCountFailures(t *testing.T) {
 	})
 	t.Run("the connection's count fails: the room's still goes down", func(t *testing.T) {
 		db := newFakeDB(10, "c1=", "c2=")
-		st := New(db, "rooms", "connections")
+		st := New(db, "rooms", registry.New(db, "connections"))
 		for _, id := range []string{"c1=", "c2="} {
 			if _, err := st.Join(ctx, member("lobby", id)); err != nil {
 				t.Fatal(err)
@@ -386,7 +387,7 @@ func TestCountFailures(t *testing.T) {
 
 func TestRoomLimit(t *testing.T) {
 	db := newFakeDB(7, "c1=", "c2=")
-	st := New(db, "rooms", "connections")
+	st := New(db, "rooms", registry.New(db, "connections"))
 	ctx := context.Background()
 	if _, err := st.Join(ctx, member("r00", "c2=")); err != nil {
 		t.Fatal(err)
@@ -457,7 +458,7 @@ func TestMembersPages(t *testing.T) {
 				want = append(want, id)
 				db.members["lobby"] = append(db.members["lobby"], id)
 			}
-			st := New(db, "rooms", "connections")
+			st := New(db, "rooms", registry.New(db, "connections"))
 			var got []string
 			pages := 0
 			err := st.Members(context.Background(), "lobby", func(ids []string) error { pages++; got = append(got, ids...); return nil })
@@ -469,7 +470,7 @@ func TestMembersPages(t *testing.T) {
 	boom := errors.New("stop")
 	db := newFakeDB(1)
 	db.members["lobby"] = []string{"a=", "b="}
-	if err := New(db, "rooms", "connections").Members(context.Background(), "lobby", func([]string) error { return boom }); !errors.Is(err, boom) || db.queries != 1 {
+	if err := New(db, "rooms", registry.New(db, "connections")).Members(context.Background(), "lobby", func([]string) error { return boom }); !errors.Is(err, boom) || db.queries != 1 {
 		t.Errorf("a page's error: %v after %d queries, want it returned after 1", err, db.queries)
 	}
 }
@@ -479,7 +480,7 @@ func TestMembersPages(t *testing.T) {
 func TestARemovalRacingAJoin(t *testing.T) {
 	ctx := context.Background()
 	db := newFakeDB(10, "c1=")
-	st := New(db, "rooms", "connections")
+	st := New(db, "rooms", registry.New(db, "connections"))
 	// Into an empty room, where a count that refuses to go below zero
 	// would drop the removal's -1 and keep the join's +1.
 	db.afterPut = func() {
@@ -495,12 +496,12 @@ func TestARemovalRacingAJoin(t *testing.T) {
 	}
 }
 
-// A join moves the count row's expiry on to rowLifetime from the join, so
+// A join moves the count row's expiry on to registry.RowLifetime from the join, so
 // that it outlives every member's row, whenever the joiner connected.
 func TestCountRowOutlivesItsMembers(t *testing.T) {
 	ctx := context.Background()
 	db := newFakeDB(10, "young=", "old=")
-	st := New(db, "rooms", "connections")
+	st := New(db, "rooms", registry.New(db, "connections"))
 	now := connectedAt.Add(time.Hour)
 	st.now = func() time.Time { return now }
 	if _, err := st.Join(ctx, Member{Room: "lobby", ConnectionID: "young=", Principal: "taro", ConnectedAt: now}); err != nil {
@@ -511,8 +512,8 @@ func TestCountRowOutlivesItsMembers(t *testing.T) {
 	if _, err := st.Join(ctx, Member{Room: "lobby", ConnectionID: "old=", Principal: "hanako", ConnectedAt: now.Add(-110 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := db.expires["lobby"], now.Add(rowLifetime).Unix(); got != want {
-		t.Errorf("count row expires at %d, want %d: rowLifetime after the last join", got, want)
+	if got, want := db.expires["lobby"], now.Add(registry.RowLifetime).Unix(); got != want {
+		t.Errorf("count row expires at %d, want %d: registry.RowLifetime after the last join", got, want)
 	}
 }
 
@@ -522,7 +523,7 @@ func TestRowsFromBeforeCounting(t *testing.T) {
 	ctx := context.Background()
 	db := newFakeDB(10, "c1=", "old=")
 	db.members["lobby"] = []string{"old="} // written without "counted"
-	st := New(db, "rooms", "connections")
+	st := New(db, "rooms", registry.New(db, "connections"))
 	if got, err := st.Join(ctx, member("lobby", "old=")); got != 1 || err != nil {
 		t.Errorf("an uncounted member joining again = %d, %v; want 1, itself", got, err)
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"wsapi/shared/dynamocalls"
 )
 
 // IndexByUser is the table's index from user to connections.
@@ -30,13 +32,16 @@ const (
 	attrSourceIP     = "sourceIp"
 	attrConnectedAt  = "connectedAt"
 	attrExpiresAt    = "expiresAt"
+	// attrRoomCount is how many rooms the connection is in (CountRoom).
+	attrRoomCount = "roomCount"
 )
 
-// rowLifetime is API Gateway's maximum connection duration (2 hours) plus a
+// RowLifetime is API Gateway's maximum connection duration (2 hours) plus a
 // margin for clock skew between API Gateway and the function: no live
 // connection outlives its row, and a row a lost $disconnect leaves behind
-// becomes eligible for TTL deletion soon after its connection must have ended.
-const rowLifetime = 2*time.Hour + 10*time.Minute
+// becomes eligible for TTL deletion soon after its connection must have
+// ended. A connection's rows in other tables expire alike.
+const RowLifetime = 2*time.Hour + 10*time.Minute
 
 // maxKeyBytes is DynamoDB's limit on a partition key value; connectionId is
 // the table's and userName the index's.
@@ -62,6 +67,7 @@ type Entry struct {
 // DB is the part of the DynamoDB API the registry uses (*dynamodb.Client satisfies it).
 type DB interface {
 	PutItem(ctx context.Context, params *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, params *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	DeleteItem(ctx context.Context, params *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(ctx context.Context, params *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
@@ -83,32 +89,7 @@ func New(db DB, table string) *Registry {
 // NewFromConfig returns the registry kept in table, through the DynamoDB
 // client of cfg.
 func NewFromConfig(cfg aws.Config, table string) *Registry {
-	c := dynamodb.NewFromConfig(cfg)
-	return New(calls{putItem: c.PutItem, deleteItem: c.DeleteItem, query: c.Query}, table)
-}
-
-// calls are the DynamoDB client's operations the registry makes, held as
-// method values rather than the *dynamodb.Client itself: a type that reaches
-// an interface, directly or through a field, keeps every exported method in
-// the binary once anything reachable can call methods by name through
-// reflect (protobuf, under the X-Ray SDK, can): DynamoDB's ~60 operations
-// would add 0.3 MB to the zip of every function that uses the registry.
-type calls struct {
-	putItem    func(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	deleteItem func(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
-	query      func(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-}
-
-func (c calls) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	return c.putItem(ctx, in, optFns...)
-}
-
-func (c calls) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
-	return c.deleteItem(ctx, in, optFns...)
-}
-
-func (c calls) Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	return c.query(ctx, in, optFns...)
+	return New(dynamocalls.Of(dynamodb.NewFromConfig(cfg)), table)
 }
 
 // Add records e. Its row expires at ConnectedAt plus the longest a connection
@@ -133,7 +114,7 @@ func (r *Registry) Add(ctx context.Context, e Entry) error {
 		attrConnectionID: &types.AttributeValueMemberS{Value: e.ConnectionID},
 		attrUserName:     &types.AttributeValueMemberS{Value: e.UserName},
 		attrConnectedAt:  &types.AttributeValueMemberS{Value: e.ConnectedAt.UTC().Format(timeLayout)},
-		attrExpiresAt:    &types.AttributeValueMemberN{Value: strconv.FormatInt(e.ConnectedAt.Add(rowLifetime).Unix(), 10)},
+		attrExpiresAt:    &types.AttributeValueMemberN{Value: strconv.FormatInt(e.ConnectedAt.Add(RowLifetime).Unix(), 10)},
 	}
 	// An empty value says nothing, and dynalite, which the end-to-end tests
 	// run against, has long rejected empty strings even outside keys.
@@ -221,6 +202,56 @@ func (r *Registry) ConnectionsOf(ctx context.Context, userName string) ([]string
 		}
 		start = out.LastEvaluatedKey
 	}
+}
+
+// CountRoom adds one room to the connection's count of rooms on its row,
+// unless that makes more than max or the row is gone (the connection
+// closed): then it writes nothing and returns false. The condition, not a
+// read, is what refuses: two joins sent at once cannot both pass a limit.
+func (r *Registry) CountRoom(ctx context.Context, connectionID string, max int) (bool, error) {
+	_, err := r.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(r.table),
+		Key:                      map[string]types.AttributeValue{attrConnectionID: &types.AttributeValueMemberS{Value: connectionID}},
+		UpdateExpression:         aws.String("SET #n = if_not_exists(#n, :zero) + :one"),
+		ConditionExpression:      aws.String("attribute_exists(#c) AND (attribute_not_exists(#n) OR #n < :max)"),
+		ExpressionAttributeNames: map[string]string{"#n": attrRoomCount, "#c": attrConnectionID},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": number(0), ":one": number(1), ":max": number(int64(max)),
+		},
+	})
+	if conditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", op("count a room of", connectionID), err)
+	}
+	return true, nil
+}
+
+// UncountRoom takes one room off the connection's count of rooms; a count
+// at zero, or a row gone, stays as it is.
+func (r *Registry) UncountRoom(ctx context.Context, connectionID string) error {
+	_, err := r.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(r.table),
+		Key:                       map[string]types.AttributeValue{attrConnectionID: &types.AttributeValueMemberS{Value: connectionID}},
+		UpdateExpression:          aws.String("SET #n = #n - :one"),
+		ConditionExpression:       aws.String("#n > :zero"),
+		ExpressionAttributeNames:  map[string]string{"#n": attrRoomCount},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": number(0), ":one": number(1)},
+	})
+	if err != nil && !conditionFailed(err) {
+		return fmt.Errorf("%s: %w", op("uncount a room of", connectionID), err)
+	}
+	return nil
+}
+
+func number(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+
+func conditionFailed(err error) bool {
+	var cf *types.ConditionalCheckFailedException
+	return errors.As(err, &cf)
 }
 
 func (r *Registry) checkTable() error {

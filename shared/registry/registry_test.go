@@ -32,8 +32,19 @@ type fakeDB struct {
 
 	mu      sync.Mutex
 	puts    []*dynamodb.PutItemInput
+	updates []*dynamodb.UpdateItemInput
 	deletes []*dynamodb.DeleteItemInput
 	queries []*dynamodb.QueryInput
+}
+
+func (f *fakeDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.updates = append(f.updates, in)
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &dynamodb.UpdateItemOutput{}, nil
 }
 
 func (f *fakeDB) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
@@ -464,4 +475,38 @@ func show(m map[string]types.AttributeValue) string {
 	}
 	b.WriteString("}")
 	return b.String()
+}
+
+// TestCountRoom: the count of rooms is raised on the connection's row under
+// the limit; a condition that fails (at the limit, or the row gone) is a
+// refusal, not an error, and any other failure is an error.
+func TestCountRoom(t *testing.T) {
+	refused := &types.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")}
+	for _, tt := range []struct {
+		name    string
+		err     error
+		counted bool
+		wantErr bool
+	}{
+		{"under the limit", nil, true, false},
+		{"at the limit or gone", refused, false, false},
+		{"throttled", errors.New("throttled"), false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := &fakeDB{err: tt.err}
+			counted, err := New(db, "connections").CountRoom(context.Background(), "c1=", 10)
+			if counted != tt.counted || (err != nil) != tt.wantErr {
+				t.Errorf("CountRoom = %v, %v; want %v, error %v", counted, err, tt.counted, tt.wantErr)
+			}
+			in := db.updates[0]
+			if *in.TableName != "connections" || show(in.Key) != `{connectionId: S "c1="}` || show(in.ExpressionAttributeValues) != "{:max: N 10, :one: N 1, :zero: N 0}" ||
+				in.ExpressionAttributeNames["#n"] != "roomCount" {
+				t.Errorf("update %s %s %v %v", *in.TableName, show(in.Key), in.ExpressionAttributeNames, show(in.ExpressionAttributeValues))
+			}
+			err = New(db, "connections").UncountRoom(context.Background(), "c1=")
+			if (err != nil) != tt.wantErr {
+				t.Errorf("UncountRoom = %v, want error %v: a count already at zero is left as it is", err, tt.wantErr)
+			}
+		})
+	}
 }

@@ -34,16 +34,11 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Poster sends one frame to one connection.
-type Poster interface {
-	Post(ctx context.Context, connectionID string, data []byte) error
-}
-
 // Reject sends e to the caller and returns the 400 status that logs and
 // metrics count; the connection stays open. A caller that has already left
 // is not an error; any other failed send is returned, so the invocation fails
 // and API Gateway tells the client instead.
-func Reject(ctx context.Context, p Poster, connectionID string, e *Error) (events.APIGatewayProxyResponse, error) {
+func Reject(ctx context.Context, p connections.Poster, connectionID string, e *Error) (events.APIGatewayProxyResponse, error) {
 	frame, err := json.Marshal(e)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, fmt.Errorf("encode error frame: %w", err)

@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"wsapi/tools/workspace"
+	"wsapi/workspace"
 )
 
 func main() {

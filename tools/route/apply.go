@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"wsapi/workspace"
 )
 
 // Apply writes p under root all at once, as far as a file system allows:
@@ -78,7 +80,7 @@ func (p Plan) apply(root string, rename func(from, to string) error) (err error)
 		}
 		done = append(done, e.path)
 	}
-	if err := rename(staged, filepath.Join(root, p.Name)); err != nil {
+	if err := rename(staged, filepath.Join(root, workspace.Source(p.Name))); err != nil {
 		return fmt.Errorf("create %s/: %w", p.Name, err)
 	}
 	return nil

@@ -23,7 +23,7 @@ var validName = regexp.MustCompile(`^[a-z][a-z0-9]{0,31}$`)
 
 // reserved are names the workspace uses for itself, whether or not they
 // exist yet in this checkout.
-var reserved = []string{"bin", "docs", "examples", "node_modules", "offline", "shared", "tools"}
+var reserved = []string{"bin", "docs", "e2e", "examples", "node_modules", "offline", "shared", "tools", "workspace"}
 
 // Check refuses a name that cannot become a new route of the workspace at root.
 func Check(root, name string) error {

@@ -11,8 +11,8 @@ import (
 // root is the project root: the tests copy its files into a workspace of their own.
 const root = "../.."
 
-// workspace copies the files a route is declared in into a new directory.
-func workspace(t *testing.T) string {
+// projectCopy copies the files a route is declared in into a new directory.
+func projectCopy(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, f := range []string{"serverless.yml", "go.work", ".gitignore", "hello/go.mod", "hello/go.sum", ExpectedFile} {
@@ -36,7 +36,7 @@ func workspace(t *testing.T) string {
 }
 
 func TestCheck(t *testing.T) {
-	dir := workspace(t)
+	dir := projectCopy(t)
 	if err := os.WriteFile(filepath.Join(dir, "notes"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestCheckRouteOfAnotherFunction(t *testing.T) {
-	dir := workspace(t)
+	dir := projectCopy(t)
 	path := filepath.Join(dir, "serverless.yml")
 	b, err := os.ReadFile(path)
 	if err != nil {

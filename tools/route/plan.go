@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+
+	"wsapi/workspace"
 )
 
 //go:embed skeleton
@@ -46,7 +48,7 @@ func NewPlan(ctx context.Context, root, name string) (Plan, error) {
 	if err := Check(root, name); err != nil {
 		return Plan{}, err
 	}
-	data := struct{ Name, ID string }{name, titled(name)}
+	data := dataFor(name)
 	p := Plan{Name: name, Module: map[string][]byte{}, Edits: map[string][]byte{}}
 
 	for _, f := range []string{"main.go", "handler.go", "handler_test.go"} {
@@ -97,7 +99,7 @@ func NewPlan(ctx context.Context, root, name string) (Plan, error) {
 	}
 	p.Edits[ExpectedFile] = append(expected, entry...)
 
-	if p.Edits["go.work"], err = workUse(ctx, root, "./"+name); err != nil {
+	if p.Edits["go.work"], err = workUse(ctx, root, "./"+workspace.Source(name)); err != nil {
 		return Plan{}, err
 	}
 	// A workspace outside git has no .gitignore to keep up.
@@ -108,6 +110,16 @@ func NewPlan(ctx context.Context, root, name string) (Plan, error) {
 		return Plan{}, err
 	}
 	return p, nil
+}
+
+// skeletonData is what the skeleton's templates are filled in with.
+type skeletonData struct {
+	Name, ID string
+	Artifact string // the function's zip, by the workspace's layout rule
+}
+
+func dataFor(name string) skeletonData {
+	return skeletonData{Name: name, ID: titled(name), Artifact: workspace.Artifact(name)}
 }
 
 // buildOutputs is the line of .gitignore above the modules' build outputs.

@@ -35,7 +35,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 }
 
 func TestAdd(t *testing.T) {
-	dir := workspace(t)
+	dir := projectCopy(t)
 	before := snapshot(t, dir)
 	p, err := NewPlan(context.Background(), dir, "plugh")
 	if err != nil {
@@ -91,7 +91,7 @@ func TestAdd(t *testing.T) {
 		// Taking the three blocks out again gives the file back byte for byte, comments and all.
 		var blocks []string
 		for _, m := range markers {
-			b, err := render(m.block, struct{ Name, ID string }{"plugh", "Plugh"})
+			b, err := render(m.block, dataFor("plugh"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,7 +148,7 @@ func sorted(s []string) string {
 
 func TestAddFailsHalfway(t *testing.T) {
 	for _, failAt := range []int{1, 2, 3, 4} {
-		dir := workspace(t)
+		dir := projectCopy(t)
 		before := snapshot(t, dir)
 		rootBefore, _ := os.ReadDir(dir)
 		p, err := NewPlan(context.Background(), dir, "plugh")
@@ -180,7 +180,7 @@ func TestAddFailsHalfway(t *testing.T) {
 }
 
 func TestMissingMarker(t *testing.T) {
-	dir := workspace(t)
+	dir := projectCopy(t)
 	path := filepath.Join(dir, "serverless.yml")
 	b, _ := os.ReadFile(path)
 	b = bytes.Replace(b, []byte(markers[1].line+"\n"), nil, 1)
@@ -199,7 +199,7 @@ func TestMissingMarker(t *testing.T) {
 // TestCommand runs the command as make does: a refused name exits 2 with the
 // reason and writes nothing.
 func TestCommand(t *testing.T) {
-	dir := workspace(t)
+	dir := projectCopy(t)
 	before := snapshot(t, dir)
 	for _, name := range []string{"$default", "hello", ""} {
 		out, err := exec.Command("go", "run", ".", "-root", dir, "-name", name).CombinedOutput()

@@ -27,26 +27,26 @@ const defaultBatchSize = 10
 
 // eventSourceMappings reads the mappings from the template's queues, and
 // makes their functions served, as a route's are; queues are read first.
-func (st *site) eventSourceMappings() {
-	for _, id := range sortedKeys(st.res) {
-		res := st.res[id]
+func (rd *reading) eventSourceMappings() {
+	for _, id := range sortedKeys(rd.res) {
+		res := rd.res[id]
 		if res.Type != "AWS::Lambda::EventSourceMapping" {
 			continue
 		}
 		p := res.Properties
 		source := str(p["EventSourceArn"])
 		if !strings.HasPrefix(source, "arn:") || !strings.Contains(source, ":sqs:") {
-			st.warnf(id, "event source %s is not emulated: only queues of the template are polled", source)
+			rd.warnf(id, "event source %s is not emulated: only queues of the template are polled", source)
 			continue
 		}
-		queue, ok := st.queueByARN(source)
+		queue, ok := rd.queueByARN(source)
 		if !ok {
-			st.warnf(id, "event source %s is no queue of this template: not polled", source)
+			rd.warnf(id, "event source %s is no queue of this template: not polled", source)
 			continue
 		}
-		fnID, ok := st.mappingFunction(str(p["FunctionName"]))
+		fnID, ok := rd.mappingFunction(str(p["FunctionName"]))
 		if !ok {
-			st.warnf(id, "FunctionName %s is no function of this template: not polled", str(p["FunctionName"]))
+			rd.warnf(id, "FunctionName %s is no function of this template: not polled", str(p["FunctionName"]))
 			continue
 		}
 		m := EventSourceMapping{
@@ -71,35 +71,35 @@ func (st *site) eventSourceMappings() {
 		// Lambda refuses these when the mapping is created.
 		switch {
 		case m.BatchSize < 1 || m.BatchSize > 10000:
-			st.warnf(id, "BatchSize %d is outside 1 to 10000: not polled", m.BatchSize)
+			rd.warnf(id, "BatchSize %d is outside 1 to 10000: not polled", m.BatchSize)
 			continue
 		case m.BatchSize > 10 && m.BatchingWindow < time.Second:
-			st.warnf(id, "BatchSize %d over 10 needs a MaximumBatchingWindowInSeconds of at least 1: not polled", m.BatchSize)
+			rd.warnf(id, "BatchSize %d over 10 needs a MaximumBatchingWindowInSeconds of at least 1: not polled", m.BatchSize)
 			continue
 		case m.BatchingWindow > 300*time.Second:
-			st.warnf(id, "MaximumBatchingWindowInSeconds over 300: not polled")
+			rd.warnf(id, "MaximumBatchingWindowInSeconds over 300: not polled")
 			continue
 		case m.MaximumConcurrency != 0 && (m.MaximumConcurrency < 2 || m.MaximumConcurrency > 1000):
-			st.warnf(id, "ScalingConfig.MaximumConcurrency %d is outside 2 to 1000: not polled", m.MaximumConcurrency)
+			rd.warnf(id, "ScalingConfig.MaximumConcurrency %d is outside 2 to 1000: not polled", m.MaximumConcurrency)
 			continue
 		}
-		key, ok := st.add(fnID)
+		key, ok := rd.add(fnID)
 		if !ok {
 			continue
 		}
 		m.Function = key
-		st.s.EventSourceMappings = append(st.s.EventSourceMappings, m)
+		rd.s.EventSourceMappings = append(rd.s.EventSourceMappings, m)
 	}
 }
 
 // mappingFunction finds the function a mapping's FunctionName names: its
 // name, its ARN, or its ARN with a version or alias.
-func (st *site) mappingFunction(name string) (string, bool) {
-	if id, ok := st.byARN[st.r.functionARN(name)]; ok {
+func (rd *reading) mappingFunction(name string) (string, bool) {
+	if id, ok := rd.byARN[rd.r.functionARN(name)]; ok {
 		return id, true
 	}
 	if i := strings.LastIndex(name, ":"); i > 0 && strings.Count(name, ":") == 7 {
-		id, ok := st.byARN[name[:i]]
+		id, ok := rd.byARN[name[:i]]
 		return id, ok
 	}
 	return "", false

@@ -30,43 +30,43 @@ const (
 )
 
 // queues reads the template's queues, sorted by logical id.
-func (st *site) queues() {
-	for _, id := range sortedKeys(st.res) {
-		res := st.res[id]
+func (rd *reading) queues() {
+	for _, id := range sortedKeys(rd.res) {
+		res := rd.res[id]
 		if res.Type != "AWS::SQS::Queue" {
 			continue
 		}
 		p := res.Properties
 		q := Queue{
 			LogicalID:         id,
-			Name:              st.r.name(id, st.raw[id]),
+			Name:              rd.r.name(id, rd.raw[id]),
 			VisibilityTimeout: seconds(p["VisibilityTimeout"], defaultVisibilityTimeout),
 			Delay:             seconds(p["DelaySeconds"], 0),
 			ReceiveWait:       seconds(p["ReceiveMessageWaitTimeSeconds"], 0),
 			Retention:         seconds(p["MessageRetentionPeriod"], defaultRetention),
 			MaxMessageSize:    defaultMaxMessageSize,
 		}
-		q.URL = scalar(refValue(st.r, id, st.raw[id]))
-		q.ARN = st.r.arn("sqs", q.Name)
+		q.URL = scalar(refValue(rd.r, id, rd.raw[id]))
+		q.ARN = rd.r.arn("sqs", q.Name)
 		if n, ok := number(p["MaximumMessageSize"]); ok {
 			q.MaxMessageSize = n
 		}
 		if fifo, _ := p["FifoQueue"].(bool); fifo || str(p["FifoQueue"]) == "true" || strings.HasSuffix(q.Name, ".fifo") {
-			st.warnf(id, "a FIFO queue is served as a standard queue: no ordering by message group, no deduplication")
+			rd.warnf(id, "a FIFO queue is served as a standard queue: no ordering by message group, no deduplication")
 		}
 		if policy := redrivePolicy(p["RedrivePolicy"]); policy != nil {
 			target := str(policy["deadLetterTargetArn"])
 			q.MaxReceiveCount, _ = number(policy["maxReceiveCount"])
-			switch dlq, ok := st.queueByARN(target); {
+			switch dlq, ok := rd.queueByARN(target); {
 			case !ok:
-				st.warnf(id, "RedrivePolicy's deadLetterTargetArn %s is no queue of this template: messages are not moved", target)
+				rd.warnf(id, "RedrivePolicy's deadLetterTargetArn %s is no queue of this template: messages are not moved", target)
 			case q.MaxReceiveCount < 1:
-				st.warnf(id, "RedrivePolicy has no maxReceiveCount of 1 or more: messages are not moved")
+				rd.warnf(id, "RedrivePolicy has no maxReceiveCount of 1 or more: messages are not moved")
 			default:
 				q.DeadLetterQueue = dlq
 			}
 		}
-		st.s.Queues = append(st.s.Queues, q)
+		rd.s.Queues = append(rd.s.Queues, q)
 	}
 }
 
@@ -86,9 +86,9 @@ func redrivePolicy(v any) map[string]any {
 }
 
 // queueByARN finds the logical id of the template's queue with that ARN.
-func (st *site) queueByARN(arn string) (string, bool) {
-	for _, id := range sortedKeys(st.res) {
-		if res := st.res[id]; res.Type == "AWS::SQS::Queue" && st.r.arn("sqs", st.r.name(id, st.raw[id])) == arn {
+func (rd *reading) queueByARN(arn string) (string, bool) {
+	for _, id := range sortedKeys(rd.res) {
+		if res := rd.res[id]; res.Type == "AWS::SQS::Queue" && rd.r.arn("sqs", rd.r.name(id, rd.raw[id])) == arn {
 			return id, true
 		}
 	}

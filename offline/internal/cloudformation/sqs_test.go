@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,19 +12,12 @@ import (
 )
 
 // bootstrapsFor makes a bootstrap file for each function name.
-func bootstrapsFor(t *testing.T, names ...string) map[string]string {
+func bootstrapsFor(t *testing.T, names ...string) map[string]Bootstrap {
 	t.Helper()
-	out := map[string]string{}
+	out := map[string]Bootstrap{}
 	for _, n := range names {
-		dir := filepath.Join(t.TempDir(), strings.TrimPrefix(n, "sqsprobe-dev-"))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(dir, "bootstrap")
-		if err := os.WriteFile(path, nil, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		out[n] = path
+		key := strings.TrimPrefix(n, "sqsprobe-dev-")
+		out[n] = writeBootstraps(t, key)[key]
 	}
 	return out
 }
@@ -124,16 +116,8 @@ func TestQueueProperties(t *testing.T) {
 			warning: "M: FunctionName arn:aws:lambda:eu-west-1:999:function:x is no function of this template"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "fn")
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			boot := filepath.Join(dir, "bootstrap")
-			if err := os.WriteFile(boot, nil, 0o755); err != nil {
-				t.Fatal(err)
-			}
 			s, err := Load([]byte(stack(tc.edits)), Options{Region: "eu-west-1", AccountID: "123456789012", StackName: "svc-dev",
-				Bootstraps: map[string]string{"svc-fn": boot}})
+				Bootstraps: map[string]Bootstrap{"svc-fn": writeBootstraps(t, "fn")["fn"]}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,11 +143,8 @@ func TestQueueReturnValues(t *testing.T) {
 			"REF": map[string]any{"Ref": "Q"}, "URL": map[string]any{"Fn::GetAtt": []any{"Q", "QueueUrl"}},
 			"ARN": map[string]any{"Fn::GetAtt": []any{"Q", "Arn"}}, "NAME": map[string]any{"Fn::GetAtt": []any{"Q", "QueueName"}}}}}}
 	edits := map[string]any{"Q": map[string]any{"Type": "AWS::SQS::Queue", "Properties": map[string]any{"QueueName": "jobs"}}, "Fn": out}
-	dir := filepath.Join(t.TempDir(), "fn")
-	_ = os.MkdirAll(dir, 0o755)
-	boot := filepath.Join(dir, "bootstrap")
-	_ = os.WriteFile(boot, nil, 0o755)
-	s, err := Load([]byte(stack(edits)), Options{Region: "eu-west-1", AccountID: "123456789012", StackName: "svc-dev", Bootstraps: map[string]string{"other": boot}})
+	s, err := Load([]byte(stack(edits)), Options{Region: "eu-west-1", AccountID: "123456789012", StackName: "svc-dev",
+		Bootstraps: map[string]Bootstrap{"other": writeBootstraps(t, "fn")["fn"]}})
 	if err != nil {
 		t.Fatal(err)
 	}

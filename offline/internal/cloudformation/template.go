@@ -26,17 +26,24 @@ type Options struct {
 	// Bootstraps maps a function's logical id or deployed name
 	// (FunctionName) to its bootstrap built for this machine; a key that
 	// names no function of the template is warned about.
-	Bootstraps map[string]string
+	Bootstraps map[string]Bootstrap
 	// BuildCommand is what builds the bootstraps, named when one is missing.
 	BuildCommand string
-	// RequireRoute makes LoadFile fail with a NothingServedError when no
-	// route would be served: a template given as it is has nothing that
-	// builds its bootstraps later.
-	RequireRoute bool
+	// Name is what the service is called: serverless.yml's service; ""
+	// is the API's Name.
+	Name string
+}
+
+// Bootstrap is a function's executable built for this machine, and the key
+// the gateway names the function by in its output and its log file.
+type Bootstrap struct {
+	Key  string
+	Path string
 }
 
 // Service is what a template deploys that the gateway serves.
 type Service struct {
+	Name                     string
 	Region                   string
 	APIName                  string
 	APIID                    string
@@ -50,7 +57,10 @@ type Service struct {
 	// Functions that a route, an authorizer or an event source mapping
 	// uses, by Key.
 	Functions map[string]Function
-	Tables    []Table
+	// LambdaFunctions are the FunctionNames of every AWS::Lambda::Function
+	// of the template, served or not, by logical id.
+	LambdaFunctions map[string]string
+	Tables          []Table
 	// Queues and EventSourceMappings are sorted by logical id.
 	Queues              []Queue
 	EventSourceMappings []EventSourceMapping
@@ -81,7 +91,7 @@ type Authorizer struct {
 // Function is an AWS::Lambda::Function with its local bootstrap.
 type Function struct {
 	// Key names the function in the gateway's output and its log file: its
-	// bootstrap's directory, or its logical id.
+	// Bootstrap's key, or its logical id.
 	Key       string
 	LogicalID string
 	Name      string // FunctionName
@@ -107,29 +117,22 @@ type template struct {
 	Resources  map[string]resource
 }
 
-// LoadFile reads the template at path as the gateway serves it: as Load
-// does, and it also warns about each bootstrap given for a function the
-// template does not have and, with RequireRoute, fails with a
-// NothingServedError when no route would be served.
+// LoadFile reads the template at path, as Load does.
 func LoadFile(path string, opts Options) (*Service, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("template: %w", err)
 	}
-	s, err := load(data, opts, true)
+	s, err := Load(data, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
 }
 
-// Load reads a JSON or YAML template into what the gateway serves.
-func Load(data []byte, opts Options) (*Service, error) { return load(data, opts, false) }
-
-// load reads a template; served also checks it as the gateway serves it:
-// it warns about each bootstrap given for no function of the template and
-// fails when no route would be served and one is required, saying why.
-func load(data []byte, opts Options, served bool) (*Service, error) {
+// Load reads a JSON or YAML template into what the gateway serves. It
+// warns about each bootstrap given for no function of the template.
+func Load(data []byte, opts Options) (*Service, error) {
 	data, err := templateJSON(data)
 	if err != nil {
 		return nil, err
@@ -170,15 +173,16 @@ func load(data []byte, opts Options, served bool) (*Service, error) {
 		res.Properties, _ = props.(map[string]any)
 		resolved[id] = res
 	}
-	s, err := serve(r, tpl.Resources, resolved, served)
+	s, err := readService(r, tpl.Resources, resolved)
 	if err != nil {
 		return nil, err
 	}
 	s.Region = opts.Region
-	s.Warnings = append(r.warnings, s.Warnings...)
-	if served && opts.RequireRoute && len(s.Routes) == 0 {
-		return nil, &NothingServedError{API: s.APIName, Warnings: s.Warnings}
+	s.Name = opts.Name
+	if s.Name == "" {
+		s.Name = s.APIName
 	}
+	s.Warnings = append(r.warnings, s.Warnings...)
 	return s, nil
 }
 
@@ -190,6 +194,16 @@ const defaultRegion = "us-east-1"
 // its integrations' URIs and its permissions' execute-api ARNs; an
 // environment-agnostic one writes ${AWS::Region} or {"Ref": "AWS::Region"}.
 var statedRegion = regexp.MustCompile(`:(?:apigateway|execute-api):([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+):`)
+
+// NothingServed returns a *NothingServedError when s has no route to
+// serve, saying why from its warnings: a template that nothing will build
+// the bootstraps of later is refused for it.
+func NothingServed(s *Service) error {
+	if len(s.Routes) > 0 {
+		return nil
+	}
+	return &NothingServedError{API: s.APIName, Warnings: s.Warnings}
+}
 
 // NothingServedError is returned for a template whose WebSocket API has no
 // route the gateway can serve; its warnings say why for each.

@@ -9,34 +9,49 @@ import (
 	"testing"
 )
 
-// serveOptions places stacks as TestServe does, with a bootstrap for the
-// functions svc-fn and svc-auth, keyed by their FunctionName.
-func serveOptions(t *testing.T) (Options, map[string]string) {
+// writeBootstraps writes an empty executable for each key, a bootstrap the
+// gateway would run, each in a directory named for it.
+func writeBootstraps(t *testing.T, keys ...string) map[string]Bootstrap {
 	t.Helper()
 	dir := t.TempDir()
-	paths := map[string]string{}
-	for _, fn := range []string{"fn", "auth"} {
-		p := filepath.Join(dir, fn, "bootstrap")
+	out := map[string]Bootstrap{}
+	for _, key := range keys {
+		p := filepath.Join(dir, key, "bootstrap")
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(p, nil, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		paths[fn] = p
+		out[key] = Bootstrap{Key: key, Path: p}
 	}
-	return Options{Region: "ap-northeast-1", AccountID: "000000000000", StackName: "svc-prod", BuildCommand: "make offline-build",
-		Bootstraps: map[string]string{"svc-fn": paths["fn"], "svc-auth": paths["auth"]}}, paths
+	return out
 }
 
-// loadFile serves a template from a file, as the gateway does.
+// serveOptions places stacks as the tests of a served template do, with a
+// bootstrap for the functions svc-fn and svc-auth, keyed by their
+// FunctionName.
+func serveOptions(t *testing.T) (Options, map[string]Bootstrap) {
+	t.Helper()
+	b := writeBootstraps(t, "fn", "auth")
+	return Options{Region: "ap-northeast-1", AccountID: "000000000000", StackName: "svc-prod", BuildCommand: "make offline-build",
+		Bootstraps: map[string]Bootstrap{"svc-fn": b["fn"], "svc-auth": b["auth"]}}, b
+}
+
+// loadFile serves a template from a file, as the gateway serves one given
+// with its bootstraps.
 func loadFile(t *testing.T, template string, opts Options) (*Service, error) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "stack.template")
 	if err := os.WriteFile(path, []byte(template), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return LoadFile(path, opts)
+	s, err := LoadFile(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.Warnings = append(s.Warnings, s.UnmatchedBootstraps(opts.Bootstraps)...)
+	return s, nil
 }
 
 func routeKeys(s *Service) []string { return sortedKeys(s.Routes) }
@@ -44,9 +59,9 @@ func routeKeys(s *Service) []string { return sortedKeys(s.Routes) }
 func TestLoadFile(t *testing.T) {
 	opts, paths := serveOptions(t)
 	byLogicalID := opts
-	byLogicalID.Bootstraps = map[string]string{"Fn": paths["fn"], "Auth": paths["auth"]}
+	byLogicalID.Bootstraps = map[string]Bootstrap{"Fn": paths["fn"], "Auth": paths["auth"]}
 	unmatched := opts
-	unmatched.Bootstraps = map[string]string{"Fn": paths["fn"], "svc-auth": paths["auth"], "Nope": paths["fn"]}
+	unmatched.Bootstraps = map[string]Bootstrap{"Fn": paths["fn"], "svc-auth": paths["auth"], "Nope": paths["fn"]}
 	tests := []struct {
 		name    string
 		opts    Options
@@ -72,7 +87,7 @@ func TestLoadFile(t *testing.T) {
 				t.Errorf("routes %q, want %q", keys, tt.routes)
 			}
 			if fn := s.Routes["hello"].Function; fn != "fn" {
-				t.Errorf("hello calls %q, want fn, the bootstrap's directory", fn)
+				t.Errorf("hello calls %q, want fn, the bootstrap's key", fn)
 			}
 			switch {
 			case tt.warning == "" && len(s.Warnings) != 0:
@@ -86,7 +101,6 @@ func TestLoadFile(t *testing.T) {
 
 func TestLoadFileRefuses(t *testing.T) {
 	opts, _ := serveOptions(t)
-	opts.RequireRoute = true
 	noBootstraps := opts
 	noBootstraps.Bootstraps = nil
 	tests := []struct {
@@ -110,17 +124,17 @@ func TestLoadFileRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := loadFile(t, tt.template, tt.opts)
+			if tt.nothing {
+				// Loaded, as when a reload can build the bootstraps later,
+				// the template is served with its warnings; a template
+				// nothing builds the bootstraps of is refused for it.
+				if err != nil || len(s.Routes) != 0 {
+					t.Fatalf("loaded: %v, %+v; want served with no route", err, s)
+				}
+				err = NothingServed(s)
+			}
 			if err == nil {
 				t.Fatalf("served %+v", s)
-			}
-			if tt.nothing {
-				// Without RequireRoute, as when a reload can build the
-				// bootstraps later, the template is served with its warnings.
-				o := tt.opts
-				o.RequireRoute = false
-				if s, err := loadFile(t, tt.template, o); err != nil || len(s.Routes) != 0 {
-					t.Errorf("without RequireRoute: %v, %+v; want served with no route", err, s)
-				}
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q, want it to contain %q", err, tt.want)
@@ -139,7 +153,7 @@ func TestLoadFileRefuses(t *testing.T) {
 func TestCDKTemplate(t *testing.T) {
 	opts, paths := serveOptions(t)
 	opts.StackName = "HelloStack"
-	opts.Bootstraps = map[string]string{"Hello4A628BD4": paths["fn"]}
+	opts.Bootstraps = map[string]Bootstrap{"Hello4A628BD4": paths["fn"]}
 	s, err := LoadFile("../../testdata/cdk/cdk.template.json", opts)
 	if err != nil {
 		t.Fatal(err)

@@ -28,25 +28,25 @@ const (
 // Throttle and gives each route its own: its RouteSettings' limits over the
 // stage's, and the account's for a limit neither sets. A route neither
 // names is not throttled here.
-func (st *site) throttling(stageID string, stage resource) {
+func (rd *reading) throttling(stageID string, stage resource) {
 	if stageID == "" {
 		return
 	}
-	st.s.Throttle = st.throttle(stageID, "DefaultRouteSettings", stage.Properties["DefaultRouteSettings"], nil)
+	rd.s.Throttle = rd.throttle(stageID, "DefaultRouteSettings", stage.Properties["DefaultRouteSettings"], nil)
 	byRoute, _ := stage.Properties["RouteSettings"].(map[string]any)
-	for _, key := range sortedKeys(st.s.Routes) {
-		route := st.s.Routes[key]
-		route.Throttle = st.throttle(stageID, "RouteSettings."+key, byRoute[key], st.s.Throttle)
-		st.s.Routes[key] = route
+	for _, key := range sortedKeys(rd.s.Routes) {
+		route := rd.s.Routes[key]
+		route.Throttle = rd.throttle(stageID, "RouteSettings."+key, byRoute[key], rd.s.Throttle)
+		rd.s.Routes[key] = route
 	}
 }
 
 // throttle reads the limits of one RouteSettings object over base (nil: the
 // account's); nil when neither sets a limit.
-func (st *site) throttle(stageID, where string, settings any, base *Throttle) *Throttle {
+func (rd *reading) throttle(stageID, where string, settings any, base *Throttle) *Throttle {
 	m, _ := settings.(map[string]any)
-	rate, hasRate := st.limit(stageID, where+".ThrottlingRateLimit", m["ThrottlingRateLimit"])
-	burst, hasBurst := st.limit(stageID, where+".ThrottlingBurstLimit", m["ThrottlingBurstLimit"])
+	rate, hasRate := rd.limit(stageID, where+".ThrottlingRateLimit", m["ThrottlingRateLimit"])
+	burst, hasBurst := rd.limit(stageID, where+".ThrottlingBurstLimit", m["ThrottlingBurstLimit"])
 	if !hasRate && !hasBurst {
 		return base
 	}
@@ -65,7 +65,7 @@ func (st *site) throttle(stageID, where string, settings any, base *Throttle) *T
 
 // limit reads a limit, a number written as one or as a string; a value
 // that is not a number at least 0 is warned about and left unset.
-func (st *site) limit(stageID, where string, v any) (float64, bool) {
+func (rd *reading) limit(stageID, where string, v any) (float64, bool) {
 	var n float64
 	switch x := v.(type) {
 	case nil:
@@ -81,7 +81,7 @@ func (st *site) limit(stageID, where string, v any) (float64, bool) {
 		n = -1
 	}
 	if n < 0 || math.IsNaN(n) || math.IsInf(n, 0) {
-		st.warnf(stageID, "%s is %v, not a number at least 0: not throttled by it", where, v)
+		rd.warnf(stageID, "%s is %v, not a number at least 0: not throttled by it", where, v)
 		return 0, false
 	}
 	return n, true

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +15,9 @@ const (
 	defaultMemoryMB = 128
 )
 
-// site is what serve reads a template into.
-type site struct {
+// reading is a template's resources on their way into a Service: what
+// readService has found so far, and the warnings it has for them.
+type reading struct {
 	r        *resolver
 	raw      map[string]resource
 	res      map[string]resource
@@ -29,9 +29,9 @@ type site struct {
 	warnings []string
 }
 
-func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool) (*Service, error) {
-	st := &site{r: r, raw: raw, res: resolved, byARN: map[string]string{}, keyOf: map[string]string{}, noLocal: map[string]bool{},
-		s: &Service{Routes: map[string]Route{}, Functions: map[string]Function{}}}
+func readService(r *resolver, raw, resolved map[string]resource) (*Service, error) {
+	rd := &reading{r: r, raw: raw, res: resolved, byARN: map[string]string{}, keyOf: map[string]string{}, noLocal: map[string]bool{},
+		s: &Service{Routes: map[string]Route{}, Functions: map[string]Function{}, LambdaFunctions: map[string]string{}}}
 	var apis []string
 	for _, id := range sortedKeys(resolved) {
 		res := resolved[id]
@@ -40,100 +40,99 @@ func serve(r *resolver, raw, resolved map[string]resource, checkBootstraps bool)
 			if str(res.Properties["ProtocolType"]) == "WEBSOCKET" {
 				apis = append(apis, id)
 			} else {
-				st.warnf(id, "a %s API is not emulated: only WebSocket APIs are served", str(res.Properties["ProtocolType"]))
+				rd.warnf(id, "a %s API is not emulated: only WebSocket APIs are served", str(res.Properties["ProtocolType"]))
 			}
 		case "AWS::Lambda::Function":
-			st.byARN[r.functionARN(r.name(id, raw[id]))] = id
+			rd.s.LambdaFunctions[id] = r.name(id, raw[id])
+			rd.byARN[r.functionARN(rd.s.LambdaFunctions[id])] = id
 		}
 	}
 	if len(apis) == 0 {
 		return nil, errors.New("the template has no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET: nothing to serve")
 	}
 	for _, id := range apis[1:] {
-		st.warnf(id, "a second WebSocket API: the gateway serves one, %s", apis[0])
+		rd.warnf(id, "a second WebSocket API: the gateway serves one, %s", apis[0])
 	}
 	api := resolved[apis[0]]
-	st.apiID = physicalID(r.opts.StackName, apis[0])
-	st.s.APIID = st.apiID
-	st.s.APIName = str(api.Properties["Name"])
-	st.s.RouteSelectionExpression = str(api.Properties["RouteSelectionExpression"])
-	st.s.Stage = r.opts.Stage
+	rd.apiID = physicalID(r.opts.StackName, apis[0])
+	rd.s.APIID = rd.apiID
+	rd.s.APIName = str(api.Properties["Name"])
+	rd.s.RouteSelectionExpression = str(api.Properties["RouteSelectionExpression"])
+	rd.s.Stage = r.opts.Stage
 	routeResponses := map[string]bool{}
 	var stageID string
 	for _, id := range sortedKeys(resolved) {
 		res := resolved[id]
 		switch res.Type {
 		case "AWS::ApiGatewayV2::Stage":
-			if st.ours(res) {
-				st.s.Stage = str(res.Properties["StageName"])
+			if rd.ours(res) {
+				rd.s.Stage = str(res.Properties["StageName"])
 				stageID = id
 			}
 		case "AWS::ApiGatewayV2::RouteResponse":
-			if st.ours(res) {
+			if rd.ours(res) {
 				routeResponses[str(res.Properties["RouteId"])] = true
 			}
 		case "AWS::DynamoDB::Table":
-			st.s.Tables = append(st.s.Tables, Table{LogicalID: id, Properties: res.Properties})
+			rd.s.Tables = append(rd.s.Tables, Table{LogicalID: id, Properties: res.Properties})
 		case "AWS::DynamoDB::GlobalTable":
-			st.warnf(id, "AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is")
+			rd.warnf(id, "AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is")
 		case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration",
 			"AWS::ApiGatewayV2::Authorizer", "AWS::Lambda::Function":
 			// Read through the routes that use them.
 		case "AWS::SQS::Queue", "AWS::Lambda::EventSourceMapping":
 			// Read by queues and eventSourceMappings.
 		default:
-			if !quiet(res.Type) && !st.codeBucket(id) {
-				st.warnf(id, "%s is not emulated: a function that uses it reaches nothing local", res.Type)
+			if !quiet(res.Type) && !rd.codeBucket(id) {
+				rd.warnf(id, "%s is not emulated: a function that uses it reaches nothing local", res.Type)
 			}
 		}
 	}
 	for _, id := range sortedKeys(resolved) {
-		if res := resolved[id]; res.Type == "AWS::ApiGatewayV2::Route" && st.ours(res) {
-			st.route(id, res, routeResponses[physicalID(r.opts.StackName, id)])
+		if res := resolved[id]; res.Type == "AWS::ApiGatewayV2::Route" && rd.ours(res) {
+			rd.route(id, res, routeResponses[physicalID(r.opts.StackName, id)])
 		}
 	}
-	st.throttling(stageID, resolved[stageID])
-	st.queues()
-	st.eventSourceMappings()
-	if checkBootstraps {
-		st.unmatchedBootstraps()
-	}
-	st.s.Warnings = st.warnings
-	return st.s, nil
+	rd.throttling(stageID, resolved[stageID])
+	rd.queues()
+	rd.eventSourceMappings()
+	rd.s.Warnings = rd.warnings
+	return rd.s, nil
 }
 
-// unmatchedBootstraps warns about each bootstrap given for a function the
-// template does not have, naming those it has.
-func (st *site) unmatchedBootstraps() {
+// UnmatchedBootstraps warns about each bootstrap given for a function the
+// template does not have, naming those it has: bootstraps given by hand
+// for a template (-bootstrap) may name a function that is not there.
+func (s *Service) UnmatchedBootstraps(bootstraps map[string]Bootstrap) []string {
 	var functions []string
 	known := map[string]bool{}
-	for _, id := range sortedKeys(st.res) {
-		if st.res[id].Type == "AWS::Lambda::Function" {
-			name := st.r.name(id, st.raw[id])
-			known[id], known[name] = true, true
-			functions = append(functions, fmt.Sprintf("%s (FunctionName %s)", id, name))
-		}
+	for _, id := range sortedKeys(s.LambdaFunctions) {
+		name := s.LambdaFunctions[id]
+		known[id], known[name] = true, true
+		functions = append(functions, fmt.Sprintf("%s (FunctionName %s)", id, name))
 	}
-	for _, key := range sortedKeys(st.r.opts.Bootstraps) {
+	var warnings []string
+	for _, key := range sortedKeys(bootstraps) {
 		if !known[key] {
-			st.warnf(key, "a bootstrap is given for %s, but the template has no AWS::Lambda::Function with that logical id or FunctionName; its functions: %s",
-				key, strings.Join(functions, ", "))
+			warnings = append(warnings, fmt.Sprintf("%s: a bootstrap is given for %s, but the template has no AWS::Lambda::Function with that logical id or FunctionName; its functions: %s",
+				key, key, strings.Join(functions, ", ")))
 		}
 	}
+	return warnings
 }
 
-func (st *site) warnf(id, format string, args ...any) {
-	st.warnings = append(st.warnings, id+": "+fmt.Sprintf(format, args...))
+func (rd *reading) warnf(id, format string, args ...any) {
+	rd.warnings = append(rd.warnings, id+": "+fmt.Sprintf(format, args...))
 }
 
 // ours reports whether a route, integration or stage belongs to the API
 // served.
-func (st *site) ours(res resource) bool { return str(res.Properties["ApiId"]) == st.apiID }
+func (rd *reading) ours(res resource) bool { return str(res.Properties["ApiId"]) == rd.apiID }
 
 // codeBucket reports whether a bucket only holds functions' code, as the
 // deployment bucket that the Serverless Framework adds does.
-func (st *site) codeBucket(id string) bool {
-	for _, res := range st.raw {
+func (rd *reading) codeBucket(id string) bool {
+	for _, res := range rd.raw {
 		if code, ok := res.Properties["Code"].(map[string]any); ok && res.Type == "AWS::Lambda::Function" {
 			if ref, ok := code["S3Bucket"].(map[string]any); ok && ref["Ref"] == id {
 				return true
@@ -144,20 +143,20 @@ func (st *site) codeBucket(id string) bool {
 }
 
 // byID finds the resource of a type whose Ref is ref.
-func (st *site) byID(typ, ref string) (string, resource, bool) {
-	for id, res := range st.res {
-		if res.Type == typ && physicalID(st.r.opts.StackName, id) == ref {
+func (rd *reading) byID(typ, ref string) (string, resource, bool) {
+	for id, res := range rd.res {
+		if res.Type == typ && physicalID(rd.r.opts.StackName, id) == ref {
 			return id, res, true
 		}
 	}
 	return "", resource{}, false
 }
 
-func (st *site) route(id string, res resource, hasRouteResponse bool) {
+func (rd *reading) route(id string, res resource, hasRouteResponse bool) {
 	p := res.Properties
 	key := str(p["RouteKey"])
 	notServed := func(format string, args ...any) {
-		st.warnf(id, "route %s: %s: not served", key, fmt.Sprintf(format, args...))
+		rd.warnf(id, "route %s: %s: not served", key, fmt.Sprintf(format, args...))
 	}
 	switch auth := str(p["AuthorizationType"]); auth {
 	case "", "NONE", "CUSTOM":
@@ -173,7 +172,7 @@ func (st *site) route(id string, res resource, hasRouteResponse bool) {
 		notServed("no Target integrations/{IntegrationId}")
 		return
 	}
-	intID, integration, ok := st.byID("AWS::ApiGatewayV2::Integration", target)
+	intID, integration, ok := rd.byID("AWS::ApiGatewayV2::Integration", target)
 	if !ok {
 		notServed("its Target %s is no integration of this template", target)
 		return
@@ -183,7 +182,7 @@ func (st *site) route(id string, res resource, hasRouteResponse bool) {
 			intID, typ, str(integration.Properties["IntegrationUri"]))
 		return
 	}
-	fn, ok := st.function(integration.Properties["IntegrationUri"])
+	fn, ok := rd.function(integration.Properties["IntegrationUri"])
 	if !ok {
 		notServed("integration %s calls %s, which is not a function of this template", intID, str(integration.Properties["IntegrationUri"]))
 		return
@@ -191,9 +190,9 @@ func (st *site) route(id string, res resource, hasRouteResponse bool) {
 	route := Route{Key: key}
 	// Both the function and the authorizer's are looked at, so that every
 	// function with no bootstrap is named.
-	route.Function, _ = st.add(fn)
+	route.Function, _ = rd.add(fn)
 	if str(p["AuthorizationType"]) == "CUSTOM" {
-		authID, a, ok := st.byID("AWS::ApiGatewayV2::Authorizer", str(p["AuthorizerId"]))
+		authID, a, ok := rd.byID("AWS::ApiGatewayV2::Authorizer", str(p["AuthorizerId"]))
 		if !ok {
 			notServed("its AuthorizerId %s is no authorizer of this template", str(p["AuthorizerId"]))
 			return
@@ -202,12 +201,12 @@ func (st *site) route(id string, res resource, hasRouteResponse bool) {
 			notServed("authorizer %s is %s, and a WebSocket API takes REQUEST authorizers", authID, typ)
 			return
 		}
-		fn, ok := st.function(a.Properties["AuthorizerUri"])
+		fn, ok := rd.function(a.Properties["AuthorizerUri"])
 		if !ok {
 			notServed("authorizer %s calls %s, which is not a function of this template", authID, str(a.Properties["AuthorizerUri"]))
 			return
 		}
-		authFn, ok := st.add(fn)
+		authFn, ok := rd.add(fn)
 		if !ok {
 			return
 		}
@@ -221,57 +220,58 @@ func (st *site) route(id string, res resource, hasRouteResponse bool) {
 	case expr != "" && hasRouteResponse:
 		route.RouteResponse = true
 	case expr != "":
-		st.warnf(id, "route %s has a RouteResponseSelectionExpression but no AWS::ApiGatewayV2::RouteResponse: the function's body is not sent back", key)
+		rd.warnf(id, "route %s has a RouteResponseSelectionExpression but no AWS::ApiGatewayV2::RouteResponse: the function's body is not sent back", key)
 	case hasRouteResponse:
-		st.warnf(id, "route %s has a RouteResponse but no RouteResponseSelectionExpression: the function's body is not sent back", key)
+		rd.warnf(id, "route %s has a RouteResponse but no RouteResponseSelectionExpression: the function's body is not sent back", key)
 	}
-	st.s.Routes[key] = route
+	rd.s.Routes[key] = route
 }
 
 // function finds the function an integration or authorizer URI invokes:
 // arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations.
-func (st *site) function(uri any) (string, bool) {
+func (rd *reading) function(uri any) (string, bool) {
 	arn := str(uri)
 	if _, rest, ok := strings.Cut(arn, ":lambda:path/2015-03-31/functions/"); ok {
 		arn = strings.TrimSuffix(rest, "/invocations")
 	}
-	id, ok := st.byARN[arn]
+	id, ok := rd.byARN[arn]
 	return id, ok
 }
 
 // add makes a function served and returns its Key; false when it has no
 // bootstrap here, which is warned about once.
-func (st *site) add(id string) (string, bool) {
-	if key, ok := st.keyOf[id]; ok {
+func (rd *reading) add(id string) (string, bool) {
+	if key, ok := rd.keyOf[id]; ok {
 		return key, true
 	}
-	if st.noLocal[id] {
+	if rd.noLocal[id] {
 		return "", false
 	}
-	p := st.res[id].Properties
+	p := rd.res[id].Properties
 	fn := Function{
 		LogicalID: id,
 		Key:       id,
-		Name:      st.r.name(id, st.raw[id]),
+		Name:      rd.r.name(id, rd.raw[id]),
 		Env:       map[string]string{},
 		Timeout:   defaultTimeout,
 		MemoryMB:  defaultMemoryMB,
 		Tracing:   "PassThrough",
 	}
-	fn.Bootstrap = st.r.opts.Bootstraps[id]
-	if fn.Bootstrap == "" {
-		fn.Bootstrap = st.r.opts.Bootstraps[fn.Name]
+	b, ok := rd.r.opts.Bootstraps[id]
+	if !ok {
+		b = rd.r.opts.Bootstraps[fn.Name]
 	}
-	if fn.Bootstrap != "" {
-		fn.Key = filepath.Base(filepath.Dir(fn.Bootstrap))
+	fn.Bootstrap = b.Path
+	if b.Key != "" {
+		fn.Key = b.Key
 	}
 	if _, err := os.Stat(fn.Bootstrap); fn.Bootstrap == "" || err != nil {
-		st.noLocal[id] = true
+		rd.noLocal[id] = true
 		where := "no bootstrap was given"
 		if fn.Bootstrap != "" {
 			where = "no bootstrap at " + fn.Bootstrap
 		}
-		st.warnf(id, "function %s: %s: build it with `%s`; its routes are not served", fn.Name, where, st.r.opts.BuildCommand)
+		rd.warnf(id, "function %s: %s: build it with `%s`; its routes are not served", fn.Name, where, rd.r.opts.BuildCommand)
 		return "", false
 	}
 	if env, ok := p["Environment"].(map[string]any); ok {
@@ -291,11 +291,11 @@ func (st *site) add(id string) (string, bool) {
 	if tc, ok := p["TracingConfig"].(map[string]any); ok && str(tc["Mode"]) != "" {
 		fn.Tracing = str(tc["Mode"])
 	}
-	if _, taken := st.s.Functions[fn.Key]; taken {
+	if _, taken := rd.s.Functions[fn.Key]; taken {
 		fn.Key = id // two bootstraps in directories of the same name
 	}
-	st.s.Functions[fn.Key] = fn
-	st.keyOf[id] = fn.Key
+	rd.s.Functions[fn.Key] = fn
+	rd.keyOf[id] = fn.Key
 	return fn.Key, true
 }
 

@@ -2,8 +2,6 @@ package cloudformation
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -56,19 +54,7 @@ func stack(edits map[string]any) string {
 }
 
 func TestServe(t *testing.T) {
-	dir := t.TempDir()
-	bootstraps := map[string]string{}
-	for _, fn := range []string{"fn", "auth"} {
-		p := filepath.Join(dir, fn, "bootstrap")
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, nil, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		bootstraps["svc-"+fn] = p
-	}
-	opts := Options{Region: "ap-northeast-1", AccountID: "000000000000", StackName: "svc-prod", Bootstraps: bootstraps, BuildCommand: "make offline-build"}
+	opts, _ := serveOptions(t)
 	route := func(key string, props map[string]any) map[string]any {
 		p := map[string]any{"ApiId": map[string]any{"Ref": "Api"}, "RouteKey": key,
 			"Target": map[string]any{"Fn::Join": []any{"/", []any{"integrations", map[string]any{"Ref": "Integration"}}}}}

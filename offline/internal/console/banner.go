@@ -6,15 +6,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"wsapi/offline/internal/cloudformation"
-	"wsapi/offline/internal/eventsource"
-	"wsapi/offline/internal/service"
 )
 
 // PrintRoutes shows what is served; sampling, when traces are printed, says
 // which invocations are traced; throttled, whether the routes' limits hold.
-func PrintRoutes(out *Console, svc *service.Service, base, daemonAddr, sampling string, throttled bool) {
+func PrintRoutes(out *Console, svc *cloudformation.Service, base, daemonAddr, sampling string, throttled bool) {
 	out.Printf("gateway", "%s, stage %s, region %s, routes on %s:", svc.Name, svc.Stage, svc.Region, svc.RouteSelectionExpression)
 	keys := make([]string, 0, len(svc.Routes))
 	for k := range svc.Routes {
@@ -60,12 +59,50 @@ func throttleText(t cloudformation.Throttle) string {
 }
 
 // PrintQueues shows the queues served, a line each, naming the function
-// each mapping invokes and how.
-func PrintQueues(out *Console, svc *service.Service) {
-	for _, line := range eventsource.Summary(svc.Queues, svc.EventSourceMappings) {
-		out.Printf("sqs", "%s", strings.TrimPrefix(line, "sqs │ "))
+// each mapping invokes and how:
+// "FanoutQueue → fanout (batch 10, window 0 s, concurrency 5, visibility 60 s, DLQ FanoutDLQ after 3)".
+func PrintQueues(out *Console, svc *cloudformation.Service) {
+	for _, line := range queueLines(svc.Queues, svc.EventSourceMappings) {
+		out.Printf("sqs", "%s", line)
 	}
 }
+
+func queueLines(queues []cloudformation.Queue, mappings []cloudformation.EventSourceMapping) []string {
+	var lines []string
+	for _, q := range queues {
+		redrive := ""
+		if q.DeadLetterQueue != "" {
+			redrive = fmt.Sprintf(", DLQ %s after %d", q.DeadLetterQueue, q.MaxReceiveCount)
+		}
+		polled := false
+		for _, m := range mappings {
+			if m.Queue != q.LogicalID {
+				continue
+			}
+			polled = true
+			concurrency := "unset"
+			if m.MaximumConcurrency > 0 {
+				concurrency = fmt.Sprint(m.MaximumConcurrency)
+			}
+			disabled := ""
+			if !m.Enabled {
+				disabled = ", disabled"
+			}
+			failures := ""
+			if m.ReportBatchItemFailures {
+				failures = ", partial batch failures"
+			}
+			lines = append(lines, fmt.Sprintf("%s → %s (batch %d, window %s, concurrency %s, visibility %s%s%s%s)",
+				q.LogicalID, m.Function, m.BatchSize, secs(m.BatchingWindow), concurrency, secs(q.VisibilityTimeout), redrive, failures, disabled))
+		}
+		if !polled {
+			lines = append(lines, fmt.Sprintf("%s (visibility %s%s)", q.LogicalID, secs(q.VisibilityTimeout), redrive))
+		}
+	}
+	return lines
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%d s", int(d/time.Second)) }
 
 // Sampling says which invocations are traced, when traces are printed.
 func Sampling(printed, all bool) string {

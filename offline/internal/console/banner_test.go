@@ -2,12 +2,12 @@ package console
 
 import (
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"wsapi/offline/internal/cloudformation"
-	"wsapi/offline/internal/service"
 )
 
 func TestDisplayAddr(t *testing.T) {
@@ -40,13 +40,13 @@ func TestSampling(t *testing.T) {
 
 func TestPrintQueuesTagsEachQueueSqs(t *testing.T) {
 	var b strings.Builder
-	PrintQueues(New(&b), &service.Service{Service: &cloudformation.Service{
+	PrintQueues(New(&b), &cloudformation.Service{
 		Queues: []cloudformation.Queue{
 			{LogicalID: "FanoutDLQ", VisibilityTimeout: 30 * time.Second},
 			{LogicalID: "FanoutQueue", VisibilityTimeout: 60 * time.Second, DeadLetterQueue: "FanoutDLQ", MaxReceiveCount: 3},
 		},
 		EventSourceMappings: []cloudformation.EventSourceMapping{{Queue: "FanoutQueue", Function: "fanout", BatchSize: 10, Enabled: true}},
-	}})
+	})
 	want := "sqs          │ FanoutDLQ (visibility 30 s)\n" +
 		"sqs          │ FanoutQueue → fanout (batch 10, window 0 s, concurrency unset, visibility 60 s, DLQ FanoutDLQ after 3)\n"
 	if b.String() != want {
@@ -56,7 +56,7 @@ func TestPrintQueuesTagsEachQueueSqs(t *testing.T) {
 
 func TestPrintQueuesWithoutQueuesPrintsNothing(t *testing.T) {
 	var b strings.Builder
-	PrintQueues(New(&b), &service.Service{Service: &cloudformation.Service{}})
+	PrintQueues(New(&b), &cloudformation.Service{})
 	if b.String() != "" {
 		t.Errorf("got %q, want nothing", b.String())
 	}
@@ -86,11 +86,11 @@ func TestPrintRoutesShowsThrottling(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
-			PrintRoutes(New(&b), &service.Service{Name: "svc", Region: "ap-northeast-1", Service: &cloudformation.Service{
+			PrintRoutes(New(&b), &cloudformation.Service{Name: "svc", Region: "ap-northeast-1",
 				Stage: "local", RouteSelectionExpression: "$request.body.action", Throttle: tt.stage,
 				Routes:    map[string]cloudformation.Route{"hello": {Key: "hello", Function: "hello", Throttle: tt.hello}},
 				Functions: map[string]cloudformation.Function{"hello": {Key: "hello", Name: "svc-hello", MemoryMB: 128, Timeout: 3 * time.Second}},
-			}}, "ws://localhost:3001", "", "", !tt.off)
+			}, "ws://localhost:3001", "", "", !tt.off)
 			for _, w := range tt.want {
 				if !strings.Contains(b.String(), w) {
 					t.Errorf("banner\n%s\nwants %q", b.String(), w)
@@ -98,6 +98,40 @@ func TestPrintRoutesShowsThrottling(t *testing.T) {
 			}
 			if tt.not != "" && strings.Contains(b.String(), tt.not) {
 				t.Errorf("banner\n%s\nholds %q", b.String(), tt.not)
+			}
+		})
+	}
+}
+
+// TestQueueLines: a line per queue, naming the function each mapping
+// invokes and how.
+func TestQueueLines(t *testing.T) {
+	queues := []cloudformation.Queue{
+		{LogicalID: "FanoutDLQ", Name: "svc-dlq", ARN: "arn:aws:sqs:us-east-1:1:svc-dlq", VisibilityTimeout: 30 * time.Second},
+		{LogicalID: "FanoutQueue", Name: "svc-fanout", ARN: "arn:aws:sqs:us-east-1:1:svc-fanout", VisibilityTimeout: 60 * time.Second,
+			Retention: time.Hour, MaxMessageSize: 1024, DeadLetterQueue: "FanoutDLQ", MaxReceiveCount: 3},
+	}
+	mapping := cloudformation.EventSourceMapping{LogicalID: "M", Queue: "FanoutQueue", Function: "fanout", BatchSize: 10,
+		MaximumConcurrency: 5, ReportBatchItemFailures: true, Enabled: true}
+	disabled := mapping
+	disabled.Enabled, disabled.MaximumConcurrency, disabled.ReportBatchItemFailures, disabled.BatchingWindow = false, 0, false, 2*time.Second
+	for _, tc := range []struct {
+		name     string
+		mappings []cloudformation.EventSourceMapping
+		want     []string
+	}{
+		{"polled with a DLQ", []cloudformation.EventSourceMapping{mapping}, []string{
+			"FanoutDLQ (visibility 30 s)",
+			"FanoutQueue → fanout (batch 10, window 0 s, concurrency 5, visibility 60 s, DLQ FanoutDLQ after 3, partial batch failures)",
+		}},
+		{"disabled, no concurrency set", []cloudformation.EventSourceMapping{disabled}, []string{
+			"FanoutDLQ (visibility 30 s)",
+			"FanoutQueue → fanout (batch 10, window 2 s, concurrency unset, visibility 60 s, DLQ FanoutDLQ after 3, disabled)",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := queueLines(queues, tc.mappings); !slices.Equal(got, tc.want) {
+				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
 			}
 		})
 	}

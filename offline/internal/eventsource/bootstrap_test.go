@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"wsapi/offline/internal/lambda"
 	"wsapi/offline/internal/lambdaruntime"
-	"wsapi/offline/internal/lambdaservice"
 	"wsapi/offline/internal/sqslocal"
 )
 
@@ -45,8 +45,8 @@ func TestRealWorker(t *testing.T) {
 	if err := rt.Add(lambdaruntime.Function{Name: "svc-worker", Executable: worker, Timeout: 10 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	svc := lambdaservice.New(rt, nil, nil)
-	svc.Set("worker", lambdaservice.Function{Name: "svc-worker", Tracing: "PassThrough"})
+	svc := lambda.New(rt, nil, nil)
+	svc.Set("worker", lambda.Function{Name: "svc-worker", Tracing: "PassThrough"})
 
 	moved := make(chan sqslocal.Moved, 10)
 	srv := sqslocal.New(sqslocal.Options{Region: "us-east-1", AccountID: "000000000000", OnMoved: func(m sqslocal.Moved) { moved <- m }})

@@ -1,12 +1,10 @@
 package eventsource
 
 import (
-	"slices"
 	"testing"
 	"time"
 
 	"wsapi/offline/internal/cloudformation"
-	"wsapi/offline/internal/sqslocal"
 )
 
 var (
@@ -19,38 +17,7 @@ var (
 		MaximumConcurrency: 5, ReportBatchItemFailures: true, Enabled: true}
 )
 
-func TestSummary(t *testing.T) {
-	disabled := mapping
-	disabled.Enabled, disabled.MaximumConcurrency, disabled.ReportBatchItemFailures, disabled.BatchingWindow = false, 0, false, 2*time.Second
-	for _, tc := range []struct {
-		name     string
-		mappings []cloudformation.EventSourceMapping
-		want     []string
-	}{
-		{"polled with a DLQ", []cloudformation.EventSourceMapping{mapping}, []string{
-			"sqs │ FanoutDLQ (visibility 30 s)",
-			"sqs │ FanoutQueue → fanout (batch 10, window 0 s, concurrency 5, visibility 60 s, DLQ FanoutDLQ after 3, partial batch failures)",
-		}},
-		{"disabled, no concurrency set", []cloudformation.EventSourceMapping{disabled}, []string{
-			"sqs │ FanoutDLQ (visibility 30 s)",
-			"sqs │ FanoutQueue → fanout (batch 10, window 2 s, concurrency unset, visibility 60 s, DLQ FanoutDLQ after 3, disabled)",
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := Summary(queues, tc.mappings); !slices.Equal(got, tc.want) {
-				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
-			}
-		})
-	}
-}
-
 func TestFromTemplate(t *testing.T) {
-	spec := QueueSpec(queues[1], queues)
-	want := sqslocal.QueueSpec{Name: "svc-fanout", VisibilityTimeout: 60 * time.Second, Retention: time.Hour, MaxMessageSize: 1024,
-		DeadLetterQueue: "svc-dlq", MaxReceiveCount: 3}
-	if spec != want {
-		t.Errorf("QueueSpec %+v, want %+v", spec, want)
-	}
 	m, ok := MappingOf(mapping, queues, "us-east-1")
 	if !ok || m.Queue != "svc-fanout" || m.QueueARN != "arn:aws:sqs:us-east-1:1:svc-fanout" || m.Function != "fanout" || m.MaximumConcurrency != 5 || !m.ReportBatchItemFailures {
 		t.Errorf("MappingOf %+v, %v", m, ok)

@@ -22,7 +22,7 @@ type Queue interface {
 	Delete(queue string, receiptHandles ...string) error
 }
 
-// Invoker runs a function; *lambdaservice.Service is one. route names the
+// Invoker runs a function; *lambda.Invoker is one. route names the
 // invocation's source in traces: the mapping's logical id here.
 type Invoker interface {
 	Invoke(ctx context.Context, key, route string, payload []byte) ([]byte, error)

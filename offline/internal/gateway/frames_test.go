@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // TestBrokenFrames: a client that breaks the protocol gets the close code

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // rawClient speaks WebSocket byte by byte, to send what a well-behaved

@@ -11,11 +11,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"wsapi/workspace"
 )
 
-// Builder builds bootstraps as `make offline` does, for this machine:
-// CGO_ENABLED=0 go build -tags lambda.norpc,grpcnotrace -ldflags="-s -w",
-// into <Bin>/<key>/bootstrap.
+// Builder builds bootstraps as `make offline` does, for this machine, with
+// the Lambda build's tags and flags (CGO_ENABLED=0 go build -tags
+// lambda.norpc,grpcnotrace -ldflags="-s -w"), each into the place the
+// workspace's layout gives it under Bin.
 type Builder struct {
 	Root string // the workspace root
 	Bin  string // where bootstraps go; relative paths are to the root
@@ -77,11 +80,11 @@ func (b *Builder) build(ctx context.Context, fn Function) Result {
 	if !filepath.IsAbs(bin) {
 		bin = filepath.Join(root, bin)
 	}
-	dir := filepath.Join(bin, fn.Key)
+	exe := workspace.HostBootstrap(bin, fn.Key)
+	dir := filepath.Dir(exe)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
 	}
-	exe := filepath.Join(dir, "bootstrap")
 	out := exe
 	if !b.InPlace {
 		tmp, err := os.CreateTemp(dir, "bootstrap.*")
@@ -93,7 +96,7 @@ func (b *Builder) build(ctx context.Context, fn Function) Result {
 		out = tmp.Name()
 	}
 
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", Tags, "-ldflags", LDFlags, "-o", out, ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", workspace.Tags, "-ldflags", workspace.LDFlags, "-o", out, ".")
 	cmd.Dir = filepath.Join(root, fn.Dir)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	var output bytes.Buffer

@@ -8,10 +8,15 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"wsapi/offline/testkit"
 )
 
+// functions are the two functions of testkit.GoWorkspace.
+var functions = []Function{{Key: "fa", Dir: "fa"}, {Key: "fb", Dir: "fb"}}
+
 func TestBuild(t *testing.T) {
-	root := workspace(t)
+	root := testkit.GoWorkspace(t)
 	b := &Builder{Root: root, Bin: ".offline/bin"}
 	results := b.Build(t.Context(), functions)
 	for _, r := range results {
@@ -33,14 +38,14 @@ func TestBuild(t *testing.T) {
 }
 
 func TestRebuildIsANewFile(t *testing.T) {
-	root := workspace(t)
+	root := testkit.GoWorkspace(t)
 	b := &Builder{Root: root, Bin: filepath.Join(root, "out")}
 	first := b.Build(t.Context(), functions[:1])[0]
 	if first.Err != nil {
 		t.Fatal(first.Err)
 	}
 	before := inode(t, first.Executable)
-	writeFile(t, root, "fa/greeting.txt", "hi")
+	testkit.WriteFile(t, root, "fa/greeting.txt", "hi")
 	second := b.Build(t.Context(), functions[:1])[0]
 	if second.Err != nil {
 		t.Fatal(second.Err)
@@ -54,7 +59,7 @@ func TestRebuildIsANewFile(t *testing.T) {
 // go command find one up to date and leave it (it only touches it), and a
 // change still builds it anew.
 func TestInPlaceBuildsOntoTheBootstrap(t *testing.T) {
-	root := workspace(t)
+	root := testkit.GoWorkspace(t)
 	b := &Builder{Root: root, Bin: filepath.Join(root, "out"), InPlace: true}
 	first := b.Build(t.Context(), functions[:1])[0]
 	if first.Err != nil {
@@ -72,7 +77,7 @@ func TestInPlaceBuildsOntoTheBootstrap(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("temporary files: %q", left)
 	}
-	writeFile(t, root, "fa/greeting.txt", "hi")
+	testkit.WriteFile(t, root, "fa/greeting.txt", "hi")
 	if r := b.Build(t.Context(), functions[:1])[0]; r.Err != nil {
 		t.Fatal(r.Err)
 	}
@@ -83,13 +88,13 @@ func TestInPlaceBuildsOntoTheBootstrap(t *testing.T) {
 }
 
 func TestBuildErrorNamesFileAndLine(t *testing.T) {
-	root := workspace(t)
+	root := testkit.GoWorkspace(t)
 	b := &Builder{Root: root, Bin: ".offline/bin"}
 	if r := b.Build(t.Context(), functions[:1])[0]; r.Err != nil {
 		t.Fatal(r.Err)
 	}
 	good := inode(t, filepath.Join(root, ".offline/bin/fa/bootstrap"))
-	writeFile(t, root, "lib/x/x.go", "package x\n\nconst Name = undefinedName\n")
+	testkit.WriteFile(t, root, "lib/x/x.go", "package x\n\nconst Name = undefinedName\n")
 	r := b.Build(t.Context(), functions[:1])[0]
 	var be *BuildError
 	if !errors.As(r.Err, &be) {

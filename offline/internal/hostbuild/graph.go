@@ -13,16 +13,9 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+
+	"wsapi/workspace"
 )
-
-// Tags are the build tags of every bootstrap: lambda.norpc drops
-// aws-lambda-go's unused RPC mode, grpcnotrace grpc's tracing.
-const Tags = "lambda.norpc,grpcnotrace"
-
-// LDFlags leave out the symbol table and DWARF: linking without them is
-// most of what a one-file change saves on a reload's build, and a panic's
-// stack trace does not need them.
-const LDFlags = "-s -w"
 
 // Function is one function to build: its main package is the directory
 // Dir, relative to the workspace root.
@@ -131,7 +124,7 @@ type goPackage struct {
 }
 
 func listDeps(ctx context.Context, root string, fn Function) (deps, error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-e", "-tags", Tags,
+	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-e", "-tags", workspace.Tags,
 		"-json=Dir,Standard,GoFiles,IgnoredGoFiles,Imports,EmbedFiles,Module,Error", ".")
 	cmd.Dir = filepath.Join(root, fn.Dir)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")

@@ -3,10 +3,12 @@ package hostbuild
 import (
 	"slices"
 	"testing"
+
+	"wsapi/offline/testkit"
 )
 
 func TestAffected(t *testing.T) {
-	root := workspace(t)
+	root := testkit.GoWorkspace(t)
 	g, err := LoadGraph(t.Context(), root, functions)
 	if err != nil {
 		t.Fatal(err)
@@ -37,13 +39,13 @@ func TestAffected(t *testing.T) {
 }
 
 func TestRefreshFollowsANewImport(t *testing.T) {
-	root := workspace(t)
+	root := testkit.GoWorkspace(t)
 	g, err := LoadGraph(t.Context(), root, functions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, root, "fb/go.mod", "module example.com/fb\n\ngo 1.26\n\nrequire example.com/lib v0.0.0\n\nreplace example.com/lib => ../lib\n")
-	writeFile(t, root, "fb/main.go", "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/lib/y\"\n)\n\nfunc main() { fmt.Println(y.Name) }\n")
+	testkit.WriteFile(t, root, "fb/go.mod", "module example.com/fb\n\ngo 1.26\n\nrequire example.com/lib v0.0.0\n\nreplace example.com/lib => ../lib\n")
+	testkit.WriteFile(t, root, "fb/main.go", "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/lib/y\"\n)\n\nfunc main() { fmt.Println(y.Name) }\n")
 	if got := g.Affected([]string{"lib/y/y.go"}); got != nil {
 		t.Fatalf("before Refresh, lib/y affects %q", got)
 	}

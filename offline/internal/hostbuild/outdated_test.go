@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"wsapi/offline/testkit"
 )
 
 func TestOutdated(t *testing.T) {
@@ -34,7 +36,7 @@ func TestOutdated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := workspace(t)
+			root := testkit.GoWorkspace(t)
 			g, err := LoadGraph(t.Context(), root, functions)
 			if err != nil {
 				t.Fatal(err)
@@ -46,7 +48,7 @@ func TestOutdated(t *testing.T) {
 					}
 					continue
 				}
-				writeFile(t, root, name, content)
+				testkit.WriteFile(t, root, name, content)
 			}
 			if got := g.Outdated(tt.changed); got != tt.want {
 				t.Errorf("Outdated(%q) = %v, want %v", tt.changed, got, tt.want)

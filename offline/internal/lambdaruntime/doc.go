@@ -15,6 +15,11 @@
 // start. The function's output and Lambda's START, END and REPORT lines go to
 // the function's Log, in the format CloudWatch Logs shows.
 //
+// An execution environment's life (initializing, ready, invoked, init
+// failed, exited) and a function's (serving, retiring once replaced or
+// removed, closed) are named states, each transition one method that
+// refuses what the state does not allow: states.go, tested as a table.
+//
 // Processes run in their own process group and, on Linux, die with the
 // gateway even if it is killed.
 package lambdaruntime

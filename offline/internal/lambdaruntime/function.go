@@ -59,9 +59,9 @@ type function struct {
 	wg    sync.WaitGroup
 
 	mu      sync.Mutex
-	closed  bool
-	closing chan struct{}
-	idle    []*instance // most recently used last
+	phase   fnPhase       // states.go
+	closing chan struct{} // closed when the function stops serving
+	idle    []*instance   // most recently used last
 	all     map[*instance]struct{}
 }
 
@@ -89,15 +89,14 @@ func (f *function) invoke(ctx context.Context, payload []byte, trace string) (*R
 	case <-ctx.Done():
 		return nil, fmt.Errorf("waiting for an instance of %s: %w", f.cfg.Name, ctx.Err())
 	case <-f.closing:
-		return nil, ErrClosed
+		return nil, errRetired
 	}
 	f.mu.Lock()
-	if f.closed {
+	if err := f.admit(); err != nil {
 		f.mu.Unlock()
 		<-f.slots
-		return nil, ErrClosed
+		return nil, err
 	}
-	f.wg.Add(1)
 	f.mu.Unlock()
 
 	inv := newInvocation(f.arn, payload, trace)
@@ -138,7 +137,7 @@ func (f *function) invoke(ctx context.Context, payload []byte, trace string) (*R
 func (f *function) run(inv *invocation) (*Result, error) {
 	for {
 		inst, cold, err := f.acquire()
-		if errors.Is(err, ErrClosed) {
+		if errors.Is(err, errRetired) {
 			return nil, err
 		}
 		if err != nil {
@@ -158,8 +157,8 @@ func (f *function) run(inv *invocation) (*Result, error) {
 func (f *function) acquire() (inst *instance, cold bool, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed {
-		return nil, false, ErrClosed
+	if f.phase != fnServing {
+		return nil, false, fmt.Errorf("%w (%s)", errRetired, f.phase)
 	}
 	for len(f.idle) > 0 {
 		inst = f.idle[len(f.idle)-1]
@@ -186,7 +185,7 @@ func (f *function) release(inst *instance) {
 		delete(f.all, inst)
 		return
 	}
-	if !f.closed {
+	if f.phase == fnServing {
 		f.idle = append(f.idle, inst)
 	}
 }
@@ -221,22 +220,18 @@ func (f *function) runOn(inst *instance, cold bool, inv *invocation) (*Result, b
 
 	rep := report{requestID: inv.id, initDuration: res.InitDuration, memorySizeMB: f.cfg.MemoryMB}
 	var extra []string // platform lines after REPORT
-	select {
-	case <-inv.completed:
-	case <-inst.exited:
-	case <-timer.C:
-	}
+	ended := inst.await(inv, timer.C)
 	end := time.Now()
 	response, fnErr, answered := inv.outcome()
-	switch {
-	case isClosed(inv.completed):
+	switch ended {
+	case invocationCompleted:
 		rep.maxMemoryMB = inst.sampleMemory()
 		inst.flushLog()
 		if !answered {
 			fnErr = &FunctionError{Type: errTypeUnknown,
 				Message: fmt.Sprintf("RequestId: %s Error: the runtime asked for the next event without answering this one", inv.id)}
 		}
-	case inst.hasExited():
+	case invocationExited:
 		rep.maxMemoryMB = inst.sampleMemory()
 		inst.flushLog()
 		exit := exitError(inv.id, inst.status())
@@ -245,7 +240,7 @@ func (f *function) runOn(inst *instance, cold bool, inv *invocation) (*Result, b
 		if !answered {
 			fnErr = exit
 		}
-	default: // timed out
+	case invocationTimedOut:
 		rep.maxMemoryMB = inst.sampleMemory()
 		inst.kill()
 		inst.flushLog()
@@ -331,10 +326,7 @@ func (f *function) failWithoutInstance(inv *invocation, err error) *Result {
 // Runtime.Close's and a replacement's alike, waits for all of them.
 func (f *function) close(ctx context.Context) error {
 	f.mu.Lock()
-	if !f.closed {
-		f.closed = true
-		close(f.closing)
-	}
+	_ = f.closeState() // closed already by another close: it waits all the same
 	insts := slices.Collect(maps.Keys(f.all))
 	f.idle = nil
 	f.mu.Unlock()

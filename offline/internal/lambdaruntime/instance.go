@@ -47,33 +47,20 @@ type instance struct {
 	logW    *os.File // the runtime's copy of the write end of the output pipe
 
 	events   chan *invocation // taken by the process's pending GET /next
-	initOver chan struct{}    // closed when init leaves initRunning
-	exited   chan struct{}    // closed once the process has been reaped
+	initOver chan struct{}    // closed when init leaves initializing
+	exited   chan struct{}    // closed once the process has been reaped (exited)
 	logDone  chan struct{}    // closed once its output is drained to EOF
 	synced   chan struct{}    // signalled when the reader reaches syncMarker
 
 	mu         sync.Mutex
-	init       initState
-	readyAt    time.Time      // when init became initDone
-	initErr    *FunctionError // what the process posted, in initFailed
-	current    *invocation
+	phase      instPhase      // states.go
+	readyAt    time.Time      // when init ended well: the first GET /next
+	initErr    *FunctionError // what the process posted, in instInitFailed
+	current    *invocation    // in instInvoked
 	exitStatus string
 	maxMemMB   int
 	statusFile *os.File // /proc/<pid>/status, opened at the first sample
 }
-
-// initState is where an instance's init phase stands. It starts running
-// and ends once, either way: done when the runtime first asks for an
-// event, failed when it posts init/error. (A process that exits or
-// outlasts initTimeout first is failed by whoever waits for it, from the
-// state it left running.)
-type initState int
-
-const (
-	initRunning initState = iota
-	initDone
-	initFailed
-)
 
 func newInstance(log *lineWriter) *instance {
 	return &instance{
@@ -84,17 +71,6 @@ func newInstance(log *lineWriter) *instance {
 		logDone:  make(chan struct{}),
 		synced:   make(chan struct{}, 1),
 	}
-}
-
-// endInit moves init from running to to, under i.mu; false when init was
-// over already.
-func (i *instance) endInit(to initState) bool {
-	if i.init != initRunning {
-		return false
-	}
-	i.init = to
-	close(i.initOver)
-	return true
 }
 
 // startInstance launches fn's executable with its own Runtime API listener.
@@ -142,12 +118,11 @@ func (i *instance) wait(cmd *exec.Cmd) {
 	// when Lambda tears an environment down.
 	_ = syscall.Kill(-i.pid, syscall.SIGKILL)
 	i.mu.Lock()
-	i.exitStatus = cmd.ProcessState.String()
 	if i.statusFile != nil {
 		_ = i.statusFile.Close()
 		i.statusFile = nil
 	}
-	close(i.exited) // under mu: sampleMemory must not open the status of a reaped pid
+	_ = i.exit(cmd.ProcessState.String()) // under mu: sampleMemory must not open the status of a reaped pid; reaped once
 	i.mu.Unlock()
 	_ = i.logW.Close()
 	_ = i.srv.Close()
@@ -217,7 +192,7 @@ func (i *instance) hasExited() bool {
 func (i *instance) initDuration() (time.Duration, bool) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	if i.init != initDone {
+	if i.readyAt.IsZero() {
 		return 0, false
 	}
 	return i.readyAt.Sub(i.started), true
@@ -257,8 +232,11 @@ func (i *instance) sampleMemory() int {
 // process exited first.
 func (i *instance) deliver(inv *invocation) bool {
 	i.mu.Lock()
-	i.current = inv
+	err := i.invoke(inv)
 	i.mu.Unlock()
+	if err != nil {
+		return false // exited: a ready instance is the only other one acquired
+	}
 	select {
 	case i.events <- inv:
 		return true

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // answerWait bounds the wait for a caller's goroutine to be scheduled once

@@ -44,9 +44,9 @@ func (r *Runtime) Replace(ctx context.Context, fn Function) error {
 }
 
 // invokeReplacement runs an invocation that reached a function after it was
-// replaced (it found the function closed) on the function that replaced it.
-// When the function was removed instead, the invocation is refused as one
-// made after the removal is.
+// replaced (errRetired) on the function that replaced it. When the function
+// was removed instead, the invocation is refused as one made after the
+// removal is; when the Runtime closed, with ErrClosed.
 func (r *Runtime) invokeReplacement(ctx context.Context, name string, replaced *function, payload []byte, trace string) (*Result, error) {
 	for {
 		r.mu.Lock()
@@ -60,7 +60,7 @@ func (r *Runtime) invokeReplacement(ctx context.Context, name string, replaced *
 			return nil, fmt.Errorf("%w: %s", ErrFunctionNotFound, name)
 		}
 		res, err := f.invoke(ctx, payload, trace)
-		if !errors.Is(err, ErrClosed) {
+		if !errors.Is(err, errRetired) {
 			return res, err
 		}
 		replaced = f
@@ -69,14 +69,11 @@ func (r *Runtime) invokeReplacement(ctx context.Context, name string, replaced *
 
 // retire takes no new invocations, stops the idle instances at once, waits
 // for the invocations in flight and then stops the instances they ran on.
-// An invocation that had not yet reached an instance gets ErrClosed, which
-// sends it to the replacement.
+// An invocation that had not yet reached an instance gets errRetired,
+// which sends it to the replacement.
 func (f *function) retire(ctx context.Context) error {
 	f.mu.Lock()
-	if !f.closed {
-		f.closed = true
-		close(f.closing)
-	}
+	_ = f.retireState() // closed already, by Close: it waits all the same
 	// The idle instances stay in f.all until they are gone, so that a
 	// Close meanwhile waits for them too.
 	idle := f.idle
@@ -87,7 +84,7 @@ func (f *function) retire(ctx context.Context) error {
 	for _, inst := range idle {
 		stopping.Go(func() { inst.stop(ctx) })
 	}
-	// No invocation joins f.wg once f is closed, so the wait ends.
+	// No invocation joins f.wg once f is retiring, so the wait ends.
 	done := make(chan struct{})
 	go func() {
 		f.wg.Wait()

@@ -122,7 +122,7 @@ func (r *Runtime) Invoke(ctx context.Context, function string, payload []byte, t
 		return nil, fmt.Errorf("%w: %s", ErrFunctionNotFound, function)
 	}
 	res, err := f.invoke(ctx, payload, traceHeader)
-	if errors.Is(err, ErrClosed) {
+	if errors.Is(err, errRetired) {
 		return r.invokeReplacement(ctx, function, f, payload, traceHeader)
 	}
 	return res, err

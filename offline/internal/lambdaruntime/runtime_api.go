@@ -59,16 +59,12 @@ func (i *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// nextRequested ends init or the invocation before; a process asking again
+// while it is ready changes nothing.
 func (i *instance) nextRequested() {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	if inv := i.current; inv != nil {
-		i.current = nil
-		close(inv.completed)
-	}
-	if i.endInit(initDone) {
-		i.readyAt = time.Now()
-	}
+	_ = i.next(time.Now())
 }
 
 // invocationFor returns the invocation the process holds if it has id.
@@ -133,12 +129,9 @@ func (i *instance) handleInitError(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxResponseBytes))
 	fnErr := decodeFunctionError(body, r.Header.Get(headerErrorType))
 	i.mu.Lock()
-	ok := i.endInit(initFailed)
-	if ok {
-		i.initErr = fnErr
-	}
+	err := i.failInit(fnErr)
 	i.mu.Unlock()
-	if !ok {
+	if err != nil {
 		writeAPIError(w, http.StatusForbidden, "InvalidStateTransition", "init is already over")
 		return
 	}

@@ -169,7 +169,12 @@ func TestRuntimeAPINextAfterInitError(t *testing.T) {
 	resp := next(t, api)
 	inv := newInvocation("arn:aws:lambda:eu-west-1:000000000000:function:f", []byte(`{}`), "")
 	inv.deadline = time.Now().Add(time.Minute)
-	if !inst.deliver(inv) { // taken by the GET /next, once it has been counted
+	if inst.deliver(inv) {
+		t.Error("an instance whose init failed was given an event")
+	}
+	select { // the GET /next answered, once it has been counted
+	case inst.events <- inv:
+	case <-time.After(10 * time.Second):
 		t.Fatal("the event was not taken")
 	}
 	if r := <-resp; r != nil {

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // bin holds the testdata programs, built once per test run as real

@@ -2,8 +2,6 @@ package reload
 
 import (
 	"context"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -11,6 +9,7 @@ import (
 	"wsapi/offline/internal/changeset"
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/hostbuild"
+	"wsapi/offline/internal/project"
 )
 
 // Stack is where a reload deploys: a whole changed template, or one
@@ -27,21 +26,12 @@ type Console interface {
 	Print(tag string, text []byte)
 }
 
-// Load packages the config again, the framework's lines going to
-// framework, build making the bootstraps it names that are missing.
-type Load func(ctx context.Context, framework io.Writer, build func(ctx context.Context, bootstraps map[string]string)) (*cloudformation.Service, error)
-
 // Live is what serves now, which a reload changes in place: the service
-// packaged from Config and deployed on Stack.
+// Source loaded, deployed on Stack.
 type Live struct {
-	Config string // serverless.yml
-	Bin    string // where host bootstraps are
+	Source project.Source
 	Stack  Stack
-	Load   Load
 	Out    Console
-	// FromTemplate is set when a template given as it is (-template)
-	// serves, not the one Config packages to.
-	FromTemplate bool
 	// Framework is what the framework printed when it last packaged.
 	Framework []string
 	// Service is what was deployed last, whole. Only the reload's
@@ -60,34 +50,35 @@ func (l *Live) Start(ctx context.Context, svc *cloudformation.Service) error {
 }
 
 // Watch rebuilds a function's bootstrap when its code changes and serves
-// the config again when it changes, one console line per reload. Serving
-// a template given as it is, it says why it does not watch and returns.
+// serverless.yml again when it changes, one console line per reload.
+// Serving a template given as it is, it says why it does not watch and
+// returns.
 func (l *Live) Watch(ctx context.Context) error {
-	if l.FromTemplate {
+	src, ok := l.Source.(*project.Serverless)
+	if !ok {
 		// Which code builds which bootstrap is known only of the functions
 		// serverless.yml declares.
 		l.Out.Printf("reload", "not watching: with -template, rebuild the bootstraps and start again to serve new code or a new template")
 		return nil
 	}
-	bin, err := filepath.Abs(l.Bin)
+	bin, err := filepath.Abs(src.Bin)
 	if err != nil {
 		return err
 	}
-	l.Bin = bin
 	return Watch(ctx, Options{
-		Root: filepath.Dir(l.Config), Bin: bin, Template: filepath.Base(l.Config), Functions: l.watched(),
+		Root: filepath.Dir(src.Config), Bin: bin, Template: filepath.Base(src.Config), Functions: l.watched(),
 		Deploy:          l.Stack.Deploy,
-		TemplateChanged: l.reloadTemplate,
+		TemplateChanged: func(ctx context.Context) map[string]hostbuild.Function { return l.reloadTemplate(ctx, src) },
 		Log:             writerFunc(func(p []byte) { l.Out.Print("reload", p) }),
 	})
 }
 
-// watched are the functions deployed, as the Makefile builds them: each
-// from the directory named for its key.
+// watched are the functions deployed, each built from its source as the
+// workspace lays it out.
 func (l *Live) watched() map[string]hostbuild.Function {
 	fns := map[string]hostbuild.Function{}
 	for _, key := range l.Stack.Functions() {
-		fns[key] = hostbuild.Function{Key: key, Dir: key}
+		fns[key] = project.Function(key)
 	}
 	return fns
 }
@@ -95,11 +86,15 @@ func (l *Live) watched() map[string]hostbuild.Function {
 // reloadTemplate packages the config again and deploys what changed. A
 // service that no longer packages leaves the last good one serving; a
 // change that cannot be deployed whole is tried again at the next save.
-func (l *Live) reloadTemplate(ctx context.Context) map[string]hostbuild.Function {
+func (l *Live) reloadTemplate(ctx context.Context, src *project.Serverless) map[string]hostbuild.Function {
 	start := time.Now()
-	name := filepath.Base(l.Config)
+	name := filepath.Base(src.Config)
 	var said []string
-	svc, err := l.Load(ctx, writerFunc(func(p []byte) { said = append(said, string(p)) }), l.buildMissing)
+	svc, err := src.Reload(ctx, writerFunc(func(p []byte) { said = append(said, string(p)) }), func(err error) {
+		if ctx.Err() == nil {
+			l.Out.Printf("reload", "%v", err)
+		}
+	})
 	// The framework says much the same each time (its banner, a warning
 	// not yet acted on): only what it did not say last time is news.
 	for _, line := range said {
@@ -127,28 +122,6 @@ func (l *Live) reloadTemplate(ctx context.Context) map[string]hostbuild.Function
 	l.Service = svc
 	l.Out.Printf("reload", "%s: %s (%.1f s)", name, cs, time.Since(start).Seconds())
 	return l.watched()
-}
-
-// buildMissing builds the bootstraps packaging names that are not there
-// yet: those of functions just added to the config, each from the
-// directory named for it, as the Makefile builds them.
-func (l *Live) buildMissing(ctx context.Context, bootstraps map[string]string) {
-	root := filepath.Dir(l.Config)
-	var fns []hostbuild.Function
-	for _, exe := range bootstraps {
-		if _, err := os.Stat(exe); err == nil {
-			continue
-		}
-		key := filepath.Base(filepath.Dir(exe))
-		if info, err := os.Stat(filepath.Join(root, key)); err == nil && info.IsDir() {
-			fns = append(fns, hostbuild.Function{Key: key, Dir: key})
-		}
-	}
-	for _, r := range (&hostbuild.Builder{Root: root, Bin: l.Bin}).Build(ctx, fns) {
-		if r.Err != nil && ctx.Err() == nil {
-			l.Out.Printf("reload", "%v", r.Err)
-		}
-	}
 }
 
 type writerFunc func([]byte)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"wsapi/offline/internal/project"
 )
 
 // printed is a Console that keeps each line it is told, tagged.
@@ -20,7 +22,7 @@ func (p *printed) Print(tag string, text []byte) { *p = append(*p, tag+" │ "+s
 // gateway serving on. Its Stack is nil: watching would use it.
 func TestWatchFromTemplateSaysWhyItDoesNotWatch(t *testing.T) {
 	var out printed
-	l := &Live{Config: "serverless.yml", Bin: t.TempDir(), Out: &out, FromTemplate: true}
+	l := &Live{Source: &project.Template{Path: "stack.template.json"}, Out: &out}
 	if err := l.Watch(t.Context()); err != nil {
 		t.Fatalf("Watch: %v, want nil: the gateway serves on", err)
 	}

@@ -3,45 +3,14 @@ package reload
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"wsapi/offline/internal/hostbuild"
+	"wsapi/offline/testkit"
 )
-
-// workspace writes two functions, fa importing lib/x and fb importing
-// nothing of the workspace, and returns its root.
-func workspace(t *testing.T) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, content := range map[string]string{
-		"go.work":    "go 1.26\n\nuse (\n\t./fa\n\t./fb\n\t./lib\n)\n",
-		"fa/go.mod":  "module example.com/fa\n\ngo 1.26\n\nrequire example.com/lib v0.0.0\n\nreplace example.com/lib => ../lib\n",
-		"fa/main.go": "package main\n\nimport \"example.com/lib/x\"\n\nfunc main() { println(x.Name) }\n",
-		"fb/go.mod":  "module example.com/fb\n\ngo 1.26\n",
-		"fb/main.go": "package main\n\nfunc main() { println(\"fb\") }\n",
-		"lib/go.mod": "module example.com/lib\n\ngo 1.26\n",
-		"lib/x/x.go": "package x\n\nconst Name = \"x\"\n",
-		"lib/y/y.go": "package y\n\nconst Name = \"y\"\n",
-	} {
-		write(t, root, name, content)
-	}
-	return root
-}
-
-func write(t *testing.T, root, name, content string) {
-	t.Helper()
-	path := filepath.Join(root, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // event is what one batch led to: a deployment, a template change or a
 // reload's report.
@@ -66,7 +35,7 @@ func (r recorder) next(t *testing.T) event {
 }
 
 func TestRun(t *testing.T) {
-	root := workspace(t)
+	root := testkit.GoWorkspace(t)
 	fns := map[string]hostbuild.Function{"fa": {Key: "fa", Dir: "fa"}, "fb": {Key: "fb", Dir: "fb"}}
 	g, err := hostbuild.LoadGraph(t.Context(), root, []hostbuild.Function{fns["fa"], fns["fb"]})
 	if err != nil {
@@ -118,7 +87,7 @@ func TestRun(t *testing.T) {
 		{
 			name: "a new import",
 			edit: func() {
-				write(t, root, "fb/main.go", "package main\n\nimport \"example.com/lib/y\"\n\nfunc main() { println(y.Name) }\n")
+				testkit.WriteFile(t, root, "fb/main.go", "package main\n\nimport \"example.com/lib/y\"\n\nfunc main() { println(y.Name) }\n")
 			},
 			change: []string{"fb/main.go"},
 			want:   []event{{"deploy", "fb"}, {"log", `^fb rebuilt in \d+\.\d s \(fb/main\.go\)\n$`}},
@@ -136,9 +105,9 @@ func TestRun(t *testing.T) {
 		{
 			name: "a function added to the template is watched",
 			edit: func() {
-				write(t, root, "fc/go.mod", "module example.com/fc\n\ngo 1.26\n")
-				write(t, root, "fc/main.go", "package main\n\nfunc main() { println(\"fc\") }\n")
-				write(t, root, "go.work", "go 1.26\n\nuse (\n\t./fa\n\t./fb\n\t./fc\n\t./lib\n)\n")
+				testkit.WriteFile(t, root, "fc/go.mod", "module example.com/fc\n\ngo 1.26\n")
+				testkit.WriteFile(t, root, "fc/main.go", "package main\n\nfunc main() { println(\"fc\") }\n")
+				testkit.WriteFile(t, root, "go.work", "go 1.26\n\nuse (\n\t./fa\n\t./fb\n\t./fc\n\t./lib\n)\n")
 				served = map[string]hostbuild.Function{"fa": fns["fa"], "fb": fns["fb"], "fc": {Key: "fc", Dir: "fc"}}
 			},
 			change: []string{"serverless.yml"},
@@ -157,15 +126,15 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name:   "broken code",
-			edit:   func() { write(t, root, "lib/x/x.go", "package x\n\nconst Name = undefinedName\n") },
+			edit:   func() { testkit.WriteFile(t, root, "lib/x/x.go", "package x\n\nconst Name = undefinedName\n") },
 			change: []string{"lib/x/x.go"},
 			want:   []event{{"log", `(?s)^fa did not build, its last good build still serves:\n.*  lib/x/x\.go:3:\d+: undefined: undefinedName`}},
 		},
 		{
 			name: "a failed function is built again on any Go change",
 			edit: func() {
-				write(t, root, "lib/x/x.go", "package x\n\nconst Name = \"x2\"\n")
-				write(t, root, "fb/main.go", "package main\n\nfunc main() {}\n")
+				testkit.WriteFile(t, root, "lib/x/x.go", "package x\n\nconst Name = \"x2\"\n")
+				testkit.WriteFile(t, root, "fb/main.go", "package main\n\nfunc main() {}\n")
 			},
 			change: []string{"fb/main.go"},
 			want:   []event{{"deploy", "fa"}, {"deploy", "fb"}, {"log", `^fa, fb rebuilt`}},
@@ -198,7 +167,7 @@ func TestRun(t *testing.T) {
 // TestRunWatchesTheConfigItIsGiven reloads the template of -config, not a
 // serverless.yml beside it.
 func TestRunWatchesTheConfigItIsGiven(t *testing.T) {
-	root := workspace(t)
+	root := testkit.GoWorkspace(t)
 	fns := map[string]hostbuild.Function{"fa": {Key: "fa", Dir: "fa"}}
 	g, err := hostbuild.LoadGraph(t.Context(), root, []hostbuild.Function{fns["fa"]})
 	if err != nil {

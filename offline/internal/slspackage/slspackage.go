@@ -1,7 +1,8 @@
 // Package slspackage lets the Serverless Framework do its own work: it runs
 // the project's pinned CLI's `serverless package` and reads, from what that
-// wrote, where each function's bootstrap is built for this machine. The
-// template itself is read by package cloudformation, as any other.
+// wrote, the service, its stage and region, and each function's deployed
+// name and artifact. The template itself is read by package
+// cloudformation, as any other.
 package slspackage
 
 import (
@@ -11,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -134,17 +137,19 @@ func ReadState(dir string) (*State, error) {
 // StackName is the CloudFormation stack `serverless deploy` makes.
 func (s *State) StackName() string { return s.Service + "-" + s.Stage }
 
-// Bootstraps maps each function's deployed name to its bootstrap built for
-// this machine under bin: the artifact bin/<fn>.zip names the directory,
-// <bin>/<fn>/bootstrap, as `make offline-build` builds it.
-func (s *State) Bootstraps(bin string) map[string]string {
-	out := map[string]string{}
-	for key, f := range s.functions {
-		dir := key
-		if a := f.Package.Artifact; a != "" {
-			dir = strings.TrimSuffix(filepath.Base(a), ".zip")
-		}
-		out[f.Name] = filepath.Join(bin, dir, "bootstrap")
+// Function is one function of the service as the framework packaged it.
+type Function struct {
+	Key      string // its key under functions: in serverless.yml
+	Name     string // its deployed name
+	Artifact string // package.artifact, "" when the framework zipped it
+}
+
+// Functions are the service's functions, sorted by key.
+func (s *State) Functions() []Function {
+	out := make([]Function, 0, len(s.functions))
+	for _, key := range slices.Sorted(maps.Keys(s.functions)) {
+		f := s.functions[key]
+		out = append(out, Function{Key: key, Name: f.Name, Artifact: f.Package.Artifact})
 	}
 	return out
 }

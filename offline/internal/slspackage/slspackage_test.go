@@ -2,9 +2,9 @@ package slspackage
 
 import (
 	"errors"
-	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -17,13 +17,13 @@ func TestReadState(t *testing.T) {
 	if s.Service != "svc" || s.Region != "eu-west-1" || s.StackName() != "svc-dev" {
 		t.Errorf("service %q, region %q, stack %q", s.Service, s.Region, s.StackName())
 	}
-	want := map[string]string{
-		"svc-dev-hello": filepath.Join("b", "hello", "bootstrap"),
-		"svc-dev-greet": filepath.Join("b", "greeter", "bootstrap"), // the artifact names the directory
-		"svc-dev-plain": filepath.Join("b", "plain", "bootstrap"),   // else the function's key
+	want := []Function{
+		{Key: "greet", Name: "svc-dev-greet", Artifact: "build/greeter.zip"},
+		{Key: "hello", Name: "svc-dev-hello", Artifact: "bin/hello.zip"},
+		{Key: "plain", Name: "svc-dev-plain"},
 	}
-	if got := s.Bootstraps("b"); !maps.Equal(got, want) {
-		t.Errorf("Bootstraps = %v, want %v", got, want)
+	if got := s.Functions(); !slices.Equal(got, want) {
+		t.Errorf("Functions = %+v, want %+v", got, want)
 	}
 	if _, err := ReadState(t.TempDir()); err == nil || !strings.Contains(err.Error(), "serverless-state.json") {
 		t.Errorf("ReadState of an empty directory: %v", err)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/testkit"
+	"wsapi/offline/testkit"
 )
 
 // waitFor bounds every wait in these tests; nothing sleeps to synchronise.

@@ -1,0 +1,68 @@
+package project
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"wsapi/offline/internal/hostbuild"
+	"wsapi/workspace"
+)
+
+// BuildBootstraps builds, for this machine, the bootstrap of every function
+// config declares into bin (-build, -build-only). It runs before any function starts, so it
+// builds in place and the go command leaves an up-to-date bootstrap as it
+// is: this is how a stale one is caught at start, before the watch takes
+// over. Each build that fails goes to failed, with the compiler's errors.
+func BuildBootstraps(ctx context.Context, config, bin string, failed func(error)) error {
+	keys, err := Functions(config)
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
+	fns := make([]hostbuild.Function, len(keys))
+	for n, key := range keys {
+		fns[n] = Function(key)
+	}
+	n := 0
+	for _, r := range (&hostbuild.Builder{Root: filepath.Dir(config), Bin: abs, InPlace: true}).Build(ctx, fns) {
+		if r.Err != nil {
+			n++
+			failed(r.Err)
+		}
+	}
+	if n > 0 {
+		return fmt.Errorf("%d of %d bootstraps did not build", n, len(fns))
+	}
+	return nil
+}
+
+// BuildMissingBootstraps builds, into bin, the bootstraps of the functions
+// given whose bootstrap is not there yet and whose source is: functions
+// just added to the config. Each build that fails goes to failed.
+func BuildMissingBootstraps(ctx context.Context, root, bin string, fns []string, failed func(error)) {
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		failed(err)
+		return
+	}
+	var missing []hostbuild.Function
+	for _, key := range fns {
+		fn := Function(key)
+		if _, err := os.Stat(workspace.HostBootstrap(bin, key)); err == nil {
+			continue
+		}
+		if info, err := os.Stat(filepath.Join(root, fn.Dir)); err == nil && info.IsDir() {
+			missing = append(missing, fn)
+		}
+	}
+	for _, r := range (&hostbuild.Builder{Root: root, Bin: bin}).Build(ctx, missing) {
+		if r.Err != nil {
+			failed(r.Err)
+		}
+	}
+}
