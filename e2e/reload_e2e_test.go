@@ -33,7 +33,8 @@ func workspaceCopy(t testing.TB) string {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./offline: %v\n%s", err, out)
 	}
-	w.standInArtifacts(t)
+	// No bin/: offline packaging needs no zip built for Lambda
+	// (TestOfflineBuildsNothingForLambda).
 	cmd = exec.Command(filepath.Join(w.Dir, ".offline", "gateway"), "-build-only", "-bin", ".offline/bin")
 	cmd.Dir = w.Dir
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -199,5 +200,31 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 	}
 	if n := len(regexp.MustCompile(`(?m)^reload +│ \S+ rebuilt`).FindAllString(g.output(), -1)); n != 2 {
 		t.Errorf("%d reloads reported, want 2 (the broken save reloads nothing)", n)
+	}
+}
+
+// TestOfflineBuildsNothingForLambda starts the gateway on a copy of the
+// workspace as a fresh clone has it, with no bin/: it serves, having built
+// nothing for Lambda (no bin/arm64), and what packaging needed of bin/ is
+// placeholders, which no deploy takes.
+func TestOfflineBuildsNothingForLambda(t *testing.T) {
+	root := workspaceCopy(t)
+	g := startCopy(t, root, "-watch=false")
+	c := g.dial(t, "taro", "")
+	if got := send(t, c, `{"action":"hello","userName":"taro"}`); got != `{"message":"hello, taro!"}` {
+		t.Errorf("hello got %s", got)
+	}
+	if _, err := os.Stat(filepath.Join(root, "bin", "arm64")); !os.IsNotExist(err) {
+		t.Errorf("bin/arm64 exists (%v): the gateway built for Lambda", err)
+	}
+	zips, _ := filepath.Glob(filepath.Join(root, "bin", "*.zip"))
+	if len(zips) == 0 {
+		t.Fatal("no bin/<fn>.zip: packaging had nothing to package")
+	}
+	for _, zip := range zips {
+		data, err := os.ReadFile(zip)
+		if err != nil || !strings.HasPrefix(string(data), "placeholder for bin/") {
+			t.Errorf("%s is not a placeholder (%v): %.40q", zip, err, data)
+		}
 	}
 }

@@ -154,8 +154,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// The one place the source is chosen.
 	placement := project.Placement{Stage: o.stage, Region: o.region, Endpoint: base}
 	var src project.Source = &project.Serverless{Placement: placement, Config: o.config, PackageDir: o.pkgDir, Bin: o.bin,
-		Build: o.build, Failed: out.Error,
-		Built: func(fn string) { out.Printf("build", "built %s: packaging needs it", project.Artifact(fn)) }}
+		Build: o.build, Failed: out.Error}
 	if o.template != "" {
 		src = &project.Template{Placement: placement, Path: o.template, Bootstraps: o.bootstraps}
 	}

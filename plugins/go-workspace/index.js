@@ -42,7 +42,7 @@ class GoWorkspace {
 
   // build builds the named functions' zips, unless the offline gateway,
   // which builds its own bootstraps and never deploys, packages with
-  // --param build=off: then each function gets a placeholder instead.
+  // --param build=off: then a missing zip gets a placeholder instead.
   async build(names) {
     const built = [];
     for (const name of names) {
@@ -50,12 +50,12 @@ class GoWorkspace {
       if (fn && fn.package && fn.package.artifact) built.push({ fn, artifact: fn.package.artifact });
     }
     if (built.length === 0) return;
-    const serviceDir = this.serverless.serviceDir;
-    const packageDir = path.resolve(serviceDir, this.options.package || this.serverless.service.package.path || '.serverless');
     if (this.param('build') === 'off') {
-      this.placeholders(built, packageDir);
+      this.placeholders(built);
       return;
     }
+    const serviceDir = this.serverless.serviceDir;
+    const packageDir = path.resolve(serviceDir, this.options.package || this.serverless.service.package.path || '.serverless');
     const what = built.length === 1 ? built[0].artifact : `${built.length} functions`;
     this.log.notice(`Building ${what} for Lambda (linux/arm64)`);
     try {
@@ -76,11 +76,11 @@ class GoWorkspace {
     }
   }
 
-  // placeholders gives each function a stand-in zip in the package
-  // directory, for packaging that only reads the template: a build for
-  // Lambda, minutes on a fresh machine, that the offline gateway never runs.
-  // A deploy refuses them.
-  placeholders(built, packageDir) {
+  // placeholders writes a stand-in for each zip that is missing, for
+  // packaging that only reads the template: a build for Lambda, minutes on a
+  // fresh machine, that the offline gateway never runs. Nothing ships one: a
+  // deploy refuses build=off, and every other build overwrites it.
+  placeholders(built) {
     const command = (this.serverless.processedInput && this.serverless.processedInput.commands) || [];
     if (command[0] === 'deploy') {
       throw new this.serverless.classes.Error(
@@ -88,13 +88,15 @@ class GoWorkspace {
         'GO_BUILD_OFF_DEPLOY'
       );
     }
-    fs.mkdirSync(packageDir, { recursive: true });
-    for (const { fn, artifact } of built) {
-      const placeholder = path.join(packageDir, path.basename(artifact));
-      fs.writeFileSync(placeholder, `placeholder for ${artifact}: packaged with --param build=off, never deployed\n`);
-      fn.package.artifact = path.relative(this.serverless.serviceDir, placeholder);
+    let written = 0;
+    for (const { artifact } of built) {
+      const zip = path.resolve(this.serverless.serviceDir, artifact);
+      if (fs.existsSync(zip)) continue;
+      fs.mkdirSync(path.dirname(zip), { recursive: true });
+      fs.writeFileSync(zip, `placeholder for ${artifact}: packaged with --param build=off, for the offline gateway; any build replaces it\n`);
+      written++;
     }
-    this.log.info(`Go build skipped (--param build=off): ${built.length} placeholders in ${packageDir}`);
+    this.log.info(`Go build skipped (--param build=off): ${written} placeholders for missing zips`);
   }
 
   param(key) {

@@ -18,11 +18,11 @@ class ServerlessError extends Error {
 
 // plugin makes the plugin on a service of the given functions, as the
 // framework would, and collects what it logs.
-function plugin(functions, options = {}) {
+function plugin(functions, options = {}, serviceDir = root) {
   const lines = [];
   const log = { notice: (l) => lines.push(l), info: (l) => lines.push(l), warning: (l) => lines.push(l) };
   const serverless = {
-    serviceDir: root,
+    serviceDir,
     classes: { Error: ServerlessError },
     service: { functions, package: {}, custom: {}, provider: {} },
   };
@@ -49,26 +49,28 @@ test('deploy function builds that function alone, into the package directory', a
   }
 });
 
-test('--param build=off builds nothing: a placeholder stands for each zip, and a deploy refuses it', async () => {
-  const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'go-workspace-'));
+test('--param build=off builds nothing: a placeholder stands for a missing zip, and a deploy refuses it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'go-workspace-'));
   try {
-    const functions = { nope: { package: { artifact: 'bin/nope.zip' } } };
-    const { p, lines, serverless } = plugin(functions, { param: ['tracing=otel', 'build=off'], package: pkg });
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'bin', 'built.zip'), 'a real zip');
+    const functions = { nope: { package: { artifact: 'bin/nope.zip' } }, built: { package: { artifact: 'bin/built.zip' } } };
+    const { p, lines, serverless } = plugin(functions, { param: ['tracing=otel', 'build=off'] }, dir);
     serverless.processedInput = { commands: ['package'] };
     await p.hooks['before:package:createDeploymentArtifacts']();
-    assert.equal(functions.nope.package.artifact, path.relative(root, path.join(pkg, 'nope.zip')));
-    assert.match(fs.readFileSync(path.join(pkg, 'nope.zip'), 'utf8'), /^placeholder for bin\/nope\.zip/);
-    assert.match(lines.join('\n'), /Go build skipped/);
-    assert.ok(!fs.existsSync(path.join(root, 'bin', 'nope.zip')), 'nothing built');
+    assert.equal(functions.nope.package.artifact, 'bin/nope.zip');
+    assert.match(fs.readFileSync(path.join(dir, 'bin', 'nope.zip'), 'utf8'), /^placeholder for bin\/nope\.zip/);
+    assert.equal(fs.readFileSync(path.join(dir, 'bin', 'built.zip'), 'utf8'), 'a real zip', 'a zip that exists is left');
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'bin')).sort(), ['built.zip', 'nope.zip'], 'nothing built');
+    assert.match(lines.join('\n'), /Go build skipped .*1 placeholders/);
 
     serverless.processedInput = { commands: ['deploy'] };
-    functions.nope.package.artifact = 'bin/nope.zip';
     await assert.rejects(p.hooks['before:package:createDeploymentArtifacts'](), (err) => {
       assert.equal(err.code, 'GO_BUILD_OFF_DEPLOY');
       return true;
     });
   } finally {
-    fs.rmSync(pkg, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

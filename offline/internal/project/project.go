@@ -37,6 +37,3 @@ func Bootstraps(functions []slspackage.Function, bin string) map[string]cloudfor
 	}
 	return out
 }
-
-// Artifact is fn's Lambda zip, relative to the workspace root.
-func Artifact(fn string) string { return workspace.Artifact(fn) }

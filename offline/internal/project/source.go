@@ -45,8 +45,6 @@ type Serverless struct {
 	// (-build), each failure going to Failed.
 	Build  bool
 	Failed func(error)
-	// Built is told of each Lambda zip built because packaging needed it.
-	Built func(fn string)
 }
 
 // BuildCommand is what builds the host bootstraps of a packaged service,
@@ -79,13 +77,6 @@ func (s *Serverless) Reload(ctx context.Context, framework io.Writer, failed fun
 }
 
 func (s *Serverless) load(ctx context.Context, framework io.Writer, build func(context.Context, map[string]cloudformation.Bootstrap)) (*cloudformation.Service, error) {
-	built := s.Built
-	if built == nil {
-		built = func(string) {}
-	}
-	if err := BuildMissingZips(ctx, s.Config, built); err != nil {
-		return nil, err
-	}
 	state, err := slspackage.Package(ctx, slspackage.Options{
 		Config: s.Config, Stage: s.Stage, Region: s.Region, Dir: s.PackageDir,
 		Output: framework,
