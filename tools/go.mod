@@ -43,5 +43,6 @@ require (
 
 replace (
 	wsapi/authorizer => ../authorizer
+	wsapi/otlpudp => ../otlpudp
 	wsapi/shared => ../shared
 )
