@@ -34,7 +34,8 @@ type Source struct {
 	Bootstraps map[string]string
 	Bin        string // <Bin>/<fn>/bootstrap of each packaged function
 	Stage      string
-	Region     string // "" leaves it to the config or template
+	Region     string   // "" leaves it to the config or template
+	Params     []string // key=value, each a --param of `serverless package`
 	// Endpoint is the gateway's own address, what the API's Fn::GetAtt
 	// ApiEndpoint resolves to.
 	Endpoint string
@@ -67,7 +68,7 @@ func (s Source) Load(ctx context.Context, framework io.Writer, build func(ctx co
 		return nil, err
 	}
 	state, err := slspackage.Package(ctx, slspackage.Options{
-		Config: s.Config, Stage: s.Stage, Region: s.Region, Dir: s.PackageDir,
+		Config: s.Config, Stage: s.Stage, Region: s.Region, Dir: s.PackageDir, Params: s.Params,
 		Output: framework,
 	})
 	if err != nil {
