@@ -52,6 +52,7 @@ bench: build node_modules/.package-lock.json ## Handler cost, zip sizes, the off
 	@go run ./tools/lambdabuild
 	cd e2e && go test -run '^$$' -bench 'OneClient|HundredClients' -benchtime 3000x .
 	cd e2e && go test -run '^$$' -bench 'ColdStart' -benchtime 5x .
+	cd e2e && go test -run '^$$' -bench 'TracingBackends' -benchtime 5x .
 	cd e2e && go test -run '^$$' -bench 'IdleConnections' -benchtime 1x .
 	cd e2e && go test -run '^$$' -bench 'FanOut' -benchtime 3x .
 	cd e2e && go test -run '^$$' -bench 'SendToTen|RoomOfTen' -benchtime 300x .
@@ -97,8 +98,8 @@ endif
 offline-build: .offline/gateway ## Build the offline gateway and the functions' host bootstraps into .offline/
 	.offline/gateway -build-only
 
-offline: node_modules/.package-lock.json ## serverless offline: the API here at ws://localhost:3001 (make offline ARGS="--port 4000 --data .offline/db")
-	exec $(SERVERLESS) offline $(ARGS)
+offline: node_modules/.package-lock.json ## serverless offline: the API here at ws://localhost:3001 (make offline ARGS="--port 4000 --data .offline/db"; TRACING=otel for OpenTelemetry)
+	exec $(SERVERLESS) offline $(TRACING_PARAM) $(ARGS)
 
 token: ## Print a token for the offline API (make token USER=taro TTL=1h, ROOMS=lobby,ops to allow only those rooms)
 # make takes USER from the environment, where it is the login name: a token

@@ -60,6 +60,9 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260720211330-0afa2a65878a // indirect
 	google.golang.org/grpc v1.82.1 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
+	wsapi/otlpudp v0.0.0 // indirect
 )
 
 replace wsapi/shared => ../shared
+
+replace wsapi/otlpudp => ../otlpudp

@@ -62,3 +62,5 @@ require (
 )
 
 replace wsapi/shared => ../shared
+
+replace wsapi/otlpudp => ../otlpudp

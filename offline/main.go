@@ -58,7 +58,7 @@ type options struct {
 	idleTimeout, maxDuration, mgmtDelay                            time.Duration
 	traces, traceAll, quiet, watch, build, buildOnly, throttle     bool
 	env, bootstraps                                                kvFlag
-	domainNames                                                    listFlag
+	domainNames, params                                            listFlag
 }
 
 // kvFlag collects repeatable KEY=VALUE settings.
@@ -110,6 +110,8 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 		"Any other Host is refused with 403, as API Gateway refuses an unknown domain; events still carry the gateway's own domainName")
 	fs.IntVar(&o.port, "port", port, "port to listen on (also $PORT); 0 picks a free one")
 	fs.StringVar(&o.stage, "stage", "local", "stage name: --stage of `serverless package`, and the path /{stage}")
+	fs.Var(&o.params, "param", "pass key=value on to `serverless package` as --param, for serverless.yml's ${param:key} (repeatable): "+
+		"tracing=otel serves the functions tracing with OpenTelemetry")
 	fs.StringVar(&o.region, "region", "", "region (default: the one serverless.yml resolves to; with -template, the one its ARNs state, else us-east-1)")
 	fs.IntVar(&o.maxInstances, "max-instances", 10, "instances per function at most; more concurrent invocations wait")
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", 10*time.Minute, "close a connection idle this long (API Gateway: 10m)")
@@ -127,6 +129,16 @@ func parseFlags(args []string, stdout io.Writer) (options, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, p := range o.params {
+		switch k, _, ok := strings.Cut(p, "="); {
+		case !ok || k == "":
+			return o, fmt.Errorf("-param %q: want key=value, such as tracing=otel", p)
+		case k == "build":
+			return o, fmt.Errorf("-param %q: the gateway packages with build=off itself (it runs bootstraps built for this machine)", p)
+		case o.template != "":
+			return o, fmt.Errorf("-param %q: -template serves a template as it is, and -param is for `serverless package`", p)
+		}
 	}
 	return o, nil
 }
@@ -154,7 +166,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// The one place the source is chosen.
 	placement := project.Placement{Stage: o.stage, Region: o.region, Endpoint: base}
 	var src project.Source = &project.Serverless{Placement: placement, Config: o.config, PackageDir: o.pkgDir, Bin: o.bin,
-		Build: o.build, Failed: out.Error}
+		Params: o.params, Build: o.build, Failed: out.Error}
 	if o.template != "" {
 		src = &project.Template{Placement: placement, Path: o.template, Bootstraps: o.bootstraps}
 	}
@@ -184,7 +196,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Started: func(endpoint string) { out.Printf("dynamodb", "DynamoDB API (dynalite) at %s", endpoint) },
 	}
 	emu, err := emulator.New(svc, svc.Region, emulator.Config{
-		Traces: traces, TraceAll: o.traceAll,
+		Traces: traces, TraceAll: o.traceAll, MalformedDatagram: console.MalformedDatagram(out),
 		Tables:        tables,
 		QueuesStarted: func(endpoint string) { out.Printf("sqs", "SQS API at %s", endpoint) },
 		Moved:         func(m sqslocal.Moved) { console.Moved(out, m) },

@@ -61,3 +61,5 @@ require (
 )
 
 replace wsapi/shared => ../shared
+
+replace wsapi/otlpudp => ../otlpudp

@@ -44,6 +44,7 @@ require (
 
 replace (
 	wsapi/authorizer => ../authorizer
+	wsapi/otlpudp => ../otlpudp
 	wsapi/shared => ../shared
 	wsapi/workspace => ../workspace
 )

@@ -4,7 +4,9 @@ const { spawn } = require('node:child_process');
 
 // The offline gateway's flags that `serverless offline` takes as options,
 // each --name for the gateway's -name (go run ./offline -h explains them).
-// --stage, --region and --config are the framework's own, passed on too.
+// --stage, --region, --config and --param are the framework's own, passed
+// on too: `serverless offline --param tracing=otel` packages the service
+// as `serverless deploy --param tracing=otel` would.
 const gatewayOptions = {
   port: 'string',
   host: 'string',
@@ -71,6 +73,7 @@ function gatewayArgs(options, offlineEnvironment = {}) {
   for (const name of ['stage', 'region', 'config']) {
     if (options[name] != null) args.push(`-${name}`, String(options[name]));
   }
+  for (const param of [].concat(options.param || [])) args.push('-param', String(param));
   for (const [name, type] of Object.entries(gatewayOptions)) {
     const value = options[name];
     if (value == null) continue;

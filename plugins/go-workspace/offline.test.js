@@ -8,7 +8,10 @@ const { gatewayOptions, commandOptions, gatewayArgs } = require('./offline');
 
 test('gatewayArgs: the offline environment first, then the options as the gateway flags', () => {
   const args = gatewayArgs(
-    { port: '4000', env: ['A=1', 'B=2'], watch: false, quiet: true, stage: 'dev', region: 'us-east-1', data: '.offline/db' },
+    {
+      port: '4000', env: ['A=1', 'B=2'], watch: false, quiet: true,
+      stage: 'dev', region: 'us-east-1', data: '.offline/db', param: ['tracing=otel'],
+    },
     { TOKEN_SECRET: 'offline-secret' }
   );
   assert.deepEqual(args, [
@@ -16,6 +19,7 @@ test('gatewayArgs: the offline environment first, then the options as the gatewa
     '-env', 'TOKEN_SECRET=offline-secret',
     '-stage', 'dev',
     '-region', 'us-east-1',
+    '-param', 'tracing=otel',
     '-port', '4000',
     '-data', '.offline/db',
     '-env', 'A=1',
@@ -50,8 +54,8 @@ test('the options are the gateway flags', () => {
   const flags = [...help.matchAll(/^ {2}-([a-z-]+)/gm)].map((m) => m[1]);
   assert.ok(flags.includes('port'), `no flags read from:\n${help}`);
   // Those the command sets itself (-build) or the framework gives as its
-  // own options (--stage, --region, --config).
-  const own = new Set(['build', 'stage', 'region', 'config']);
+  // own options (--stage, --region, --config, --param).
+  const own = new Set(['build', 'stage', 'region', 'config', 'param']);
   assert.deepEqual(flags.filter((f) => !own.has(f)).sort(), Object.keys(gatewayOptions).sort());
 });
 

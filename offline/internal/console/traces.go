@@ -1,6 +1,10 @@
 package console
 
-import "wsapi/offline/internal/xraydaemon"
+import (
+	"fmt"
+
+	"wsapi/offline/internal/xraydaemon"
+)
 
 // Traces prints each completed trace as a tree, tagged x-ray; not
 // printed, it is nil, so that no trace is even rendered.
@@ -9,4 +13,13 @@ func Traces(out *Console, printed bool) func(*xraydaemon.Trace) {
 		return nil
 	}
 	return func(t *xraydaemon.Trace) { _ = xraydaemon.Render(out.Tagged("x-ray"), t) }
+}
+
+// MalformedDatagram warns of the first datagram the X-Ray daemon could not
+// read, quiet or not: a function's traces are missing. The daemon counts
+// the rest without a word.
+func MalformedDatagram(out *Console) func(error) {
+	return func(err error) {
+		out.Warn(fmt.Sprintf("X-Ray daemon: %v; later datagrams it cannot read are not shown", err))
+	}
 }

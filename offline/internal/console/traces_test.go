@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -30,5 +31,14 @@ func TestTracesPrintsEachTraceTaggedXRay(t *testing.T) {
 func TestTracesNotPrintedIsNil(t *testing.T) {
 	if Traces(New(&strings.Builder{}), false) != nil {
 		t.Error("Traces(not printed) is a printer, want nil")
+	}
+}
+
+func TestMalformedDatagramWarns(t *testing.T) {
+	var b strings.Builder
+	MalformedDatagram(New(&b))(errors.New("malformed datagram: no header line"))
+	want := "warning      │ X-Ray daemon: malformed datagram: no header line; later datagrams it cannot read are not shown\n"
+	if b.String() != want {
+		t.Errorf("printed %q, want %q", b.String(), want)
 	}
 }

@@ -36,6 +36,11 @@ type Config struct {
 	Traces   func(*xraydaemon.Trace)
 	TraceAll bool // trace every invocation, not Lambda's sample
 	Tables   TablesCloser
+
+	// MalformedDatagram is told why the first datagram the daemon could
+	// not read was refused.
+	MalformedDatagram func(error)
+
 	// QueuesStarted is told the SQS endpoint once the first queue is
 	// served; Moved, each message a queue moves to its dead-letter queue.
 	QueuesStarted func(endpoint string)
@@ -56,7 +61,7 @@ type Emulator struct {
 // New starts the services svc is served by, in region, with nothing
 // deployed yet.
 func New(svc *cloudformation.Service, region string, cfg Config) (*Emulator, error) {
-	daemon, err := xraydaemon.Listen("127.0.0.1:0", xraydaemon.Config{OnComplete: cfg.Traces})
+	daemon, err := xraydaemon.Listen("127.0.0.1:0", xraydaemon.Config{OnComplete: cfg.Traces, OnMalformed: cfg.MalformedDatagram})
 	if err != nil {
 		return nil, err
 	}

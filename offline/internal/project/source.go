@@ -38,9 +38,10 @@ func (p Placement) options() cloudformation.Options {
 // builds which function.
 type Serverless struct {
 	Placement
-	Config     string // serverless.yml
-	PackageDir string // where `serverless package` writes
-	Bin        string // where each function's bootstrap is built for this machine
+	Config     string   // serverless.yml
+	PackageDir string   // where `serverless package` writes
+	Params     []string // key=value, each a --param of `serverless package`
+	Bin        string   // where each function's bootstrap is built for this machine
 	// Build builds every function's bootstrap before the first packaging
 	// (-build), each failure going to Failed.
 	Build  bool
@@ -78,7 +79,7 @@ func (s *Serverless) Reload(ctx context.Context, framework io.Writer, failed fun
 
 func (s *Serverless) load(ctx context.Context, framework io.Writer, build func(context.Context, map[string]cloudformation.Bootstrap)) (*cloudformation.Service, error) {
 	state, err := slspackage.Package(ctx, slspackage.Options{
-		Config: s.Config, Stage: s.Stage, Region: s.Region, Dir: s.PackageDir,
+		Config: s.Config, Stage: s.Stage, Region: s.Region, Dir: s.PackageDir, Params: s.Params,
 		Output: framework,
 	})
 	if err != nil {

@@ -31,6 +31,9 @@ type Options struct {
 	Stage  string
 	Region string // "" leaves it to serverless.yml
 	Dir    string // the package directory, --package
+	// Params are key=value, each a --param: what serverless.yml's
+	// ${param:key} reads, such as tracing=otel.
+	Params []string
 	// Output gets the framework's own lines (its warnings, its errors), one
 	// Write each.
 	Output io.Writer
@@ -61,6 +64,9 @@ func Package(ctx context.Context, o Options) (*State, error) {
 	// missing zip itself before this runs: the project's plugin need not
 	// build for Lambda on every start and reload.
 	args := []string{"package", "--stage", o.Stage, "--package", dir, "--param", "build=off"}
+	for _, p := range o.Params {
+		args = append(args, "--param", p)
+	}
 	if o.Region != "" {
 		args = append(args, "--region", o.Region)
 	}

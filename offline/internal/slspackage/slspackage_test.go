@@ -73,3 +73,44 @@ func TestPackageRelativeConfig(t *testing.T) {
 		t.Errorf("service %q, want the packaged state's", s.Service)
 	}
 }
+
+// Each param goes to the CLI as a --param of its own, after the
+// gateway's build=off.
+func TestPackagePassesParams(t *testing.T) {
+	project := t.TempDir()
+	state, err := os.ReadFile(filepath.Join("testdata", "serverless-state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := filepath.Join(project, "args")
+	// A stand-in CLI: it writes its arguments, one a line, then the state
+	// file into --package, as `serverless package` does.
+	cli := "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + args + "\n" +
+		"while [ \"$1\" != --package ]; do shift; done\ncp " + filepath.Join(project, "state.json") + " \"$2/serverless-state.json\"\n"
+	for name, data := range map[string][]byte{
+		filepath.Join(project, "serverless.yml"):                     []byte("service: svc\n"),
+		filepath.Join(project, "node_modules", ".bin", "serverless"): []byte(cli),
+		filepath.Join(project, "state.json"):                         state,
+		filepath.Join(project, "package", ".placeholder"):            nil,
+	} {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Package(t.Context(), Options{Config: filepath.Join(project, "serverless.yml"), Stage: "local",
+		Dir: filepath.Join(project, "package"), Params: []string{"tracing=otel", "other=a=b"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "package\n--stage\nlocal\n--package\n" + filepath.Join(project, "package") +
+		"\n--param\nbuild=off\n--param\ntracing=otel\n--param\nother=a=b\n"
+	if string(got) != want {
+		t.Errorf("the CLI got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -46,12 +46,20 @@ type Config struct {
 	// daemon's goroutine; a slow OnComplete delays later traces, never
 	// Record or the reading of datagrams. It must not call Close.
 	OnComplete func(*Trace)
+	// OnMalformed is told, on the same goroutine, why the first datagram
+	// the daemon could not read was refused; later ones are only counted
+	// (Stats.Malformed), so a sender that keeps sending them cannot flood
+	// the output.
+	OnMalformed func(error)
 }
 
 // Stats counts what the daemon did with its input.
 type Stats struct {
 	Datagrams int // received
-	Malformed int // datagrams that were not a valid segment document
+	Malformed int // datagrams neither a valid segment document nor OTLP spans
+	// Unsampled are datagrams of OpenTelemetry spans of a trace Lambda did
+	// not sample (T1U), dropped as the daemon drops them.
+	Unsampled int
 	Completed int // traces delivered to OnComplete
 	// DroppedTraces were never delivered: their function segment was not
 	// recorded within MaxAge, or they were the oldest when MaxTraces was hit.
@@ -75,6 +83,9 @@ type Daemon struct {
 	recentQ []string // ring over recent, oldest at recentN % len
 	recentN int
 	stats   Stats
+	// malformed is why the first malformed datagram was refused, until
+	// OnMalformed is told.
+	malformed error
 
 	wake      chan struct{}
 	quit      chan struct{}
@@ -181,7 +192,11 @@ func (d *Daemon) Close() error {
 		}
 		clear(d.traces)
 		d.age.Init()
+		malformed := d.malformed
 		d.mu.Unlock()
+		if malformed != nil {
+			d.cfg.OnMalformed(malformed)
+		}
 		d.deliver(done)
 	})
 	return d.closeErr
@@ -199,13 +214,22 @@ func (d *Daemon) read() {
 			}
 			continue
 		}
-		traceID, entries, err := parseDatagram(buf[:n])
+		batches, err := decodeDatagram(buf[:n])
 		d.mu.Lock()
 		d.stats.Datagrams++
-		if err != nil {
+		switch {
+		case errors.Is(err, errUnsampled):
+			d.stats.Unsampled++
+		case err != nil:
 			d.stats.Malformed++
-		} else {
-			d.add(traceID, entries, false)
+			if d.stats.Malformed == 1 && d.cfg.OnMalformed != nil {
+				d.malformed = err
+				d.wakeScheduler()
+			}
+		default:
+			for _, b := range batches {
+				d.add(b.traceID, b.entries, false)
+			}
 		}
 		d.mu.Unlock()
 	}
@@ -254,6 +278,11 @@ func (d *Daemon) add(traceID string, entries []entry, record bool) {
 		p.deadline = minTime(p.last.Add(d.cfg.Settle), p.recorded.Add(d.cfg.MaxWait))
 	}
 	heap.Fix(&d.due, p.index)
+	d.wakeScheduler()
+}
+
+// wakeScheduler has schedule look again at what is due.
+func (d *Daemon) wakeScheduler() {
 	select {
 	case d.wake <- struct{}{}:
 	default:
@@ -306,8 +335,13 @@ func (d *Daemon) schedule() {
 		if d.due.Len() > 0 {
 			next = d.due[0].deadline.Sub(now)
 		}
+		malformed := d.malformed
+		d.malformed = nil
 		d.mu.Unlock()
 
+		if malformed != nil {
+			d.cfg.OnMalformed(malformed)
+		}
 		d.deliver(done)
 		timer.Reset(next)
 		select {

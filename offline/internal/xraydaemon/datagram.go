@@ -72,6 +72,11 @@ type cause struct {
 type entry struct {
 	node   Node
 	parent string
+	// invocation marks a function's own span of its invocation, which
+	// OpenTelemetry opens under the segment Lambda records: the tree shows
+	// what it holds under that segment, as it shows the X-Ray SDK's
+	// subsegments, which hang on the segment directly.
+	invocation bool
 }
 
 // parseDatagram decodes one datagram as the SDK's emitter writes it: the

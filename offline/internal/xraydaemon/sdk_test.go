@@ -37,14 +37,10 @@ func useSDK(t *testing.T, d *Daemon) (ctx context.Context, traceID, segmentID st
 	return ctx, traceID, segmentID
 }
 
-// durations makes rendered timings comparable.
-var durations = regexp.MustCompile(`\d+\.\d ms`)
-
-func TestSDKSubsegmentsFormOneTrace(t *testing.T) {
-	d, done := startDaemon(t, Config{Settle: 50 * time.Millisecond})
-	ctx, traceID, segmentID := useSDK(t, d)
-
-	// Stands in for API Gateway's @connections endpoint.
+// connectionsAPI is an @connections client, instrumented by instrument,
+// for a stand-in of API Gateway's endpoint that answers a post to the
+// connection "gone" with 410 GoneException and any other with 200.
+func connectionsAPI(t *testing.T, instrument func(*apigatewaymanagementapi.Options)) *apigatewaymanagementapi.Client {
 	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/gone") {
 			w.Header().Set("x-amzn-ErrorType", "GoneException")
@@ -53,13 +49,23 @@ func TestSDKSubsegmentsFormOneTrace(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusOK)
 	}))
-	defer endpoint.Close()
-	api := apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
+	t.Cleanup(endpoint.Close)
+	return apigatewaymanagementapi.New(apigatewaymanagementapi.Options{
 		Region:           "us-east-1",
 		BaseEndpoint:     aws.String(endpoint.URL),
 		Credentials:      aws.AnonymousCredentials{},
 		RetryMaxAttempts: 1,
-	}, func(o *apigatewaymanagementapi.Options) { awsv2.AWSV2Instrumentor(&o.APIOptions) })
+	}, instrument)
+}
+
+// durations makes rendered timings comparable.
+var durations = regexp.MustCompile(`\d+\.\d ms`)
+
+func TestSDKSubsegmentsFormOneTrace(t *testing.T) {
+	d, done := startDaemon(t, Config{Settle: 50 * time.Millisecond})
+	ctx, traceID, segmentID := useSDK(t, d)
+
+	api := connectionsAPI(t, func(o *apigatewaymanagementapi.Options) { awsv2.AWSV2Instrumentor(&o.APIOptions) })
 
 	start := time.Now()
 	// What the hello handler does: one subsegment per post, the SDK call

@@ -77,6 +77,18 @@ func buildTrace(id string, entries map[string]*entry, dropped int) *Trace {
 		seen[e.node.ID] = true
 		n := &e.node
 		kids := children[e.node.ID]
+		if n.Origin == OriginLambdaFunction {
+			var own []*entry
+			for _, k := range kids {
+				if k.invocation && !seen[k.node.ID] {
+					seen[k.node.ID] = true
+					own = append(own, children[k.node.ID]...)
+				} else {
+					own = append(own, k)
+				}
+			}
+			kids = own
+		}
 		slices.SortFunc(kids, byStart)
 		for _, k := range kids {
 			if !seen[k.node.ID] {

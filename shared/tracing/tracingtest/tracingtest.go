@@ -18,8 +18,8 @@ import (
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
+	"wsapi/otlpudp"
 	"wsapi/shared/tracing"
-	"wsapi/shared/tracing/otlpudp"
 )
 
 // TraceID is the trace of Invocation's context, and ParentID the segment

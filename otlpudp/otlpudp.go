@@ -6,8 +6,9 @@
 // protobuf, base64-encoded. The X-Ray SDK sends segment documents to the same
 // daemon behind the same header; Decode tells the two apart.
 //
-// It depends on nothing of this workspace, so a daemon stand-in can use it
-// as it is.
+// It is a module of its own, depending on nothing of this workspace: the
+// functions' tests read what their spans look like with it, and the offline
+// gateway's X-Ray daemon reads the spans the functions send.
 package otlpudp
 
 import (
@@ -32,8 +33,9 @@ var (
 	// ErrNotOTLP is a datagram whose body is not OTLP: a segment document
 	// of the X-Ray SDK, for one.
 	ErrNotOTLP = errors.New("not an OTLP datagram")
-	// ErrMalformed is a datagram Decode cannot read.
-	ErrMalformed = errors.New("malformed OTLP datagram")
+	// ErrMalformed is a datagram Decode cannot read: without the daemon's
+	// header line, or with OTLP spans it cannot decode.
+	ErrMalformed = errors.New("malformed datagram")
 )
 
 // Datagram is one datagram's spans.
@@ -77,11 +79,11 @@ func Decode(b []byte) (Datagram, error) {
 	raw := make([]byte, base64.StdEncoding.DecodedLen(len(body)-3))
 	n, err := base64.StdEncoding.Decode(raw, body[3:])
 	if err != nil {
-		return Datagram{}, fmt.Errorf("%w: base64: %w", ErrMalformed, err)
+		return Datagram{}, fmt.Errorf("%w: %s spans: base64: %w", ErrMalformed, body[:3], err)
 	}
 	d.Request = &coltracepb.ExportTraceServiceRequest{}
 	if err := proto.Unmarshal(raw[:n], d.Request); err != nil {
-		return Datagram{}, fmt.Errorf("%w: protobuf: %w", ErrMalformed, err)
+		return Datagram{}, fmt.Errorf("%w: %s spans: protobuf: %w", ErrMalformed, body[:3], err)
 	}
 	for _, rs := range d.Request.GetResourceSpans() {
 		for _, ss := range rs.GetScopeSpans() {
