@@ -17,7 +17,7 @@ TTL ?= 1h
 SERVERLESS := node_modules/.bin/serverless
 
 .PHONY: help build test lint bench package deploy logs remove clean offline offline-build logs-offline token
-.PHONY: smoke route rehearse FORCE
+.PHONY: smoke route rehearse
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -91,12 +91,8 @@ else
 	$(SERVERLESS) info --stage $(STAGE) --region $(REGION) | TOKEN_SECRET="$$secret" go run ./tools/smoke -serverless-info -
 endif
 
-# `serverless offline` builds the gateway itself; this is for offline-build.
-.offline/gateway: FORCE
-	go build -o .offline/gateway ./offline
-
-offline-build: .offline/gateway ## Build the offline gateway and the functions' host bootstraps into .offline/
-	.offline/gateway -build-only
+offline-build: node_modules/.package-lock.json ## Build the offline gateway and the functions' host bootstraps into .offline/ (serverless offline --build-only)
+	$(SERVERLESS) offline --build-only
 
 offline: node_modules/.package-lock.json ## serverless offline: the API here at ws://localhost:3001 (make offline ARGS="--port 4000 --data .offline/db"; TRACING=otel for OpenTelemetry)
 	exec $(SERVERLESS) offline $(TRACING_PARAM) $(ARGS)

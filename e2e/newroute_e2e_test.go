@@ -10,9 +10,10 @@ import (
 )
 
 // A function added to serverless.yml while the gateway runs has no
-// bin/<fn>.zip yet, which `serverless package` refuses: the gateway builds
-// it, and the function's bootstrap, and serves the new route on the
-// connections already open, without `make build`.
+// bin/<fn>.zip yet, which `serverless package` refuses: the plugin writes a
+// placeholder for it (the gateway packages with --param build=off), the
+// gateway builds the function's bootstrap for this machine, and serves the
+// new route on the connections already open, without `make build`.
 
 // TestNewRouteFromMakeRoute adds a route as `make route` does.
 func TestNewRouteFromMakeRoute(t *testing.T) {

@@ -15,9 +15,9 @@ import (
 )
 
 // Tags and LDFlags are every bootstrap's build, for Lambda and for this
-// machine alike. grpcnotrace drops grpc's unused tracing (grpc comes with the
-// X-Ray SDK and with OTLP's generated gRPC service): 0.3 MB a zip. lambda.norpc leaves out aws-lambda-go's unused
-// RPC mode. Without the symbol table and DWARF the zip is smaller, linking
+// machine alike. grpcnotrace drops grpc's unused tracing (grpc comes with
+// the X-Ray SDK and with OTLP's generated gRPC service): 0.3 MB a zip.
+// lambda.norpc leaves out aws-lambda-go's unused RPC mode. Without the symbol table and DWARF the zip is smaller, linking
 // is most of what a one-file change saves on the gateway's rebuild, and a
 // panic's stack trace does not need them.
 const (

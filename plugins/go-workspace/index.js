@@ -17,10 +17,10 @@ const template = require('./template');
 const offline = require('./offline');
 
 class GoWorkspace {
-  constructor(serverless, options, { log } = {}) {
+  constructor(serverless, options, { log }) {
     this.serverless = serverless;
-    this.options = options || {};
-    this.log = log || { notice: console.log, info: () => {}, warning: console.warn };
+    this.options = options;
+    this.log = log;
     this.commands = {
       offline: {
         usage: 'Run the API on this machine, as API Gateway and Lambda would: ws://localhost:3001',
@@ -120,7 +120,7 @@ class GoWorkspace {
     const custom = this.serverless.service.custom || {};
     const env = (custom.offline && custom.offline.environment) || {};
     const args = offline.gatewayArgs(this.options, env);
-    const code = await offline.run(this.serverless.serviceDir || path.resolve('.'), args, (line) => this.log.notice(line));
+    const code = await offline.run(this.serverless.serviceDir, args, (line) => this.log.notice(line));
     if (code !== 0) process.exitCode = code;
   }
 }

@@ -215,10 +215,7 @@ func (d *deployed) checkFunctions(t *testing.T) {
 			t.Logf("moto's CloudFormation does not apply a function's %s: not provable here", g)
 		}
 	}()
-	ids := d.ofType("AWS::Lambda::Function")
-	if len(ids) != 9 {
-		t.Errorf("%d functions in the template, want 9", len(ids))
-	}
+	ids := d.expect(t, "AWS::Lambda::Function", 9, "functions", "9")
 	for _, id := range ids {
 		p := d.resources[id].Properties
 		f, err := d.c.lambda.GetFunction(t.Context(), &lambda.GetFunctionInput{FunctionName: aws.String(d.physical[id])})
@@ -274,10 +271,7 @@ func (d *deployed) checkFunctions(t *testing.T) {
 }
 
 func (d *deployed) checkTables(t *testing.T) {
-	ids := d.ofType("AWS::DynamoDB::Table")
-	if len(ids) != 2 {
-		t.Errorf("%d tables in the template, want 2", len(ids))
-	}
+	ids := d.expect(t, "AWS::DynamoDB::Table", 2, "tables", "2")
 	for _, id := range ids {
 		p := d.resources[id].Properties
 		out, err := d.c.ddb.DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(d.physical[id])})
@@ -343,10 +337,7 @@ func (d *deployed) checkTables(t *testing.T) {
 }
 
 func (d *deployed) checkQueues(t *testing.T) {
-	ids := d.ofType("AWS::SQS::Queue")
-	if len(ids) != 2 {
-		t.Errorf("%d queues in the template, want 2 (the fan-out queue and its dead-letter queue)", len(ids))
-	}
+	ids := d.expect(t, "AWS::SQS::Queue", 2, "queues", "2 (the fan-out queue and its dead-letter queue)")
 	for _, id := range ids {
 		attrs := d.queueAttributes(t, id)
 		for k, v := range d.resources[id].Properties {
@@ -373,10 +364,7 @@ func (d *deployed) checkQueues(t *testing.T) {
 }
 
 func (d *deployed) checkEventSourceMappings(t *testing.T) {
-	ids := d.ofType("AWS::Lambda::EventSourceMapping")
-	if len(ids) != 1 {
-		t.Fatalf("%d event source mappings in the template, want the fan-out worker's", len(ids))
-	}
+	ids := d.expect(t, "AWS::Lambda::EventSourceMapping", 1, "event source mappings", "the fan-out worker's")
 	for _, id := range ids {
 		p := d.resources[id].Properties
 		fn := p["FunctionName"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
@@ -417,10 +405,7 @@ func (d *deployed) checkEventSourceMappings(t *testing.T) {
 }
 
 func (d *deployed) checkRoles(t *testing.T) {
-	ids := d.ofType("AWS::IAM::Role")
-	if len(ids) != 9 {
-		t.Errorf("%d roles in the template, want one per function, 9", len(ids))
-	}
+	ids := d.expect(t, "AWS::IAM::Role", 9, "roles", "one per function, 9")
 	for _, id := range ids {
 		p := d.resources[id].Properties
 		name := d.physical[id]
@@ -479,10 +464,7 @@ func (d *deployed) checkRoles(t *testing.T) {
 }
 
 func (d *deployed) checkLogGroups(t *testing.T) {
-	ids := d.ofType("AWS::Logs::LogGroup")
-	if len(ids) != 10 {
-		t.Errorf("%d log groups in the template, want one per function and the stage's access log, 10", len(ids))
-	}
+	ids := d.expect(t, "AWS::Logs::LogGroup", 10, "log groups", "one per function and the stage's access log, 10")
 	for _, id := range ids {
 		p := d.resources[id].Properties
 		out, err := d.c.logs.DescribeLogGroups(t.Context(), &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(d.physical[id])})
@@ -501,10 +483,7 @@ func (d *deployed) checkLogGroups(t *testing.T) {
 }
 
 func (d *deployed) checkPermissions(t *testing.T) {
-	ids := d.ofType("AWS::Lambda::Permission")
-	if len(ids) != 8 {
-		t.Errorf("%d invoke permissions in the template, want one per function API Gateway invokes, 8", len(ids))
-	}
+	ids := d.expect(t, "AWS::Lambda::Permission", 8, "invoke permissions", "one per function API Gateway invokes, 8")
 	for _, id := range ids {
 		p := d.resources[id].Properties
 		fn := p["FunctionName"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)

@@ -257,6 +257,17 @@ func (d *deployed) matches(t *testing.T, v any, got string) bool {
 	return regexp.MustCompile("^" + p + "$").MatchString(got)
 }
 
+// expect lists the template's logical ids of a type, sorted, failing the
+// test unless there are n of them: what is counted, and why that many.
+func (d *deployed) expect(t *testing.T, typ string, n int, what, why string) []string {
+	t.Helper()
+	ids := d.ofType(typ)
+	if len(ids) != n {
+		t.Fatalf("%d %s in the template, want %s", len(ids), what, why)
+	}
+	return ids
+}
+
 // ofType lists the template's logical ids of a type, sorted.
 func (d *deployed) ofType(typ string) []string {
 	var ids []string

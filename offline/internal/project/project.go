@@ -1,7 +1,7 @@
 // Package project is the workspace the gateway serves from a
-// serverless.yml: which functions it declares, where each one's source,
-// Lambda zip and bootstrap built for this machine are, and building what is
-// missing. The layout rule is the workspace's own (wsapi/workspace); this
+// serverless.yml: which functions it declares, where each one's source and
+// bootstrap built for this machine are, and building the bootstraps that
+// are missing. The layout rule is the workspace's own (wsapi/workspace); this
 // package is the one place in the gateway that asks it.
 package project
 

@@ -113,16 +113,7 @@ func TestExporterSpansFormTheSDKTree(t *testing.T) {
 		endSpan(span, errors.New("registry: table missing"))
 		return nil
 	})
-	if err := d.Record(Segment{
-		TraceID: traceID, ID: segmentID, Name: "go-websocket-api-local-hello",
-		Start: start, End: time.Now(),
-		Annotations: map[string]any{"route": "hello"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	tr := waitTrace(t, done)
-
-	got := durations.ReplaceAllString(render(t, tr), "N ms")
+	_, got := recordHello(t, d, done, traceID, segmentID, start)
 	want := fmt.Sprintf(`trace %s  N ms
 └─ go-websocket-api-local-hello  N ms  (Lambda function)  route=hello
    ├─ PostToConnection  N ms  bytes=27  connectionId=abc=  outcome=ok

@@ -61,6 +61,22 @@ func connectionsAPI(t *testing.T, instrument func(*apigatewaymanagementapi.Optio
 // durations makes rendered timings comparable.
 var durations = regexp.MustCompile(`\d+\.\d ms`)
 
+// recordHello records hello's function segment, as the gateway does once
+// the invocation ends, and returns the trace and its rendering with every
+// duration as "N ms".
+func recordHello(t *testing.T, d *Daemon, done <-chan *Trace, traceID, segmentID string, start time.Time) (*Trace, string) {
+	t.Helper()
+	if err := d.Record(Segment{
+		TraceID: traceID, ID: segmentID, Name: "go-websocket-api-local-hello",
+		Start: start, End: time.Now(),
+		Annotations: map[string]any{"route": "hello"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tr := waitTrace(t, done)
+	return tr, durations.ReplaceAllString(render(t, tr), "N ms")
+}
+
 func TestSDKSubsegmentsFormOneTrace(t *testing.T) {
 	d, done := startDaemon(t, Config{Settle: 50 * time.Millisecond})
 	ctx, traceID, segmentID := useSDK(t, d)
@@ -88,20 +104,11 @@ func TestSDKSubsegmentsFormOneTrace(t *testing.T) {
 	_, seg := xray.BeginSubsegment(ctx, "Registry")
 	seg.Close(errors.New("registry: table missing"))
 
-	if err := d.Record(Segment{
-		TraceID: traceID, ID: segmentID, Name: "go-websocket-api-local-hello",
-		Start: start, End: time.Now(),
-		Annotations: map[string]any{"route": "hello"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	tr := waitTrace(t, done)
-
+	tr, got := recordHello(t, d, done, traceID, segmentID, start)
 	if len(tr.Roots) != 1 || len(tr.Roots[0].Children) != 3 || len(tr.Roots[0].Children[1].Children) != 1 {
-		t.Fatalf("unexpected shape:\n%s", render(t, tr))
+		t.Fatalf("unexpected shape:\n%s", got)
 	}
 	gone := tr.Roots[0].Children[1]
-	got := durations.ReplaceAllString(render(t, tr), "N ms")
 	want := fmt.Sprintf(`trace %s  N ms
 └─ go-websocket-api-local-hello  N ms  (Lambda function)  route=hello
    ├─ PostToConnection  N ms  bytes=27  connectionId=abc=  outcome=ok
