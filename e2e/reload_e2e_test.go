@@ -19,11 +19,26 @@ import (
 // The reload tests run the gateway on a copy of the workspace, whose code
 // they edit as a developer would.
 
-// workspaceCopy copies the workspace's modules, go.work, serverless.yml and
-// package.json into a temporary directory, links node_modules, and builds
-// there the functions' bootstraps and the gateway, as make offline does.
-// It returns the copy's root.
+// workspaceCopy copies the workspace as freshClone does and builds there
+// the functions' bootstraps, as make offline does. It returns the copy's
+// root.
 func workspaceCopy(t testing.TB) string {
+	t.Helper()
+	root := freshClone(t)
+	cmd := exec.Command(filepath.Join(root, ".offline", "gateway"), "-build-only", "-bin", ".offline/bin")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gateway -build-only: %v\n%s", err, out)
+	}
+	return root
+}
+
+// freshClone copies the workspace's modules, go.work, serverless.yml and
+// package.json into a temporary directory, links node_modules and builds
+// the gateway there, as the plugin does: a clone before its first make
+// offline. No bin/: offline packaging needs no zip built for Lambda
+// (TestFirstStart). It returns the copy's root.
+func freshClone(t testing.TB) string {
 	t.Helper()
 	w := newTempProject(t, projectDir)
 	w.copy(t, "serverless.yml", "package.json", "package-lock.json")
@@ -33,29 +48,29 @@ func workspaceCopy(t testing.TB) string {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./offline: %v\n%s", err, out)
 	}
-	// No bin/: offline packaging needs no zip built for Lambda
-	// (TestOfflineBuildsNothingForLambda).
-	cmd = exec.Command(filepath.Join(w.Dir, ".offline", "gateway"), "-build-only", "-bin", ".offline/bin")
-	cmd.Dir = w.Dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gateway -build-only: %v\n%s", err, out)
-	}
 	return w.Dir
 }
 
 // startCopy starts the gateway built in the workspace copy at root, on its
 // own serverless.yml and bootstraps, from the copy's root and with its
-// directories named as make offline names them.
+// directories named as make offline names them, and waits until it is
+// ready.
 func startCopy(t testing.TB, root string, args ...string) *gatewayProc {
+	t.Helper()
+	g := launchCopy(t, root, args...)
+	g.awaitReady(t)
+	return g
+}
+
+// launchCopy starts the gateway as startCopy does and returns at once.
+func launchCopy(t testing.TB, root string, args ...string) *gatewayProc {
 	t.Helper()
 	logs := t.TempDir()
 	args = append([]string{"-port", "0", "-config", filepath.Join(root, "serverless.yml"), "-bin", ".offline/bin",
 		"-logs", logs, "-env", "TOKEN_SECRET=" + testSecret}, args...)
 	cmd := exec.Command(filepath.Join(root, ".offline", "gateway"), args...)
 	cmd.Dir = root
-	g := runGateway(t, cmd, logs)
-	g.awaitReady(t)
-	return g
+	return runGateway(t, cmd, logs)
 }
 
 // editFile replaces old by new in the copy's file.
@@ -203,28 +218,3 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 	}
 }
 
-// TestOfflineBuildsNothingForLambda starts the gateway on a copy of the
-// workspace as a fresh clone has it, with no bin/: it serves, having built
-// nothing for Lambda (no bin/arm64), and what packaging needed of bin/ is
-// placeholders, which no deploy takes.
-func TestOfflineBuildsNothingForLambda(t *testing.T) {
-	root := workspaceCopy(t)
-	g := startCopy(t, root, "-watch=false")
-	c := g.dial(t, "taro", "")
-	if got := send(t, c, `{"action":"hello","userName":"taro"}`); got != `{"message":"hello, taro!"}` {
-		t.Errorf("hello got %s", got)
-	}
-	if _, err := os.Stat(filepath.Join(root, "bin", "arm64")); !os.IsNotExist(err) {
-		t.Errorf("bin/arm64 exists (%v): the gateway built for Lambda", err)
-	}
-	zips, _ := filepath.Glob(filepath.Join(root, "bin", "*.zip"))
-	if len(zips) == 0 {
-		t.Fatal("no bin/<fn>.zip: packaging had nothing to package")
-	}
-	for _, zip := range zips {
-		data, err := os.ReadFile(zip)
-		if err != nil || !strings.HasPrefix(string(data), "placeholder for bin/") {
-			t.Errorf("%s is not a placeholder (%v): %.40q", zip, err, data)
-		}
-	}
-}

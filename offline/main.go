@@ -61,6 +61,18 @@ type options struct {
 	domainNames, params                                            listFlag
 }
 
+// startingReason is what a client that comes during the start is told.
+func startingReason(o options) string {
+	switch {
+	case o.template != "":
+		return "the offline gateway is starting: reading " + o.template
+	case o.build:
+		return "the offline gateway is starting: packaging " + o.config + " and building the functions for this machine"
+	default:
+		return "the offline gateway is starting: packaging " + o.config
+	}
+}
+
 // kvFlag collects repeatable KEY=VALUE settings.
 type kvFlag map[string]string
 
@@ -149,24 +161,30 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	out := console.New(stdout)
+	build := console.NewBuild(out, o.quiet)
 	if o.buildOnly {
-		return project.BuildBootstraps(ctx, o.config, o.bin, out.Error)
+		return project.BuildBootstraps(ctx, o.config, o.bin, build)
 	}
 	// Listening first gives the API its endpoint, which the template may
 	// hand functions (Fn::GetAtt Api.ApiEndpoint), and stops a second
-	// gateway before it builds anything under the first.
-	ln, err := gateway.Listen(o.host, o.port)
+	// gateway before it builds anything under the first. A client that
+	// comes meanwhile is told to retry.
+	port, err := gateway.Listen(o.host, o.port)
 	if err != nil {
 		return err
 	}
-	defer ln.Close()
+	defer port.Close()
+	port.Starting(startingReason(o))
 	// The gateway's own name: the banner's, and every event's domainName.
-	domainName := console.DisplayAddr(ln.Addr(), o.host)
+	domainName := console.DisplayAddr(port.Addr(), o.host)
 	base := "ws://" + domainName
+	if !o.quiet {
+		out.Printf("gateway", "listening at %s; until ready, a client is answered 503 with Retry-After", base)
+	}
 	// The one place the source is chosen.
 	placement := project.Placement{Stage: o.stage, Region: o.region, Endpoint: base}
 	var src project.Source = &project.Serverless{Placement: placement, Config: o.config, PackageDir: o.pkgDir, Bin: o.bin,
-		Params: o.params, Build: o.build, Failed: out.Error}
+		Params: o.params, Build: o.build, BuildReport: build, Failed: out.Error}
 	if o.template != "" {
 		src = &project.Template{Placement: placement, Path: o.template, Bootstraps: o.bootstraps}
 	}
@@ -223,9 +241,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	console.WarnIfExposed(out, o.host)
 	console.PrintRoutes(out, svc, base, emu.Daemon.Addr(), console.Sampling(traces != nil, o.traceAll), o.throttle)
 	console.PrintQueues(out, svc)
-	// The listener already queues connections: ready before Serve is true.
+	port.Open(emu.Gateway)
 	out.Printf("gateway", "ready: %s (also %s/%s). Ctrl-C stops.", base, base, svc.Stage)
-	if err := emu.Serve(ctx, ln, func(n int) {
+	if err := emu.Serve(ctx, port, func(n int) {
 		out.Printf("gateway", "stopping: closing %d connections with 1001 and running their $disconnect", n)
 	}); err != nil {
 		return err

@@ -29,6 +29,7 @@ function build(serviceDir, artifacts, line, env = process.env) {
   });
 }
 
+// lines calls each with every non-empty line of stream as it comes.
 function lines(stream, each) {
   let rest = '';
   stream.setEncoding('utf8');
@@ -42,4 +43,4 @@ function lines(stream, each) {
   });
 }
 
-module.exports = { build };
+module.exports = { build, lines };

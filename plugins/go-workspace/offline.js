@@ -1,6 +1,7 @@
 'use strict';
 
 const { spawn } = require('node:child_process');
+const { lines } = require('./build');
 
 // The offline gateway's flags that `serverless offline` takes as options,
 // each --name for the gateway's -name (go run ./offline -h explains them).
@@ -109,12 +110,7 @@ const sameSignalWithin = 1000;
 // its own process group so that a Ctrl-C reaches it once, through here.
 // It resolves with the gateway's exit code.
 async function run(serviceDir, args, notice) {
-  notice('Building the offline gateway (go build -o .offline/gateway ./offline)');
-  await new Promise((resolve, reject) => {
-    const b = spawn('go', ['build', '-o', '.offline/gateway', './offline'], { cwd: serviceDir, stdio: 'inherit' });
-    b.on('error', (err) => reject(new Error(`cannot run go (${err.message}): Go 1.26 or newer must be on PATH`)));
-    b.on('close', (code) => (code === 0 ? resolve() : reject(new Error('the offline gateway did not build (above)'))));
-  });
+  await buildGateway(serviceDir, notice);
   return new Promise((resolve, reject) => {
     const gateway = spawn('.offline/gateway', args, { cwd: serviceDir, stdio: 'inherit', detached: true });
     let last = 0;
@@ -148,4 +144,61 @@ async function run(serviceDir, args, notice) {
   });
 }
 
-module.exports = { gatewayOptions, commandOptions, gatewayArgs, run, sameSignalWithin, fatalSignalsCaught };
+// statusEvery is how long the gateway's build may go without a line before
+// one says how far it is: a first build compiles its dependencies for a
+// minute or more, and a silent terminal looks hung.
+const statusEvery = 5000;
+
+// buildGateway builds the gateway into .offline/gateway with go build -v,
+// which names each package as it compiles it: the go command's other lines
+// (a compiler's errors) pass through, and whenever nothing was printed for
+// every ms a line says how far the build is.
+function buildGateway(serviceDir, notice, every = statusEvery) {
+  notice('Building the offline gateway (go build -o .offline/gateway ./offline; a first build compiles its dependencies, about a minute)');
+  const start = Date.now();
+  let compiled = 0;
+  let latest = '';
+  let last = start;
+  const say = (text) => {
+    last = Date.now();
+    notice(text);
+  };
+  return new Promise((resolve, reject) => {
+    const b = spawn('go', ['build', '-v', '-o', '.offline/gateway', './offline'], {
+      cwd: serviceDir,
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    lines(b.stderr, (line) => {
+      if (/^[^\s:#]+$/.test(line)) {
+        compiled++;
+        latest = line;
+      } else {
+        say(line);
+      }
+    });
+    const status = setInterval(() => {
+      if (Date.now() - last < every) return;
+      const took = Math.round((Date.now() - start) / 1000);
+      say(`Building the offline gateway: ${took} s, ${compiled} packages compiled${latest ? ` (last: ${latest})` : ''}`);
+    }, every / 5);
+    b.on('error', (err) => {
+      clearInterval(status);
+      reject(new Error(`cannot run go (${err.message}): Go 1.26 or newer must be on PATH`));
+    });
+    b.on('close', (code) => {
+      clearInterval(status);
+      if (code === 0) resolve();
+      else reject(new Error('the offline gateway did not build (above)'));
+    });
+  });
+}
+
+module.exports = {
+  gatewayOptions,
+  commandOptions,
+  gatewayArgs,
+  run,
+  buildGateway,
+  sameSignalWithin,
+  fatalSignalsCaught,
+};

@@ -4,7 +4,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { gatewayOptions, commandOptions, gatewayArgs } = require('./offline');
+const { gatewayOptions, commandOptions, gatewayArgs, buildGateway } = require('./offline');
 
 test('gatewayArgs: the offline environment first, then the options as the gateway flags', () => {
   const args = gatewayArgs(
@@ -69,4 +69,29 @@ test('fatalSignalsCaught reads which of SIGHUP, SIGINT and SIGTERM a process cat
   process.removeListener('SIGHUP', onHup);
   assert.equal(fatalSignalsCaught(process.pid) & 1, before & 1, 'SIGHUP as before');
   assert.equal(fatalSignalsCaught(2 ** 22 + 12345), null, 'no such process');
+});
+
+test('buildGateway: says what it builds, then how far whenever the go command is silent; passes its errors on', async () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-build-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'offline', 'greeting'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'go.mod'), 'module example.com/g\n\ngo 1.26\n');
+    // A constant no earlier run compiled, so the build cache cannot hold it.
+    fs.writeFileSync(path.join(dir, 'offline', 'greeting', 'greeting.go'), `package greeting\n\nconst Text = ${JSON.stringify(dir)}\n`);
+    fs.writeFileSync(path.join(dir, 'offline', 'main.go'), 'package main\n\nimport "example.com/g/offline/greeting"\n\nfunc main() { println(greeting.Text) }\n');
+    const said = [];
+    await buildGateway(dir, (l) => said.push(l), 1);
+    assert.match(said[0], /^Building the offline gateway \(go build -o \.offline\/gateway \.\/offline; a first build/);
+    assert.ok(said.some((l) => /^Building the offline gateway: \d+ s, \d+ packages compiled/.test(l)), said.join('\n'));
+    assert.ok(fs.statSync(path.join(dir, '.offline', 'gateway')).isFile());
+
+    fs.writeFileSync(path.join(dir, 'offline', 'greeting', 'greeting.go'), 'package greeting\n\nconst Text = notDeclared\n');
+    const failed = [];
+    await assert.rejects(buildGateway(dir, (l) => failed.push(l)), /the offline gateway did not build/);
+    assert.ok(failed.some((l) => /greeting\.go:3:\d+: undefined: notDeclared/.test(l)), failed.join('\n'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"time"
 
 	"wsapi/offline/internal/cloudformation"
@@ -102,15 +101,12 @@ func (e *Emulator) Close() {
 	_ = e.Daemon.Close()
 }
 
-// Serve serves the API on ln until ctx ends, then closes every connection
-// as API Gateway does when it goes away (1001, running their $disconnect),
-// telling stopping how many first.
-func (e *Emulator) Serve(ctx context.Context, ln net.Listener, stopping func(connections int)) error {
-	srv := e.Gateway.Server()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+// Serve serves the API on port, which Open has handed the gateway, until
+// ctx ends, then closes every connection as API Gateway does when it goes
+// away (1001, running their $disconnect), telling stopping how many first.
+func (e *Emulator) Serve(ctx context.Context, port *gateway.Port, stopping func(connections int)) error {
 	select {
-	case err := <-served:
+	case err := <-port.Served():
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -118,6 +114,6 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener, stopping func(con
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	err := e.Gateway.Shutdown(shutdownCtx)
-	_ = srv.Close()
+	_ = port.Close()
 	return err
 }

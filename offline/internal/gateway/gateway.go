@@ -73,9 +73,9 @@ type Config struct {
 	// when well formed, as there is no IAM offline.
 	AccessKeyID, SecretAccessKey, SessionToken string
 	IdleTimeout, MaxDuration                   time.Duration
-	// RequestTimeout bounds reading a request's headers, reading a
-	// @connections body and keeping an idle keep-alive connection; 30 s
-	// when zero.
+	// RequestTimeout bounds reading a @connections body; 30 s when zero.
+	// The Port it is served on bounds the headers and idle keep-alive
+	// connections.
 	RequestTimeout time.Duration
 	// WriteTimeout bounds a frame write to a client that stopped reading:
 	// past it the connection ends, its $disconnect saying why; 10 s when
@@ -126,7 +126,7 @@ func New(cfg Config) (*Gateway, error) {
 		cfg.MaxDuration = defaultMaxDuration
 	}
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = 30 * time.Second
+		cfg.RequestTimeout = defaultRequestTimeout
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 10 * time.Second
@@ -162,15 +162,6 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, fmt.Sprintf("nothing here: connect to ws://%s/ or ws://%s/%s", r.Host, r.Host, g.cfg.Stage), http.StatusNotFound)
 	}
-}
-
-// Server returns an HTTP server for g with the timeouts a public endpoint
-// needs: a client that trickles its headers or keeps an idle keep-alive
-// connection open is cut off after the request timeout. (A @connections
-// body gets the same bound from ServeHTTP; a WebSocket, once open, only the
-// idle timeout.)
-func (g *Gateway) Server() *http.Server {
-	return &http.Server{Handler: g, ReadHeaderTimeout: g.cfg.RequestTimeout, IdleTimeout: g.cfg.RequestTimeout}
 }
 
 // Connections returns how many clients are connected.

@@ -24,6 +24,11 @@ const (
 	// larger result fails the handshake.
 	maxAuthorizerResultBytes = 8 << 10
 
+	// defaultRequestTimeout bounds reading a request's headers or a
+	// @connections body and keeping an idle keep-alive connection: a
+	// client that trickles a request is cut off.
+	defaultRequestTimeout = 30 * time.Second
+
 	// maxQueuedBytes bounds what waits to be written to one client: past it
 	// a post is refused with 429 LimitExceededException, as API Gateway
 	// refuses posts to a client whose buffer is full (apigatewaymanagementapi

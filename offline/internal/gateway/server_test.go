@@ -17,9 +17,9 @@ func serve(t *testing.T, g *Gateway) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := g.Server()
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	p := Serve(ln, g.cfg.RequestTimeout)
+	p.Open(g)
+	t.Cleanup(func() { p.Close() })
 	return ln.Addr().String()
 }
 

@@ -2,10 +2,13 @@ package hostbuild
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -115,4 +118,66 @@ func inode(t *testing.T, path string) uint64 {
 		t.Fatal(err)
 	}
 	return info.Sys().(*syscall.Stat_t).Ino
+}
+
+// A build of several functions compiles what they share once, naming each
+// package as it goes, before any function's own build ends; a second build
+// with nothing changed compiles nothing.
+func TestBuildReportsProgressThenEachFunction(t *testing.T) {
+	root := testkit.GoWorkspace(t)
+	// A constant no earlier run compiled, so the cache cannot hold it.
+	testkit.WriteFile(t, root, "lib/x/x.go", fmt.Sprintf("package x\n\nconst Name = %q\n", t.TempDir()))
+
+	var mu sync.Mutex
+	var events []string
+	record := func(e string) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e)
+	}
+	b := &Builder{Root: root, Bin: "out", InPlace: true,
+		Progress: func(p Progress) { record("compiled " + p.Compiled + p.Downloaded) },
+		Built:    func(r Result) { record(fmt.Sprintf("built %s %v", r.Function.Key, r.Err)) },
+	}
+	for _, r := range b.Build(t.Context(), functions) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	firstBuilt := slices.IndexFunc(events, func(e string) bool { return strings.HasPrefix(e, "built") })
+	compiled := events[:max(firstBuilt, 0)]
+	for _, want := range []string{"compiled example.com/lib/x", "compiled example.com/fa", "compiled example.com/fb"} {
+		if !slices.Contains(compiled, want) {
+			t.Errorf("before the first function was built: %q, want %q among them", compiled, want)
+		}
+	}
+	slices.Sort(events[firstBuilt:])
+	if got := events[firstBuilt:]; !slices.Equal(got, []string{"built fa <nil>", "built fb <nil>"}) {
+		t.Errorf("then %q, want each function built once", got)
+	}
+
+	events = nil
+	b.Build(t.Context(), functions)
+	if slices.ContainsFunc(events, func(e string) bool { return strings.HasPrefix(e, "compiled") }) {
+		t.Errorf("a build with nothing changed reported %q", events)
+	}
+}
+
+func TestProgressOf(t *testing.T) {
+	tests := []struct {
+		line string
+		want Progress
+		ok   bool
+	}{
+		{"github.com/aws/aws-sdk-go-v2/service/dynamodb", Progress{Compiled: "github.com/aws/aws-sdk-go-v2/service/dynamodb"}, true},
+		{"go: downloading github.com/rs/zerolog v1.34.0", Progress{Downloaded: "github.com/rs/zerolog@v1.34.0"}, true},
+		{"# wsapi/hello", Progress{}, false},
+		{"hello/handler.go:78:17: undefined: notDeclared", Progress{}, false},
+		{"", Progress{}, false},
+	}
+	for _, tt := range tests {
+		if got, ok := progressOf(tt.line); got != tt.want || ok != tt.ok {
+			t.Errorf("progressOf(%q) = %+v, %v; want %+v, %v", tt.line, got, ok, tt.want, tt.ok)
+		}
+	}
 }

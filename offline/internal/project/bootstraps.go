@@ -10,12 +10,24 @@ import (
 	"wsapi/workspace"
 )
 
+// BuildReport is told how a build of every bootstrap goes, as it goes.
+type BuildReport interface {
+	// Started comes before the go command runs.
+	Started(functions int, bin string)
+	Progress(hostbuild.Progress)
+	// Built comes as each function's build ends, with the compiler's
+	// errors when it failed.
+	Built(hostbuild.Result)
+	// Finished comes last, with ctx's error when the build was stopped.
+	Finished(stopped error)
+}
+
 // BuildBootstraps builds, for this machine, the bootstrap of every function
-// config declares into bin (-build, -build-only). It runs before any function starts, so it
-// builds in place and the go command leaves an up-to-date bootstrap as it
-// is: this is how a stale one is caught at start, before the watch takes
-// over. Each build that fails goes to failed, with the compiler's errors.
-func BuildBootstraps(ctx context.Context, config, bin string, failed func(error)) error {
+// config declares into bin (-build, -build-only). It runs before any
+// function starts, so it builds in place and the go command leaves an
+// up-to-date bootstrap as it is: this is how a stale one is caught at
+// start, before the watch takes over.
+func BuildBootstraps(ctx context.Context, config, bin string, report BuildReport) error {
 	keys, err := Functions(config)
 	if err != nil {
 		return err
@@ -28,11 +40,17 @@ func BuildBootstraps(ctx context.Context, config, bin string, failed func(error)
 	for n, key := range keys {
 		fns[n] = Function(key)
 	}
+	report.Started(len(fns), bin)
+	b := &hostbuild.Builder{Root: filepath.Dir(config), Bin: abs, InPlace: true, Progress: report.Progress, Built: report.Built}
+	results := b.Build(ctx, fns)
+	report.Finished(ctx.Err())
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	n := 0
-	for _, r := range (&hostbuild.Builder{Root: filepath.Dir(config), Bin: abs, InPlace: true}).Build(ctx, fns) {
+	for _, r := range results {
 		if r.Err != nil {
 			n++
-			failed(r.Err)
 		}
 	}
 	if n > 0 {

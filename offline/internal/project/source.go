@@ -42,26 +42,41 @@ type Serverless struct {
 	PackageDir string   // where `serverless package` writes
 	Params     []string // key=value, each a --param of `serverless package`
 	Bin        string   // where each function's bootstrap is built for this machine
-	// Build builds every function's bootstrap before the first packaging
-	// (-build), each failure going to Failed.
-	Build  bool
-	Failed func(error)
+	// Build builds every function's bootstrap while the first packaging
+	// runs (-build), telling BuildReport how it goes; that any failed goes
+	// to Failed.
+	Build       bool
+	BuildReport BuildReport
+	Failed      func(error)
 }
 
 // BuildCommand is what builds the host bootstraps of a packaged service,
 // named when one is missing.
 const BuildCommand = "make offline-build"
 
-// Load packages serverless.yml and reads the template it wrote, having
-// built every bootstrap first with Build; a bootstrap missing then is
-// warned about, naming BuildCommand.
+// Load packages serverless.yml and reads the template it wrote, building
+// every bootstrap meanwhile with Build (packaging needs none of them, as
+// the framework is told not to build); a bootstrap missing then is warned
+// about, naming BuildCommand.
 func (s *Serverless) Load(ctx context.Context, framework io.Writer) (*cloudformation.Service, error) {
-	if s.Build {
-		if err := s.BuildBootstraps(ctx); err != nil {
+	if !s.Build {
+		return s.load(ctx, framework, func(context.Context, map[string]cloudformation.Bootstrap) {})
+	}
+	// A packaging that fails stops the build too: nothing is left running.
+	ctx, cancel := context.WithCancel(ctx)
+	built := make(chan struct{})
+	defer func() {
+		cancel()
+		<-built
+	}()
+	go func() {
+		defer close(built)
+		if err := BuildBootstraps(ctx, s.Config, s.Bin, s.BuildReport); err != nil && ctx.Err() == nil {
 			s.failed(err)
 		}
-	}
-	return s.load(ctx, framework, func(context.Context, map[string]cloudformation.Bootstrap) {})
+	}()
+	// The template is read once the bootstraps it names are there.
+	return s.load(ctx, framework, func(context.Context, map[string]cloudformation.Bootstrap) { <-built })
 }
 
 // Reload packages serverless.yml again and reads the template, building
@@ -91,12 +106,6 @@ func (s *Serverless) load(ctx context.Context, framework io.Writer, build func(c
 	opts.BuildCommand = BuildCommand
 	build(ctx, opts.Bootstraps)
 	return cloudformation.LoadFile(filepath.Join(state.Dir, slspackage.Template), opts)
-}
-
-// BuildBootstraps builds every function's bootstrap for this machine, as
-// BuildBootstraps does for s.Config into s.Bin.
-func (s *Serverless) BuildBootstraps(ctx context.Context) error {
-	return BuildBootstraps(ctx, s.Config, s.Bin, s.failed)
 }
 
 func (s *Serverless) failed(err error) {
