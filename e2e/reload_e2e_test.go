@@ -217,4 +217,3 @@ func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
 		t.Errorf("%d reloads reported, want 2 (the broken save reloads nothing)", n)
 	}
 }
-
