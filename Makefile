@@ -28,7 +28,10 @@ help: ## List the targets
 # warnings; package.json's allowScripts runs only the install scripts needed.
 node_modules/.package-lock.json: package-lock.json $(wildcard patches/*.patch)
 	@node -e 'const v = process.versions.node; if (+v.split(".")[0] < 22) console.error("make: Node.js " + v + " is older than the 22 this project asks for (package.json engines): it works, with warnings from the Serverless CLI; install Node.js 22 or newer")'
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "npm ci: installing the pinned Serverless CLI, dynalite and wscat into node_modules (a minute or so on a fresh machine)"
+	@# npm prints nothing while it installs: a line every 5 s says it has not hung.
+	@shell=$$$$; (s=0; while sleep 5 && kill -0 $$shell 2>/dev/null; do s=$$((s + 5)); echo "npm ci: $$s s"; done) & \
+	  ticker=$$!; npm ci --no-audit --no-fund --loglevel=error; status=$$?; kill $$ticker 2>/dev/null; exit $$status
 	@touch $@
 
 build: ## Build each function's arm64 bootstrap and bin/<fn>.zip (serverless package and deploy do it themselves)

@@ -154,7 +154,7 @@ const statusEvery = 5000;
 // (a compiler's errors) pass through, and whenever nothing was printed for
 // every ms a line says how far the build is.
 function buildGateway(serviceDir, notice, every = statusEvery) {
-  notice('Building the offline gateway (go build -o .offline/gateway ./offline; a first build compiles its dependencies, about a minute)');
+  notice('Building the offline gateway (go build -o .offline/gateway ./offline; a first build compiles its dependencies and the standard library: a minute or two)');
   const start = Date.now();
   let compiled = 0;
   let latest = '';
@@ -164,8 +164,11 @@ function buildGateway(serviceDir, notice, every = statusEvery) {
     notice(text);
   };
   return new Promise((resolve, reject) => {
+    // CGO_ENABLED=0, as the functions' host build: the standard library a
+    // first build compiles for the gateway then serves the functions too.
     const b = spawn('go', ['build', '-v', '-o', '.offline/gateway', './offline'], {
       cwd: serviceDir,
+      env: { ...process.env, CGO_ENABLED: '0' },
       stdio: ['ignore', 'inherit', 'pipe'],
     });
     lines(b.stderr, (line) => {
