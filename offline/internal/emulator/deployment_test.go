@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambda"
 	"wsapi/offline/internal/lambdaruntime"
@@ -92,17 +93,17 @@ func (l fakeLog) Close() error {
 	return nil
 }
 
-func service(fns map[string]string, routes map[string]string, tables ...string) *cloudformation.Service {
-	svc := &cloudformation.Service{
+func service(fns map[string]string, routes map[string]string, tables ...string) *deploy.Service {
+	svc := &deploy.Service{
 		RouteSelectionExpression: "$request.body.action",
 		Functions:                map[string]cloudformation.Function{},
-		Routes:                   map[string]cloudformation.Route{},
+		Routes:                   map[string]gateway.Route{},
 	}
 	for key, name := range fns {
 		svc.Functions[key] = cloudformation.Function{Key: key, Name: name, Bootstrap: "/bin/" + key, Env: map[string]string{"K": name}}
 	}
 	for key, fn := range routes {
-		svc.Routes[key] = cloudformation.Route{Function: fn}
+		svc.Routes[key] = gateway.Route{Function: fn}
 	}
 	for _, id := range tables {
 		svc.Tables = append(svc.Tables, cloudformation.Table{LogicalID: id})
@@ -114,7 +115,7 @@ func TestApply(t *testing.T) {
 	base := service(map[string]string{"hello": "svc-hello"}, map[string]string{"hello": "hello"})
 	tests := []struct {
 		name     string
-		old, new *cloudformation.Service
+		old, new *deploy.Service
 		fail     string
 		want     []string // calls, in order, after deploying old
 		wantErr  string
@@ -235,21 +236,5 @@ func TestDeployReplacesTheCode(t *testing.T) {
 	}
 	if err := s.Deploy(t.Context(), "nothing", "/x"); !errors.Is(err, lambdaruntime.ErrFunctionNotFound) {
 		t.Errorf("Deploy of an unknown function = %v, want ErrFunctionNotFound", err)
-	}
-}
-
-// TestRoutesKeepThrottle: each route reaches the gateway with its token
-// bucket's limits, and a route without one with none.
-func TestRoutesKeepThrottle(t *testing.T) {
-	svc := &cloudformation.Service{Routes: map[string]cloudformation.Route{
-		"hello":    {Key: "hello", Function: "hello", Throttle: &cloudformation.Throttle{RateLimit: 0.5, BurstLimit: 5}},
-		"$connect": {Key: "$connect", Function: "onconnect"},
-	}}
-	routes := Routes(svc)
-	if got := routes["hello"].Throttle; got == nil || *got != (gateway.Throttle{RateLimit: 0.5, BurstLimit: 5}) {
-		t.Errorf("hello's throttle %v, want 0.5 a second, burst 5", got)
-	}
-	if got := routes["$connect"].Throttle; got != nil {
-		t.Errorf("$connect's throttle %v, want none", got)
 	}
 }

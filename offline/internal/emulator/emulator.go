@@ -13,7 +13,7 @@ import (
 	"net"
 	"time"
 
-	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambda"
@@ -60,7 +60,7 @@ type Emulator struct {
 
 // New starts the services svc is served by, in region, with nothing
 // deployed yet.
-func New(svc *cloudformation.Service, region string, cfg Config) (*Emulator, error) {
+func New(svc *deploy.Service, region string, cfg Config) (*Emulator, error) {
 	daemon, err := xraydaemon.Listen("127.0.0.1:0", xraydaemon.Config{OnComplete: cfg.Traces, OnMalformed: cfg.MalformedDatagram})
 	if err != nil {
 		return nil, err

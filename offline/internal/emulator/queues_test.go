@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/internal/sqslocal"
@@ -35,27 +36,27 @@ func (m fakeMappings) Close()           { m.calls.add("Close mappings") }
 
 // withQueue is svc with a worker function fed by a queue that has a
 // dead-letter queue.
-func withQueue(svc *cloudformation.Service) *cloudformation.Service {
+func withQueue(svc *deploy.Service) *deploy.Service {
 	svc.Functions["worker"] = cloudformation.Function{Key: "worker", Name: "svc-worker", Bootstrap: "/bin/worker"}
-	svc.Queues = []cloudformation.Queue{
+	svc.Queues = []sqslocal.QueueResource{
 		{LogicalID: "DLQ", Name: "svc-dlq"},
 		{LogicalID: "Jobs", Name: "svc-jobs", DeadLetterQueue: "DLQ", MaxReceiveCount: 5},
 	}
-	svc.EventSourceMappings = []cloudformation.EventSourceMapping{
+	svc.EventSourceMappings = []eventsource.MappingResource{
 		{LogicalID: "WorkerMapping", Queue: "Jobs", Function: "worker", BatchSize: 5, Enabled: true},
 	}
 	return svc
 }
 
 func TestApplyQueuesAndMappings(t *testing.T) {
-	base := func() *cloudformation.Service {
+	base := func() *deploy.Service {
 		return service(map[string]string{"hello": "svc-hello"}, map[string]string{"hello": "hello"})
 	}
 	disabled := withQueue(base())
 	disabled.EventSourceMappings[0].Enabled = false
 	tests := []struct {
 		name     string
-		old, new *cloudformation.Service
+		old, new *deploy.Service
 		want     []string
 	}{
 		{
