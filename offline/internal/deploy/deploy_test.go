@@ -32,7 +32,7 @@ func loadFile(t *testing.T, template string, opts cloudformation.Options) (*Serv
 func routeKeys(s *Service) []string { return slices.Sorted(maps.Keys(s.Routes)) }
 
 func TestLoadFile(t *testing.T) {
-	opts, paths := cloudformationtest.ServeOptions(t)
+	opts, paths := cloudformationtest.Options(t)
 	byLogicalID := opts
 	byLogicalID.Bootstraps = map[string]cloudformation.Bootstrap{"Fn": paths["fn"], "Auth": paths["auth"]}
 	unmatched := opts
@@ -75,7 +75,7 @@ func TestLoadFile(t *testing.T) {
 }
 
 func TestLoadFileRefuses(t *testing.T) {
-	opts, _ := cloudformationtest.ServeOptions(t)
+	opts, _ := cloudformationtest.Options(t)
 	noBootstraps := opts
 	noBootstraps.Bootstraps = nil
 	tests := []struct {
@@ -126,7 +126,7 @@ func TestLoadFileRefuses(t *testing.T) {
 // offline/testdata/cdk, with the hello function's bootstrap named by its
 // logical id.
 func TestCDKTemplate(t *testing.T) {
-	opts, paths := cloudformationtest.ServeOptions(t)
+	opts, paths := cloudformationtest.Options(t)
 	opts.StackName = "HelloStack"
 	opts.Bootstraps = map[string]cloudformation.Bootstrap{"Hello4A628BD4": paths["fn"]}
 	s, err := LoadFile("../../testdata/cdk/cdk.template.json", opts)
@@ -143,7 +143,7 @@ func TestCDKTemplate(t *testing.T) {
 }
 
 func TestRegion(t *testing.T) {
-	opts, _ := cloudformationtest.ServeOptions(t)
+	opts, _ := cloudformationtest.Options(t)
 	stated := map[string]any{"Permission": map[string]any{"Type": "AWS::Lambda::Permission", "Properties": map[string]any{
 		"SourceArn": map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":execute-api:eu-west-1:123456789012:", map[string]any{"Ref": "Api"}, "/*"}}}}}}
 	tests := []struct {

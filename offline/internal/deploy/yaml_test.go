@@ -10,7 +10,7 @@ import (
 // TestYAMLServesAsJSON reads the same stack written in YAML with short
 // forms and in JSON.
 func TestYAMLServesAsJSON(t *testing.T) {
-	opts, _ := cloudformationtest.ServeOptions(t)
+	opts, _ := cloudformationtest.Options(t)
 	const yml = `
 Conditions:
   Never: !Equals [a, b]

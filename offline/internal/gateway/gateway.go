@@ -46,7 +46,7 @@ type Route struct {
 // error means the integration failed: the function reported an error, timed
 // out or crashed.
 type Invoker interface {
-	Invoke(ctx context.Context, function string, route string, payload []byte) ([]byte, error)
+	InvokeFor(ctx context.Context, function string, route string, payload []byte) ([]byte, error)
 }
 
 // Config is what a gateway serves.

@@ -12,7 +12,7 @@ import (
 // its RouteSettings one route, a limit either leaves unset being the
 // account's; a stage that sets none throttles nothing.
 func TestThrottling(t *testing.T) {
-	opts, _ := cloudformationtest.ServeOptions(t)
+	opts, _ := cloudformationtest.Options(t)
 	stage := func(props map[string]any) map[string]any {
 		p := map[string]any{"ApiId": map[string]any{"Ref": "Api"}, "StageName": "prod"}
 		for k, v := range props {

@@ -77,10 +77,10 @@ func WriteBootstraps(t *testing.T, keys ...string) map[string]cloudformation.Boo
 	return out
 }
 
-// ServeOptions places stacks as the tests of a served template do, with a
+// Options places stacks as the tests of a template do, with a
 // bootstrap for the functions svc-fn and svc-auth, keyed by their
 // FunctionName.
-func ServeOptions(t *testing.T) (cloudformation.Options, map[string]cloudformation.Bootstrap) {
+func Options(t *testing.T) (cloudformation.Options, map[string]cloudformation.Bootstrap) {
 	t.Helper()
 	b := WriteBootstraps(t, "fn", "auth")
 	return cloudformation.Options{Region: "ap-northeast-1", AccountID: "000000000000", StackName: "svc-prod", BuildCommand: "make offline-build",

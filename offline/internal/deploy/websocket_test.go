@@ -10,7 +10,7 @@ import (
 )
 
 func TestServe(t *testing.T) {
-	opts, _ := cloudformationtest.ServeOptions(t)
+	opts, _ := cloudformationtest.Options(t)
 	route := func(key string, props map[string]any) map[string]any {
 		p := map[string]any{"ApiId": map[string]any{"Ref": "Api"}, "RouteKey": key,
 			"Target": map[string]any{"Fn::Join": []any{"/", []any{"integrations", map[string]any{"Ref": "Integration"}}}}}
