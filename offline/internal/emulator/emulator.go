@@ -20,6 +20,7 @@ import (
 	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/internal/sqslocal"
 	"wsapi/offline/internal/xraydaemon"
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 )
 
 // TablesCloser is the local DynamoDB, which Close stops.
@@ -33,7 +34,7 @@ type Config struct {
 	// Traces gets each completed trace; nil prints none, but the daemon
 	// still listens: in Lambda there is always one, and functions sending
 	// to nothing log errors.
-	Traces   func(*xraydaemon.Trace)
+	Traces   func(*xraytrace.Trace)
 	TraceAll bool // trace every invocation, not Lambda's sample
 	Tables   TablesCloser
 
