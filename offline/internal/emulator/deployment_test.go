@@ -170,19 +170,7 @@ func TestApply(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var c calls
 			rt := &fakeRuntime{calls: &c, fns: map[string]lambdaruntime.Function{}}
-			s := NewDeployment(DeployConfig{
-				Runtime: rt, Invoker: fakeInvoker{&c}, Router: fakeRouter{&c}, Tables: fakeTables{&c},
-				Env: map[string]string{"OFFLINE": "1"},
-				OpenLog: func(key string) (io.WriteCloser, error) {
-					return fakeLog{Writer: io.Discard, calls: &c, key: key}, nil
-				},
-			})
-			if tt.old != nil {
-				if _, err := s.Apply(t.Context(), nil, tt.old); err != nil {
-					t.Fatal(err)
-				}
-			}
-			c = nil
+			s := applied(t, &c, rt, tt.old, DeployConfig{Tables: fakeTables{&c}, Env: map[string]string{"OFFLINE": "1"}})
 			rt.fail = tt.fail
 			_, err := s.Apply(t.Context(), tt.old, tt.new)
 			if tt.wantErr != "" {
@@ -237,4 +225,22 @@ func TestDeployReplacesTheCode(t *testing.T) {
 	if err := s.Deploy(t.Context(), "nothing", "/x"); !errors.Is(err, lambdaruntime.ErrFunctionNotFound) {
 		t.Errorf("Deploy of an unknown function = %v, want ErrFunctionNotFound", err)
 	}
+}
+
+// applied is a Deployment of cfg over rt and fakes that record their calls
+// in c, with old applied (nil: nothing) and c emptied again.
+func applied(t *testing.T, c *calls, rt *fakeRuntime, old *deploy.Service, cfg DeployConfig) *Deployment {
+	t.Helper()
+	cfg.Runtime, cfg.Invoker, cfg.Router = rt, fakeInvoker{c}, fakeRouter{c}
+	cfg.OpenLog = func(key string) (io.WriteCloser, error) {
+		return fakeLog{Writer: io.Discard, calls: c, key: key}, nil
+	}
+	s := NewDeployment(cfg)
+	if old != nil {
+		if _, err := s.Apply(t.Context(), nil, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	*c = nil
+	return s
 }

@@ -100,19 +100,7 @@ func TestApplyQueuesAndMappings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var c calls
 			rt := &fakeRuntime{calls: &c, fns: map[string]lambdaruntime.Function{}}
-			s := NewDeployment(DeployConfig{
-				Runtime: rt, Invoker: fakeInvoker{&c}, Router: fakeRouter{&c},
-				Queues: fakeQueues{&c}, Mappings: fakeMappings{&c},
-				OpenLog: func(key string) (io.WriteCloser, error) {
-					return fakeLog{Writer: io.Discard, calls: &c, key: key}, nil
-				},
-			})
-			if tt.old != nil {
-				if _, err := s.Apply(t.Context(), nil, tt.old); err != nil {
-					t.Fatal(err)
-				}
-			}
-			c = nil
+			s := applied(t, &c, rt, tt.old, DeployConfig{Queues: fakeQueues{&c}, Mappings: fakeMappings{&c}})
 			if _, err := s.Apply(t.Context(), tt.old, tt.new); err != nil {
 				t.Fatalf("Apply: %v", err)
 			}
