@@ -11,6 +11,9 @@ import (
 	"strings"
 
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
+	"wsapi/offline/internal/eventsource"
+	"wsapi/offline/internal/sqslocal"
 )
 
 // Change says what became of one resource.
@@ -52,7 +55,7 @@ type ChangeSet struct {
 }
 
 // Compute returns what changed from old to new.
-func Compute(old, new *cloudformation.Service) ChangeSet {
+func Compute(old, new *deploy.Service) ChangeSet {
 	return ChangeSet{
 		Routes:    compare(old.Routes, new.Routes),
 		Functions: compare(old.Functions, new.Functions),
@@ -138,5 +141,5 @@ func byLogicalID[V any](list []V, id func(V) string) map[string]V {
 	return m
 }
 
-func queueID(q cloudformation.Queue) string                { return q.LogicalID }
-func mappingID(m cloudformation.EventSourceMapping) string { return m.LogicalID }
+func queueID(q sqslocal.QueueResource) string        { return q.LogicalID }
+func mappingID(m eventsource.MappingResource) string { return m.LogicalID }

@@ -1,7 +1,10 @@
 // Package cloudformation reads a CloudFormation template, the one a
-// deployment hands to AWS, into what the offline gateway serves: the
-// WebSocket API's routes with their functions and authorizers, the
-// functions with their settings, and the DynamoDB tables.
+// deployment hands to AWS, into a Template: its resources with their
+// intrinsic functions resolved, their names and ARNs, and the functions
+// that are served. Each AWS service the gateway stands in for reads its own
+// resources from a Template (gateway the WebSocket API, sqslocal the queues,
+// eventsource the event source mappings) and makes the functions they use
+// served through it.
 //
 // Templates are JSON or YAML, with YAML's short forms (!Ref, !GetAtt A.B,
 // !Sub and the rest). A template still to be transformed (AWS SAM's) is
@@ -22,6 +25,6 @@
 // Resources are emulated by their AWS type and properties, whoever wrote
 // them: the Serverless Framework, CDK or a hand-written resources section.
 // Types with no offline meaning (IAM, log groups, permissions, versions)
-// are skipped quietly; whatever would behave differently offline is named
-// in one warning, with its logical id and why.
+// are skipped quietly (NotEmulated); whatever would behave differently
+// offline is named in one warning, with its logical id and why (Warnf).
 package cloudformation

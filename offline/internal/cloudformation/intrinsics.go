@@ -37,7 +37,7 @@ type resource struct {
 	Properties map[string]any
 }
 
-func newResolver(tpl template, opts Options) (*resolver, error) {
+func newResolver(tpl document, opts Options) (*resolver, error) {
 	r := &resolver{
 		opts:       opts,
 		parameters: tpl.Parameters,

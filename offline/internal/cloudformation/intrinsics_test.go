@@ -11,7 +11,7 @@ import (
 // conditions given as JSON.
 func resolveIn(t *testing.T, tpl, value string) (any, []string, error) {
 	t.Helper()
-	var doc template
+	var doc document
 	if err := json.Unmarshal([]byte(tpl), &doc); err != nil {
 		t.Fatal(err)
 	}

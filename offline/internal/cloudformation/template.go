@@ -41,53 +41,6 @@ type Bootstrap struct {
 	Path string
 }
 
-// Service is what a template deploys that the gateway serves.
-type Service struct {
-	Name                     string
-	Region                   string
-	APIName                  string
-	APIID                    string
-	Stage                    string
-	RouteSelectionExpression string
-	// Throttle is the stage's DefaultRouteSettings throttling, each route's
-	// unless its RouteSettings say otherwise; nil when it sets none.
-	Throttle *Throttle
-	// Routes by route key.
-	Routes map[string]Route
-	// Functions that a route, an authorizer or an event source mapping
-	// uses, by Key.
-	Functions map[string]Function
-	// LambdaFunctions are the FunctionNames of every AWS::Lambda::Function
-	// of the template, served or not, by logical id.
-	LambdaFunctions map[string]string
-	Tables          []Table
-	// Queues and EventSourceMappings are sorted by logical id.
-	Queues              []Queue
-	EventSourceMappings []EventSourceMapping
-	// Warnings each name a logical id and what the gateway does not do as
-	// AWS would with it.
-	Warnings []string
-}
-
-// Route is one route key's integration with a function.
-type Route struct {
-	Key      string
-	Function string // a Function's Key
-	// RouteResponse is set when the route sends the function's body back:
-	// it has a RouteResponseSelectionExpression and a RouteResponse.
-	RouteResponse bool
-	Authorizer    *Authorizer
-	// Throttle is the route's token bucket, from the stage's RouteSettings
-	// or DefaultRouteSettings; nil when neither throttles it.
-	Throttle *Throttle
-}
-
-// Authorizer is a REQUEST authorizer's function and identity sources.
-type Authorizer struct {
-	Function       string // a Function's Key
-	IdentitySource []string
-}
-
 // Function is an AWS::Lambda::Function with its local bootstrap.
 type Function struct {
 	// Key names the function in the gateway's output and its log file: its
@@ -108,8 +61,8 @@ type Table struct {
 	Properties map[string]any
 }
 
-// template is the part of a CloudFormation template that is read.
-type template struct {
+// document is the part of a CloudFormation template that is read.
+type document struct {
 	// Transform is a macro CloudFormation runs before it reads the rest.
 	Transform  any
 	Parameters map[string]any
@@ -117,32 +70,53 @@ type template struct {
 	Resources  map[string]resource
 }
 
+// Template is a template read in one stack's place: its resources with
+// their intrinsic functions resolved, their names and ARNs, and the
+// functions that the services' readings make served. Each service reads its
+// own resources from it, and names what it cannot do as AWS would in a
+// warning.
+type Template struct {
+	r   *resolver
+	raw map[string]resource // as written
+	res map[string]resource // resolved; those of a condition that does not hold are left out
+	// Functions that a route, an authorizer or an event source mapping
+	// uses, by Key.
+	Functions map[string]Function
+	// LambdaFunctions are the FunctionNames of every AWS::Lambda::Function
+	// of the template, served or not, by logical id.
+	LambdaFunctions map[string]string
+	byARN           map[string]string // function logical id by ARN
+	keyOf           map[string]string // function Key by logical id, once served
+	noLocal         map[string]bool   // functions already warned about
+	warnings        []string
+}
+
 // LoadFile reads the template at path, as Load does.
-func LoadFile(path string, opts Options) (*Service, error) {
+func LoadFile(path string, opts Options) (*Template, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("template: %w", err)
 	}
-	s, err := Load(data, opts)
+	t, err := Load(data, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return s, nil
+	return t, nil
 }
 
-// Load reads a JSON or YAML template into what the gateway serves. It
-// warns about each bootstrap given for no function of the template.
-func Load(data []byte, opts Options) (*Service, error) {
+// Load reads a JSON or YAML template and resolves its resources'
+// properties.
+func Load(data []byte, opts Options) (*Template, error) {
 	data, err := templateJSON(data)
 	if err != nil {
 		return nil, err
 	}
-	var tpl template
-	if err := json.Unmarshal(data, &tpl); err != nil {
+	var doc document
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("template: %w", err)
 	}
-	if tpl.Transform != nil {
-		return nil, untransformed(tpl.Transform)
+	if doc.Transform != nil {
+		return nil, untransformed(doc.Transform)
 	}
 	if opts.Region == "" {
 		opts.Region = defaultRegion
@@ -150,13 +124,13 @@ func Load(data []byte, opts Options) (*Service, error) {
 			opts.Region = string(m[1])
 		}
 	}
-	r, err := newResolver(tpl, opts)
+	r, err := newResolver(doc, opts)
 	if err != nil {
 		return nil, err
 	}
 	resolved := map[string]resource{}
-	for _, id := range sortedKeys(tpl.Resources) {
-		res := tpl.Resources[id]
+	for _, id := range sortedKeys(doc.Resources) {
+		res := doc.Resources[id]
 		if res.Condition != "" {
 			on, err := r.condition(res.Condition)
 			if err != nil {
@@ -173,17 +147,95 @@ func Load(data []byte, opts Options) (*Service, error) {
 		res.Properties, _ = props.(map[string]any)
 		resolved[id] = res
 	}
-	s, err := readService(r, tpl.Resources, resolved)
-	if err != nil {
-		return nil, err
+	t := &Template{r: r, raw: doc.Resources, res: resolved, Functions: map[string]Function{}, LambdaFunctions: map[string]string{},
+		byARN: map[string]string{}, keyOf: map[string]string{}, noLocal: map[string]bool{}}
+	for _, id := range t.OfType("AWS::Lambda::Function") {
+		t.LambdaFunctions[id] = r.name(id, t.raw[id])
+		t.byARN[r.functionARN(t.LambdaFunctions[id])] = id
 	}
-	s.Region = opts.Region
-	s.Name = opts.Name
-	if s.Name == "" {
-		s.Name = s.APIName
+	return t, nil
+}
+
+// Region is the region the stack is placed in: the options' or the
+// template's.
+func (t *Template) Region() string { return t.r.opts.Region }
+
+// Options are the options the template was loaded with, its region filled in.
+func (t *Template) Options() Options { return t.r.opts }
+
+// IDs are the logical ids of the resources, sorted.
+func (t *Template) IDs() []string { return sortedKeys(t.res) }
+
+// OfType are the logical ids of the resources of one type, sorted.
+func (t *Template) OfType(typ string) []string {
+	var ids []string
+	for _, id := range sortedKeys(t.res) {
+		if t.res[id].Type == typ {
+			ids = append(ids, id)
+		}
 	}
-	s.Warnings = append(r.warnings, s.Warnings...)
-	return s, nil
+	return ids
+}
+
+// Type is a resource's type.
+func (t *Template) Type(id string) string { return t.res[id].Type }
+
+// Properties are a resource's properties, resolved.
+func (t *Template) Properties(id string) map[string]any { return t.res[id].Properties }
+
+// Name is a resource's physical name: its name property, or the one
+// CloudFormation makes up.
+func (t *Template) Name(id string) string { return t.r.name(id, t.raw[id]) }
+
+// Ref is what Ref of the resource gives.
+func (t *Template) Ref(id string) string { return scalar(refValue(t.r, id, t.raw[id])) }
+
+// PhysicalID is the id AWS assigns the resource, such as an API's ApiId.
+func (t *Template) PhysicalID(id string) string { return physicalID(t.r.opts.StackName, id) }
+
+// ARN is the ARN of a resource of a service in the stack's region and
+// account.
+func (t *Template) ARN(service, resource string) string { return t.r.arn(service, resource) }
+
+// FunctionARN is the ARN of the function a name or an ARN names.
+func (t *Template) FunctionARN(name string) string { return t.r.functionARN(name) }
+
+// FunctionByARN finds the logical id of the template's function with that
+// ARN.
+func (t *Template) FunctionByARN(arn string) (string, bool) {
+	id, ok := t.byARN[arn]
+	return id, ok
+}
+
+// Warnf adds a warning about the resource id: what the gateway does not do
+// as AWS would with it.
+func (t *Template) Warnf(id, format string, args ...any) {
+	t.warnings = append(t.warnings, id+": "+fmt.Sprintf(format, args...))
+}
+
+// Warnings are the resolver's warnings, then those the readings added, in
+// the order they were added.
+func (t *Template) Warnings() []string { return append(slices.Clone(t.r.warnings), t.warnings...) }
+
+// NotEmulated warns about a resource that no service reads, unless it has no
+// meaning offline or only holds the functions' code.
+func (t *Template) NotEmulated(id string) {
+	if typ := t.Type(id); !quiet(typ) && !t.codeBucket(id) {
+		t.Warnf(id, "%s is not emulated: a function that uses it reaches nothing local", typ)
+	}
+}
+
+// codeBucket reports whether a bucket only holds functions' code, as the
+// deployment bucket that the Serverless Framework adds does.
+func (t *Template) codeBucket(id string) bool {
+	for _, res := range t.raw {
+		if code, ok := res.Properties["Code"].(map[string]any); ok && res.Type == "AWS::Lambda::Function" {
+			if ref, ok := code["S3Bucket"].(map[string]any); ok && ref["Ref"] == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // defaultRegion places a template that states no region, unless the
@@ -194,31 +246,6 @@ const defaultRegion = "us-east-1"
 // its integrations' URIs and its permissions' execute-api ARNs; an
 // environment-agnostic one writes ${AWS::Region} or {"Ref": "AWS::Region"}.
 var statedRegion = regexp.MustCompile(`:(?:apigateway|execute-api):([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+):`)
-
-// NothingServed returns a *NothingServedError when s has no route to
-// serve, saying why from its warnings: a template that nothing will build
-// the bootstraps of later is refused for it.
-func NothingServed(s *Service) error {
-	if len(s.Routes) > 0 {
-		return nil
-	}
-	return &NothingServedError{API: s.APIName, Warnings: s.Warnings}
-}
-
-// NothingServedError is returned for a template whose WebSocket API has no
-// route the gateway can serve; its warnings say why for each.
-type NothingServedError struct {
-	API      string
-	Warnings []string
-}
-
-func (e *NothingServedError) Error() string {
-	why := "it has no AWS::ApiGatewayV2::Route"
-	if len(e.Warnings) > 0 {
-		why = strings.Join(e.Warnings, "; ")
-	}
-	return fmt.Sprintf("nothing to serve: no route of the WebSocket API %s can be served: %s", e.API, why)
-}
 
 // Quietly skipped: what has no meaning on one machine. Anything else the
 // gateway does not emulate is named in a warning. The framework's

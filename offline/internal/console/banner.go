@@ -8,12 +8,15 @@ import (
 	"strings"
 	"time"
 
-	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
+	"wsapi/offline/internal/eventsource"
+	"wsapi/offline/internal/gateway"
+	"wsapi/offline/internal/sqslocal"
 )
 
 // PrintRoutes shows what is served; sampling, when traces are printed, says
 // which invocations are traced; throttled, whether the routes' limits hold.
-func PrintRoutes(out *Console, svc *cloudformation.Service, base, daemonAddr, sampling string, throttled bool) {
+func PrintRoutes(out *Console, svc *deploy.Service, base, daemonAddr, sampling string, throttled bool) {
 	out.Printf("gateway", "%s, stage %s, region %s, routes on %s:", svc.Name, svc.Stage, svc.Region, svc.RouteSelectionExpression)
 	keys := make([]string, 0, len(svc.Routes))
 	for k := range svc.Routes {
@@ -50,7 +53,7 @@ func PrintRoutes(out *Console, svc *cloudformation.Service, base, daemonAddr, sa
 }
 
 // throttleText says a token bucket's limits as a user reads them.
-func throttleText(t cloudformation.Throttle) string {
+func throttleText(t gateway.Throttle) string {
 	unit := "requests"
 	if t.RateLimit == 1 {
 		unit = "request"
@@ -61,13 +64,13 @@ func throttleText(t cloudformation.Throttle) string {
 // PrintQueues shows the queues served, a line each, naming the function
 // each mapping invokes and how:
 // "FanoutQueue → fanout (batch 10, window 0 s, concurrency 5, visibility 60 s, DLQ FanoutDLQ after 3)".
-func PrintQueues(out *Console, svc *cloudformation.Service) {
+func PrintQueues(out *Console, svc *deploy.Service) {
 	for _, line := range queueLines(svc.Queues, svc.EventSourceMappings) {
 		out.Printf("sqs", "%s", line)
 	}
 }
 
-func queueLines(queues []cloudformation.Queue, mappings []cloudformation.EventSourceMapping) []string {
+func queueLines(queues []sqslocal.QueueResource, mappings []eventsource.MappingResource) []string {
 	var lines []string
 	for _, q := range queues {
 		redrive := ""

@@ -8,6 +8,10 @@ import (
 	"time"
 
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
+	"wsapi/offline/internal/eventsource"
+	"wsapi/offline/internal/gateway"
+	"wsapi/offline/internal/sqslocal"
 )
 
 func TestDisplayAddr(t *testing.T) {
@@ -40,12 +44,12 @@ func TestSampling(t *testing.T) {
 
 func TestPrintQueuesTagsEachQueueSqs(t *testing.T) {
 	var b strings.Builder
-	PrintQueues(New(&b), &cloudformation.Service{
-		Queues: []cloudformation.Queue{
+	PrintQueues(New(&b), &deploy.Service{
+		Queues: []sqslocal.QueueResource{
 			{LogicalID: "FanoutDLQ", VisibilityTimeout: 30 * time.Second},
 			{LogicalID: "FanoutQueue", VisibilityTimeout: 60 * time.Second, DeadLetterQueue: "FanoutDLQ", MaxReceiveCount: 3},
 		},
-		EventSourceMappings: []cloudformation.EventSourceMapping{{Queue: "FanoutQueue", Function: "fanout", BatchSize: 10, Enabled: true}},
+		EventSourceMappings: []eventsource.MappingResource{{Queue: "FanoutQueue", Function: "fanout", BatchSize: 10, Enabled: true}},
 	})
 	want := "sqs          │ FanoutDLQ (visibility 30 s)\n" +
 		"sqs          │ FanoutQueue → fanout (batch 10, window 0 s, concurrency unset, visibility 60 s, DLQ FanoutDLQ after 3)\n"
@@ -56,7 +60,7 @@ func TestPrintQueuesTagsEachQueueSqs(t *testing.T) {
 
 func TestPrintQueuesWithoutQueuesPrintsNothing(t *testing.T) {
 	var b strings.Builder
-	PrintQueues(New(&b), &cloudformation.Service{})
+	PrintQueues(New(&b), &deploy.Service{})
 	if b.String() != "" {
 		t.Errorf("got %q, want nothing", b.String())
 	}
@@ -67,28 +71,28 @@ func TestPrintQueuesWithoutQueuesPrintsNothing(t *testing.T) {
 func TestPrintRoutesShowsThrottling(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
-		stage *cloudformation.Throttle
-		hello *cloudformation.Throttle
+		stage *gateway.Throttle
+		hello *gateway.Throttle
 		off   bool
 		want  []string
 		not   string
 	}{
-		{"the stage's", &cloudformation.Throttle{RateLimit: 500, BurstLimit: 1000}, &cloudformation.Throttle{RateLimit: 500, BurstLimit: 1000}, false,
+		{"the stage's", &gateway.Throttle{RateLimit: 500, BurstLimit: 1000}, &gateway.Throttle{RateLimit: 500, BurstLimit: 1000}, false,
 			[]string{"gateway      │   throttling       500 requests a second, burst 1000, each route (the stage's DefaultRouteSettings)\n"},
 			"its RouteSettings"},
-		{"a route's own", &cloudformation.Throttle{RateLimit: 500, BurstLimit: 1000}, &cloudformation.Throttle{RateLimit: 1, BurstLimit: 5}, false,
+		{"a route's own", &gateway.Throttle{RateLimit: 500, BurstLimit: 1000}, &gateway.Throttle{RateLimit: 1, BurstLimit: 5}, false,
 			[]string{"gateway      │   hello          → hello (svc-hello, 128 MB, 3s timeout)\n" +
 				"gateway      │                    throttled at 1 request a second, burst 5 (its RouteSettings)\n",
 				"throttling       500 requests a second, burst 1000, each route"}, ""},
-		{"off", &cloudformation.Throttle{RateLimit: 500, BurstLimit: 1000}, &cloudformation.Throttle{RateLimit: 1, BurstLimit: 5}, true,
+		{"off", &gateway.Throttle{RateLimit: 500, BurstLimit: 1000}, &gateway.Throttle{RateLimit: 1, BurstLimit: 5}, true,
 			[]string{"gateway      │   throttling       off (-throttle=false): the stage's limits and the routes' are not applied\n"}, "throttled at"},
 		{"none", nil, nil, false, []string{"gateway      │   throttling       none: the stage's DefaultRouteSettings set no limit\n"}, "throttled at"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
-			PrintRoutes(New(&b), &cloudformation.Service{Name: "svc", Region: "ap-northeast-1",
+			PrintRoutes(New(&b), &deploy.Service{Name: "svc", Region: "ap-northeast-1",
 				Stage: "local", RouteSelectionExpression: "$request.body.action", Throttle: tt.stage,
-				Routes:    map[string]cloudformation.Route{"hello": {Key: "hello", Function: "hello", Throttle: tt.hello}},
+				Routes:    map[string]gateway.Route{"hello": {Function: "hello", Throttle: tt.hello}},
 				Functions: map[string]cloudformation.Function{"hello": {Key: "hello", Name: "svc-hello", MemoryMB: 128, Timeout: 3 * time.Second}},
 			}, "ws://localhost:3001", "", "", !tt.off)
 			for _, w := range tt.want {
@@ -106,25 +110,25 @@ func TestPrintRoutesShowsThrottling(t *testing.T) {
 // TestQueueLines: a line per queue, naming the function each mapping
 // invokes and how.
 func TestQueueLines(t *testing.T) {
-	queues := []cloudformation.Queue{
+	queues := []sqslocal.QueueResource{
 		{LogicalID: "FanoutDLQ", Name: "svc-dlq", ARN: "arn:aws:sqs:us-east-1:1:svc-dlq", VisibilityTimeout: 30 * time.Second},
 		{LogicalID: "FanoutQueue", Name: "svc-fanout", ARN: "arn:aws:sqs:us-east-1:1:svc-fanout", VisibilityTimeout: 60 * time.Second,
 			Retention: time.Hour, MaxMessageSize: 1024, DeadLetterQueue: "FanoutDLQ", MaxReceiveCount: 3},
 	}
-	mapping := cloudformation.EventSourceMapping{LogicalID: "M", Queue: "FanoutQueue", Function: "fanout", BatchSize: 10,
+	mapping := eventsource.MappingResource{LogicalID: "M", Queue: "FanoutQueue", Function: "fanout", BatchSize: 10,
 		MaximumConcurrency: 5, ReportBatchItemFailures: true, Enabled: true}
 	disabled := mapping
 	disabled.Enabled, disabled.MaximumConcurrency, disabled.ReportBatchItemFailures, disabled.BatchingWindow = false, 0, false, 2*time.Second
 	for _, tc := range []struct {
 		name     string
-		mappings []cloudformation.EventSourceMapping
+		mappings []eventsource.MappingResource
 		want     []string
 	}{
-		{"polled with a DLQ", []cloudformation.EventSourceMapping{mapping}, []string{
+		{"polled with a DLQ", []eventsource.MappingResource{mapping}, []string{
 			"FanoutDLQ (visibility 30 s)",
 			"FanoutQueue → fanout (batch 10, window 0 s, concurrency 5, visibility 60 s, DLQ FanoutDLQ after 3, partial batch failures)",
 		}},
-		{"disabled, no concurrency set", []cloudformation.EventSourceMapping{disabled}, []string{
+		{"disabled, no concurrency set", []eventsource.MappingResource{disabled}, []string{
 			"FanoutDLQ (visibility 30 s)",
 			"FanoutQueue → fanout (batch 10, window 2 s, concurrency unset, visibility 60 s, DLQ FanoutDLQ after 3, disabled)",
 		}},

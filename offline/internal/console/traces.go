@@ -3,16 +3,16 @@ package console
 import (
 	"fmt"
 
-	"wsapi/offline/internal/xraydaemon"
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 )
 
 // Traces prints each completed trace as a tree, tagged x-ray; not
 // printed, it is nil, so that no trace is even rendered.
-func Traces(out *Console, printed bool) func(*xraydaemon.Trace) {
+func Traces(out *Console, printed bool) func(*xraytrace.Trace) {
 	if !printed {
 		return nil
 	}
-	return func(t *xraydaemon.Trace) { _ = xraydaemon.Render(out.Tagged("x-ray"), t) }
+	return func(t *xraytrace.Trace) { _ = RenderTrace(out.Tagged("x-ray"), t) }
 }
 
 // MalformedDatagram warns of the first datagram the X-Ray daemon could not

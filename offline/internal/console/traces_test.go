@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"wsapi/offline/internal/xraydaemon"
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 )
 
 func TestTracesPrintsEachTraceTaggedXRay(t *testing.T) {
@@ -16,7 +16,7 @@ func TestTracesPrintsEachTraceTaggedXRay(t *testing.T) {
 		t.Fatal("Traces(printed) is nil, want a printer")
 	}
 	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	printTrace(&xraydaemon.Trace{ID: "1-5759e988-bd862e3fe1be46a994272793", Roots: []*xraydaemon.Node{{
+	printTrace(&xraytrace.Trace{ID: "1-5759e988-bd862e3fe1be46a994272793", Roots: []*xraytrace.Node{{
 		Name: "go-websocket-api-local-hello", Origin: "AWS::Lambda::Function", Start: start, End: start.Add(2 * time.Millisecond),
 	}}})
 	want := "x-ray        │ trace 1-5759e988-bd862e3fe1be46a994272793  2.0 ms\n" +

@@ -10,6 +10,7 @@ import (
 
 	"wsapi/offline/internal/changeset"
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambda"
@@ -121,14 +122,14 @@ func NewDeployment(cfg DeployConfig) *Deployment {
 // and returns the change. On error, what the change set lists was not all
 // applied: the steps before the failing one were, the failing one in part,
 // the later ones not. Applying new again from the same old retries.
-func (s *Deployment) Apply(ctx context.Context, old, new *cloudformation.Service) (changeset.ChangeSet, error) {
+func (s *Deployment) Apply(ctx context.Context, old, new *deploy.Service) (changeset.ChangeSet, error) {
 	if old == nil {
-		old = &cloudformation.Service{}
+		old = &deploy.Service{}
 	}
 	cs := changeset.Compute(old, new)
 	steps := []struct {
 		name  string
-		apply func(context.Context, *cloudformation.Service, changeset.ChangeSet) error
+		apply func(context.Context, *deploy.Service, changeset.ChangeSet) error
 	}{
 		{"tables", s.applyTables},
 		{"queues", s.applyQueues},
@@ -145,7 +146,7 @@ func (s *Deployment) Apply(ctx context.Context, old, new *cloudformation.Service
 	return cs, nil
 }
 
-func (s *Deployment) applyTables(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyTables(ctx context.Context, svc *deploy.Service, cs changeset.ChangeSet) error {
 	var tables []cloudformation.Table
 	for _, t := range svc.Tables {
 		if c, ok := cs.Tables[t.LogicalID]; ok && c != changeset.Removed {
@@ -163,7 +164,7 @@ func (s *Deployment) applyTables(ctx context.Context, svc *cloudformation.Servic
 	return nil
 }
 
-func (s *Deployment) applyQueues(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyQueues(ctx context.Context, svc *deploy.Service, cs changeset.ChangeSet) error {
 	for _, q := range svc.Queues {
 		if c, ok := cs.Queues[q.LogicalID]; !ok || c == changeset.Removed {
 			continue
@@ -187,7 +188,7 @@ func (s *Deployment) applyQueues(ctx context.Context, svc *cloudformation.Servic
 
 // applyFunctions deploys the functions added or changed, and every one
 // when the DynamoDB or SQS endpoint they reach is new.
-func (s *Deployment) applyFunctions(ctx context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyFunctions(ctx context.Context, svc *deploy.Service, cs changeset.ChangeSet) error {
 	for _, key := range slices.Sorted(maps.Keys(svc.Functions)) {
 		fn := svc.Functions[key]
 		want := s.runtimeFunction(fn)
@@ -272,7 +273,7 @@ func (s *Deployment) deployFunction(ctx context.Context, key string, fn cloudfor
 
 // applyMappings starts polling for the mappings added and restarts those
 // changed; a mapping disabled, or whose queue is gone, stops polling.
-func (s *Deployment) applyMappings(_ context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyMappings(_ context.Context, svc *deploy.Service, cs changeset.ChangeSet) error {
 	for _, m := range svc.EventSourceMappings {
 		if c, ok := cs.EventSourceMappings[m.LogicalID]; !ok || c == changeset.Removed {
 			continue
@@ -289,27 +290,11 @@ func (s *Deployment) applyMappings(_ context.Context, svc *cloudformation.Servic
 	return nil
 }
 
-func (s *Deployment) applyRoutes(_ context.Context, svc *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyRoutes(_ context.Context, svc *deploy.Service, cs changeset.ChangeSet) error {
 	if !cs.RoutesChanged() {
 		return nil
 	}
-	return s.cfg.Router.SetRoutes(svc.RouteSelectionExpression, Routes(svc))
-}
-
-// Routes are the template's routes as the gateway serves them.
-func Routes(svc *cloudformation.Service) map[string]gateway.Route {
-	routes := make(map[string]gateway.Route, len(svc.Routes))
-	for key, r := range svc.Routes {
-		route := gateway.Route{Function: r.Function, RouteResponse: r.RouteResponse}
-		if a := r.Authorizer; a != nil {
-			route.Authorizer = &gateway.Authorizer{Function: a.Function, IdentitySource: a.IdentitySource}
-		}
-		if t := r.Throttle; t != nil {
-			route.Throttle = &gateway.Throttle{RateLimit: t.RateLimit, BurstLimit: t.BurstLimit}
-		}
-		routes[key] = route
-	}
-	return routes
+	return s.cfg.Router.SetRoutes(svc.RouteSelectionExpression, svc.Routes)
 }
 
 // applyRemovals removes the event source mappings removed, their batches
@@ -317,7 +302,7 @@ func Routes(svc *cloudformation.Service) map[string]gateway.Route {
 // more: their invocations in flight finish, then their processes stop and
 // their logs close; then the queues removed, with their messages. Tables
 // are kept, as their data would be lost.
-func (s *Deployment) applyRemovals(ctx context.Context, _ *cloudformation.Service, cs changeset.ChangeSet) error {
+func (s *Deployment) applyRemovals(ctx context.Context, _ *deploy.Service, cs changeset.ChangeSet) error {
 	for _, id := range slices.Sorted(maps.Keys(cs.EventSourceMappings)) {
 		if cs.EventSourceMappings[id] == changeset.Removed && s.cfg.Mappings != nil {
 			s.cfg.Mappings.Remove(id)

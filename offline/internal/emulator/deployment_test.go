@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambda"
 	"wsapi/offline/internal/lambdaruntime"
@@ -92,17 +93,17 @@ func (l fakeLog) Close() error {
 	return nil
 }
 
-func service(fns map[string]string, routes map[string]string, tables ...string) *cloudformation.Service {
-	svc := &cloudformation.Service{
+func service(fns map[string]string, routes map[string]string, tables ...string) *deploy.Service {
+	svc := &deploy.Service{
 		RouteSelectionExpression: "$request.body.action",
 		Functions:                map[string]cloudformation.Function{},
-		Routes:                   map[string]cloudformation.Route{},
+		Routes:                   map[string]gateway.Route{},
 	}
 	for key, name := range fns {
 		svc.Functions[key] = cloudformation.Function{Key: key, Name: name, Bootstrap: "/bin/" + key, Env: map[string]string{"K": name}}
 	}
 	for key, fn := range routes {
-		svc.Routes[key] = cloudformation.Route{Function: fn}
+		svc.Routes[key] = gateway.Route{Function: fn}
 	}
 	for _, id := range tables {
 		svc.Tables = append(svc.Tables, cloudformation.Table{LogicalID: id})
@@ -114,7 +115,7 @@ func TestApply(t *testing.T) {
 	base := service(map[string]string{"hello": "svc-hello"}, map[string]string{"hello": "hello"})
 	tests := []struct {
 		name     string
-		old, new *cloudformation.Service
+		old, new *deploy.Service
 		fail     string
 		want     []string // calls, in order, after deploying old
 		wantErr  string
@@ -169,19 +170,7 @@ func TestApply(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var c calls
 			rt := &fakeRuntime{calls: &c, fns: map[string]lambdaruntime.Function{}}
-			s := NewDeployment(DeployConfig{
-				Runtime: rt, Invoker: fakeInvoker{&c}, Router: fakeRouter{&c}, Tables: fakeTables{&c},
-				Env: map[string]string{"OFFLINE": "1"},
-				OpenLog: func(key string) (io.WriteCloser, error) {
-					return fakeLog{Writer: io.Discard, calls: &c, key: key}, nil
-				},
-			})
-			if tt.old != nil {
-				if _, err := s.Apply(t.Context(), nil, tt.old); err != nil {
-					t.Fatal(err)
-				}
-			}
-			c = nil
+			s := applied(t, &c, rt, tt.old, DeployConfig{Tables: fakeTables{&c}, Env: map[string]string{"OFFLINE": "1"}})
 			rt.fail = tt.fail
 			_, err := s.Apply(t.Context(), tt.old, tt.new)
 			if tt.wantErr != "" {
@@ -238,18 +227,20 @@ func TestDeployReplacesTheCode(t *testing.T) {
 	}
 }
 
-// TestRoutesKeepThrottle: each route reaches the gateway with its token
-// bucket's limits, and a route without one with none.
-func TestRoutesKeepThrottle(t *testing.T) {
-	svc := &cloudformation.Service{Routes: map[string]cloudformation.Route{
-		"hello":    {Key: "hello", Function: "hello", Throttle: &cloudformation.Throttle{RateLimit: 0.5, BurstLimit: 5}},
-		"$connect": {Key: "$connect", Function: "onconnect"},
-	}}
-	routes := Routes(svc)
-	if got := routes["hello"].Throttle; got == nil || *got != (gateway.Throttle{RateLimit: 0.5, BurstLimit: 5}) {
-		t.Errorf("hello's throttle %v, want 0.5 a second, burst 5", got)
+// applied is a Deployment of cfg over rt and fakes that record their calls
+// in c, with old applied (nil: nothing) and c emptied again.
+func applied(t *testing.T, c *calls, rt *fakeRuntime, old *deploy.Service, cfg DeployConfig) *Deployment {
+	t.Helper()
+	cfg.Runtime, cfg.Invoker, cfg.Router = rt, fakeInvoker{c}, fakeRouter{c}
+	cfg.OpenLog = func(key string) (io.WriteCloser, error) {
+		return fakeLog{Writer: io.Discard, calls: c, key: key}, nil
 	}
-	if got := routes["$connect"].Throttle; got != nil {
-		t.Errorf("$connect's throttle %v, want none", got)
+	s := NewDeployment(cfg)
+	if old != nil {
+		if _, err := s.Apply(t.Context(), nil, old); err != nil {
+			t.Fatal(err)
+		}
 	}
+	*c = nil
+	return s
 }

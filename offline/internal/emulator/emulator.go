@@ -12,13 +12,14 @@ import (
 	"io"
 	"time"
 
-	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambda"
 	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/internal/sqslocal"
 	"wsapi/offline/internal/xraydaemon"
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 )
 
 // TablesCloser is the local DynamoDB, which Close stops.
@@ -32,7 +33,7 @@ type Config struct {
 	// Traces gets each completed trace; nil prints none, but the daemon
 	// still listens: in Lambda there is always one, and functions sending
 	// to nothing log errors.
-	Traces   func(*xraydaemon.Trace)
+	Traces   func(*xraytrace.Trace)
 	TraceAll bool // trace every invocation, not Lambda's sample
 	Tables   TablesCloser
 
@@ -59,7 +60,7 @@ type Emulator struct {
 
 // New starts the services svc is served by, in region, with nothing
 // deployed yet.
-func New(svc *cloudformation.Service, region string, cfg Config) (*Emulator, error) {
+func New(svc *deploy.Service, region string, cfg Config) (*Emulator, error) {
 	daemon, err := xraydaemon.Listen("127.0.0.1:0", xraydaemon.Config{OnComplete: cfg.Traces, OnMalformed: cfg.MalformedDatagram})
 	if err != nil {
 		return nil, err

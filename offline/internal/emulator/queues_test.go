@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/internal/sqslocal"
@@ -35,27 +36,27 @@ func (m fakeMappings) Close()           { m.calls.add("Close mappings") }
 
 // withQueue is svc with a worker function fed by a queue that has a
 // dead-letter queue.
-func withQueue(svc *cloudformation.Service) *cloudformation.Service {
+func withQueue(svc *deploy.Service) *deploy.Service {
 	svc.Functions["worker"] = cloudformation.Function{Key: "worker", Name: "svc-worker", Bootstrap: "/bin/worker"}
-	svc.Queues = []cloudformation.Queue{
+	svc.Queues = []sqslocal.QueueResource{
 		{LogicalID: "DLQ", Name: "svc-dlq"},
 		{LogicalID: "Jobs", Name: "svc-jobs", DeadLetterQueue: "DLQ", MaxReceiveCount: 5},
 	}
-	svc.EventSourceMappings = []cloudformation.EventSourceMapping{
+	svc.EventSourceMappings = []eventsource.MappingResource{
 		{LogicalID: "WorkerMapping", Queue: "Jobs", Function: "worker", BatchSize: 5, Enabled: true},
 	}
 	return svc
 }
 
 func TestApplyQueuesAndMappings(t *testing.T) {
-	base := func() *cloudformation.Service {
+	base := func() *deploy.Service {
 		return service(map[string]string{"hello": "svc-hello"}, map[string]string{"hello": "hello"})
 	}
 	disabled := withQueue(base())
 	disabled.EventSourceMappings[0].Enabled = false
 	tests := []struct {
 		name     string
-		old, new *cloudformation.Service
+		old, new *deploy.Service
 		want     []string
 	}{
 		{
@@ -99,19 +100,7 @@ func TestApplyQueuesAndMappings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var c calls
 			rt := &fakeRuntime{calls: &c, fns: map[string]lambdaruntime.Function{}}
-			s := NewDeployment(DeployConfig{
-				Runtime: rt, Invoker: fakeInvoker{&c}, Router: fakeRouter{&c},
-				Queues: fakeQueues{&c}, Mappings: fakeMappings{&c},
-				OpenLog: func(key string) (io.WriteCloser, error) {
-					return fakeLog{Writer: io.Discard, calls: &c, key: key}, nil
-				},
-			})
-			if tt.old != nil {
-				if _, err := s.Apply(t.Context(), nil, tt.old); err != nil {
-					t.Fatal(err)
-				}
-			}
-			c = nil
+			s := applied(t, &c, rt, tt.old, DeployConfig{Queues: fakeQueues{&c}, Mappings: fakeMappings{&c}})
 			if _, err := s.Apply(t.Context(), tt.old, tt.new); err != nil {
 				t.Fatalf("Apply: %v", err)
 			}

@@ -10,5 +10,7 @@
 //
 // It lives beside the gateway's Lambda runtime rather than with the queue
 // because that is where AWS puts it: the mapping is a Lambda resource, its
-// pollers are Lambda's, and the queue knows nothing of them.
+// pollers are Lambda's, and the queue knows nothing of them. Likewise it
+// reads the template's AWS::Lambda::EventSourceMapping resources
+// (cloudformation.go), and sqslocal the queues they poll.
 package eventsource

@@ -25,7 +25,7 @@ type Queue interface {
 // Invoker runs a function; *lambda.Invoker is one. route names the
 // invocation's source in traces: the mapping's logical id here.
 type Invoker interface {
-	Invoke(ctx context.Context, key, route string, payload []byte) ([]byte, error)
+	InvokeFor(ctx context.Context, key, route string, payload []byte) ([]byte, error)
 }
 
 // Mapping is an event source mapping, as the template declares it.
@@ -176,7 +176,7 @@ func (p *poller) invoke(batch []sqslocal.Message) {
 		res.Err = fmt.Errorf("encoding the batch: %w", err)
 		return
 	}
-	out, err := p.invoker.Invoke(p.ctx, p.m.Function, p.m.ID, payload)
+	out, err := p.invoker.InvokeFor(p.ctx, p.m.Function, p.m.ID, payload)
 	if err != nil {
 		res.Err = &FunctionError{Function: p.m.Function, Err: err}
 		return

@@ -22,7 +22,7 @@ type invoker struct {
 	batches chan events.SQSEvent
 }
 
-func (f *invoker) Invoke(_ context.Context, key, route string, payload []byte) ([]byte, error) {
+func (f *invoker) InvokeFor(_ context.Context, key, route string, payload []byte) ([]byte, error) {
 	var ev events.SQSEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, err

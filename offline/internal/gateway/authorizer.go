@@ -74,7 +74,7 @@ func (g *Gateway) authorize(ctx context.Context, a *Authorizer, c *conn, ev even
 		return nil, http.StatusInternalServerError
 	}
 	start := time.Now()
-	out, err := g.cfg.Invoker.Invoke(ctx, a.Function, "$connect (authorizer)", payload)
+	out, err := g.cfg.Invoker.InvokeFor(ctx, a.Function, "$connect (authorizer)", payload)
 	latency := time.Since(start)
 	if err != nil {
 		// The one error message API Gateway maps to 401, exactly: wrapped or

@@ -383,7 +383,7 @@ func (g *Gateway) invoke(ctx context.Context, function, route string, ev events.
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, fmt.Errorf("encode %s event: %w", route, err)
 	}
-	out, err := g.cfg.Invoker.Invoke(ctx, function, route, payload)
+	out, err := g.cfg.Invoker.InvokeFor(ctx, function, route, payload)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}

@@ -9,7 +9,8 @@
 // selection), events.go (the Lambda proxy events), frames.go (the frame
 // rules), outbox.go (frames waiting for a client), management.go
 // (@connections), sigv4.go (request signing), domain.go (the names it
-// answers for) and listen.go (the port).
+// answers for), listen.go (the port) and cloudformation.go (the API, its
+// routes and its stage's throttling, as a template declares them).
 package gateway
 
 import (
@@ -45,7 +46,7 @@ type Route struct {
 // error means the integration failed: the function reported an error, timed
 // out or crashed.
 type Invoker interface {
-	Invoke(ctx context.Context, function string, route string, payload []byte) ([]byte, error)
+	InvokeFor(ctx context.Context, function string, route string, payload []byte) ([]byte, error)
 }
 
 // Config is what a gateway serves.

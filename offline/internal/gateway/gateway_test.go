@@ -43,7 +43,7 @@ type functions struct {
 	srv               func() string // the gateway's URL, for functions that call @connections
 }
 
-func (f *functions) Invoke(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
+func (f *functions) InvokeFor(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
 	var ev events.APIGatewayWebsocketProxyRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, err

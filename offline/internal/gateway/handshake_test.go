@@ -59,9 +59,9 @@ type slowHandshake struct {
 	release chan struct{}
 }
 
-func (s slowHandshake) Invoke(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
+func (s slowHandshake) InvokeFor(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
 	if function != "slowauth" && function != "slowconnect" {
-		return s.functions.Invoke(ctx, function, route, payload)
+		return s.functions.InvokeFor(ctx, function, route, payload)
 	}
 	if function == "slowconnect" {
 		var ev events.APIGatewayWebsocketProxyRequest

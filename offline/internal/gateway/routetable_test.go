@@ -11,9 +11,9 @@ import (
 // as taro.
 type authorizing struct{ *functions }
 
-func (a authorizing) Invoke(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
+func (a authorizing) InvokeFor(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
 	if function != "auth" {
-		return a.functions.Invoke(ctx, function, route, payload)
+		return a.functions.InvokeFor(ctx, function, route, payload)
 	}
 	var ev authorizerEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {

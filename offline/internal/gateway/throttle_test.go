@@ -121,9 +121,9 @@ type held struct {
 	release chan struct{}
 }
 
-func (h held) Invoke(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
+func (h held) InvokeFor(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
 	if function != "slow" {
-		return h.functions.Invoke(ctx, function, route, payload)
+		return h.functions.InvokeFor(ctx, function, route, payload)
 	}
 	select {
 	case <-h.release:

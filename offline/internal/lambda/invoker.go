@@ -61,8 +61,9 @@ func (s *Invoker) Remove(key string) {
 	delete(s.functions, key)
 }
 
-// Invoke runs the function known as key with payload, for route.
-func (s *Invoker) Invoke(ctx context.Context, key, route string, payload []byte) ([]byte, error) {
+// InvokeFor runs the function known as key with payload, for a route or an
+// event source mapping (route), as Lambda's Invoke API would for it.
+func (s *Invoker) InvokeFor(ctx context.Context, key, route string, payload []byte) ([]byte, error) {
 	s.mu.RLock()
 	fn, ok := s.functions[key]
 	s.mu.RUnlock()

@@ -48,7 +48,7 @@ func TestInvoke(t *testing.T) {
 			rt, rec := &fakeRuntime{result: res}, &recorder{}
 			s := New(rt, rec, &xraydaemon.Sampler{All: true})
 			s.Set("hello", Function{Name: "svc-hello", Tracing: tt.tracing})
-			out, err := s.Invoke(t.Context(), "hello", "hello", []byte(`{}`))
+			out, err := s.InvokeFor(t.Context(), "hello", "hello", []byte(`{}`))
 			if tt.fail != (err != nil) || (!tt.fail && string(out) != `{"statusCode":200}`) {
 				t.Errorf("Invoke = %s, %v", out, err)
 			}
@@ -66,7 +66,7 @@ func TestInvoke(t *testing.T) {
 			}
 		})
 	}
-	_, err := New(&fakeRuntime{}, &recorder{}, &xraydaemon.Sampler{}).Invoke(t.Context(), "nothing", "x", nil)
+	_, err := New(&fakeRuntime{}, &recorder{}, &xraydaemon.Sampler{}).InvokeFor(t.Context(), "nothing", "x", nil)
 	if err == nil || errors.Is(err, context.Canceled) {
 		t.Errorf("Invoke of an unknown function: %v, want an error naming it", err)
 	}
@@ -76,11 +76,11 @@ func TestRemoveForgetsTheFunction(t *testing.T) {
 	rt := &fakeRuntime{result: &lambdaruntime.Result{Payload: []byte(`{}`)}}
 	s := New(rt, &recorder{}, &xraydaemon.Sampler{})
 	s.Set("hello", Function{Name: "svc-hello"})
-	if _, err := s.Invoke(t.Context(), "hello", "hello", nil); err != nil {
+	if _, err := s.InvokeFor(t.Context(), "hello", "hello", nil); err != nil {
 		t.Fatalf("Invoke before Remove: %v", err)
 	}
 	s.Remove("hello")
-	if _, err := s.Invoke(t.Context(), "hello", "hello", nil); err == nil || !strings.Contains(err.Error(), "hello is not deployed") {
+	if _, err := s.InvokeFor(t.Context(), "hello", "hello", nil); err == nil || !strings.Contains(err.Error(), "hello is not deployed") {
 		t.Errorf("Invoke after Remove: %v, want hello is not deployed", err)
 	}
 }

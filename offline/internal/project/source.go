@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
 	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/internal/slspackage"
 )
@@ -18,7 +19,7 @@ import (
 type Source interface {
 	// Load reads the template to serve, the framework's lines, if any,
 	// going to framework.
-	Load(ctx context.Context, framework io.Writer) (*cloudformation.Service, error)
+	Load(ctx context.Context, framework io.Writer) (*deploy.Service, error)
 }
 
 // Placement is where a source's stack is deployed, as a deployment places
@@ -58,7 +59,7 @@ const BuildCommand = "make offline-build"
 // every bootstrap meanwhile with Build (packaging needs none of them, as
 // the framework is told not to build); a bootstrap missing then is warned
 // about, naming BuildCommand.
-func (s *Serverless) Load(ctx context.Context, framework io.Writer) (*cloudformation.Service, error) {
+func (s *Serverless) Load(ctx context.Context, framework io.Writer) (*deploy.Service, error) {
 	if !s.Build {
 		return s.load(ctx, framework, func(context.Context, map[string]cloudformation.Bootstrap) {})
 	}
@@ -82,7 +83,7 @@ func (s *Serverless) Load(ctx context.Context, framework io.Writer) (*cloudforma
 // Reload packages serverless.yml again and reads the template, building
 // first the bootstraps it names that are not there yet, those of functions
 // just added; each that does not build goes to failed.
-func (s *Serverless) Reload(ctx context.Context, framework io.Writer, failed func(error)) (*cloudformation.Service, error) {
+func (s *Serverless) Reload(ctx context.Context, framework io.Writer, failed func(error)) (*deploy.Service, error) {
 	return s.load(ctx, framework, func(ctx context.Context, bootstraps map[string]cloudformation.Bootstrap) {
 		keys := make([]string, 0, len(bootstraps))
 		for _, b := range bootstraps {
@@ -92,7 +93,7 @@ func (s *Serverless) Reload(ctx context.Context, framework io.Writer, failed fun
 	})
 }
 
-func (s *Serverless) load(ctx context.Context, framework io.Writer, build func(context.Context, map[string]cloudformation.Bootstrap)) (*cloudformation.Service, error) {
+func (s *Serverless) load(ctx context.Context, framework io.Writer, build func(context.Context, map[string]cloudformation.Bootstrap)) (*deploy.Service, error) {
 	state, err := slspackage.Package(ctx, slspackage.Options{
 		Config: s.Config, Stage: s.Stage, Region: s.Region, Dir: s.PackageDir, Params: s.Params,
 		Output: framework,
@@ -105,7 +106,7 @@ func (s *Serverless) load(ctx context.Context, framework io.Writer, build func(c
 	opts.Bootstraps = Bootstraps(state.Functions(), s.Bin)
 	opts.BuildCommand = BuildCommand
 	build(ctx, opts.Bootstraps)
-	return cloudformation.LoadFile(filepath.Join(state.Dir, slspackage.Template), opts)
+	return deploy.LoadFile(filepath.Join(state.Dir, slspackage.Template), opts)
 }
 
 func (s *Serverless) failed(err error) {
@@ -128,7 +129,7 @@ type Template struct {
 // Load reads the template, naming each function by its bootstrap's
 // directory, as the workspace's layout names a function's, and warning
 // about each bootstrap given for no function of the template.
-func (t *Template) Load(context.Context, io.Writer) (*cloudformation.Service, error) {
+func (t *Template) Load(context.Context, io.Writer) (*deploy.Service, error) {
 	opts := t.options()
 	opts.StackName = strings.TrimSuffix(filepath.Base(t.Path), filepath.Ext(t.Path))
 	opts.Bootstraps = make(map[string]cloudformation.Bootstrap, len(t.Bootstraps))
@@ -136,12 +137,12 @@ func (t *Template) Load(context.Context, io.Writer) (*cloudformation.Service, er
 		opts.Bootstraps[id] = cloudformation.Bootstrap{Key: filepath.Base(filepath.Dir(path)), Path: path}
 	}
 	opts.BuildCommand = "go build, for this machine, and name it with -bootstrap LogicalId=path"
-	svc, err := cloudformation.LoadFile(t.Path, opts)
+	svc, err := deploy.LoadFile(t.Path, opts)
 	if err != nil {
 		return nil, err
 	}
 	svc.Warnings = append(svc.Warnings, svc.UnmatchedBootstraps(opts.Bootstraps)...)
-	if err := cloudformation.NothingServed(svc); err != nil {
+	if err := deploy.NothingServed(svc); err != nil {
 		return nil, fmt.Errorf("%s: %w", t.Path, err)
 	}
 	return svc, nil

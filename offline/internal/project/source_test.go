@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
 )
 
 // cdkTemplate is what `cdk synth` writes for offline/testdata/cdk.
@@ -47,7 +47,7 @@ func TestTemplate(t *testing.T) {
 // its bootstraps later.
 func TestTemplateServingNothingIsRefused(t *testing.T) {
 	_, err := (&Template{Placement: Placement{Stage: "dev"}, Path: cdkTemplate}).Load(t.Context(), nil)
-	var nothing *cloudformation.NothingServedError
+	var nothing *deploy.NothingServedError
 	if !errors.As(err, &nothing) || !strings.HasPrefix(err.Error(), cdkTemplate+": nothing to serve") {
 		t.Errorf("Load = %v, want a NothingServedError naming the template", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"wsapi/offline/internal/changeset"
-	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/deploy"
 	"wsapi/offline/internal/hostbuild"
 	"wsapi/offline/internal/project"
 )
@@ -15,7 +15,7 @@ import (
 // Stack is where a reload deploys: a whole changed template, or one
 // function's new bootstrap.
 type Stack interface {
-	Apply(ctx context.Context, old, new *cloudformation.Service) (changeset.ChangeSet, error)
+	Apply(ctx context.Context, old, new *deploy.Service) (changeset.ChangeSet, error)
 	Deploy(ctx context.Context, key, executable string) error
 	Functions() []string
 }
@@ -36,12 +36,12 @@ type Live struct {
 	Framework []string
 	// Service is what was deployed last, whole. Only the reload's
 	// goroutine uses it and Framework once watching starts.
-	Service *cloudformation.Service
+	Service *deploy.Service
 }
 
 // Start deploys svc from nothing: the first deploy, through the same Stack
 // that every reload deploys through.
-func (l *Live) Start(ctx context.Context, svc *cloudformation.Service) error {
+func (l *Live) Start(ctx context.Context, svc *deploy.Service) error {
 	if _, err := l.Stack.Apply(ctx, nil, svc); err != nil {
 		return err
 	}

@@ -8,5 +8,7 @@
 // the visibility timeout, receive counts, redrive to a dead-letter queue
 // after maxReceiveCount receives, long polling woken by sends, delays,
 // retention, the 10-entry batch and message-size limits, and MD5OfBody,
-// which the SDK checks.
+// which the SDK checks. A template's AWS::SQS::Queue resources are read
+// here too (cloudformation.go), with SQS's defaults for what they leave
+// unset.
 package sqslocal

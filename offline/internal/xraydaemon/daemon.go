@@ -8,6 +8,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 )
 
 // Defaults for the zero Config.
@@ -45,7 +47,7 @@ type Config struct {
 	// OnComplete receives each completed trace, one at a time, on the
 	// daemon's goroutine; a slow OnComplete delays later traces, never
 	// Record or the reading of datagrams. It must not call Close.
-	OnComplete func(*Trace)
+	OnComplete func(*xraytrace.Trace)
 	// OnMalformed is told, on the same goroutine, why the first datagram
 	// the daemon could not read was refused; later ones are only counted
 	// (Stats.Malformed), so a sender that keeps sending them cannot flood

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"wsapi/offline/internal/console"
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 	"wsapi/offline/testkit"
 )
 
@@ -16,10 +18,10 @@ const waitFor = 10 * time.Second
 
 // startDaemon listens on a free loopback port and returns the daemon with a
 // channel that receives every completed trace.
-func startDaemon(t *testing.T, cfg Config) (*Daemon, <-chan *Trace) {
+func startDaemon(t *testing.T, cfg Config) (*Daemon, <-chan *xraytrace.Trace) {
 	t.Helper()
-	done := make(chan *Trace, 64)
-	cfg.OnComplete = func(tr *Trace) { done <- tr }
+	done := make(chan *xraytrace.Trace, 64)
+	cfg.OnComplete = func(tr *xraytrace.Trace) { done <- tr }
 	d, err := Listen("127.0.0.1:0", cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +60,7 @@ func waitStats(t *testing.T, d *Daemon, ok func(Stats) bool) Stats {
 	return s
 }
 
-func waitTrace(t *testing.T, done <-chan *Trace) *Trace {
+func waitTrace(t *testing.T, done <-chan *xraytrace.Trace) *xraytrace.Trace {
 	t.Helper()
 	select {
 	case tr := <-done:
@@ -69,10 +71,10 @@ func waitTrace(t *testing.T, done <-chan *Trace) *Trace {
 	}
 }
 
-func render(t *testing.T, tr *Trace) string {
+func render(t *testing.T, tr *xraytrace.Trace) string {
 	t.Helper()
 	var b strings.Builder
-	if err := Render(&b, tr); err != nil {
+	if err := console.RenderTrace(&b, tr); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -330,8 +332,8 @@ func TestDaemonCapsSegmentsPerTrace(t *testing.T) {
 	}
 	tr := waitTrace(t, done)
 	count := 0
-	var walk func([]*Node)
-	walk = func(ns []*Node) {
+	var walk func([]*xraytrace.Node)
+	walk = func(ns []*xraytrace.Node) {
 		for _, n := range ns {
 			count++
 			walk(n.Children)

@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 )
 
 // maxDepth bounds inline nesting. The SDK nests one level per open
@@ -70,7 +72,7 @@ type cause struct {
 // document containing it, not its parent_id, because the SDK sets parent_id
 // of inline subsegments to the facade segment whatever their nesting.
 type entry struct {
-	node   Node
+	node   xraytrace.Node
 	parent string
 	// invocation marks a function's own span of its invocation, which
 	// OpenTelemetry opens under the segment Lambda records: the tree shows
@@ -122,7 +124,7 @@ func flatten(doc document, parent string, depth int, out []entry) ([]entry, erro
 		(doc.EndTime != 0 && doc.EndTime < doc.StartTime) {
 		return nil, fmt.Errorf("%w: %q: start_time %v end_time %v", errMalformed, doc.ID, doc.StartTime, doc.EndTime)
 	}
-	n := Node{
+	n := xraytrace.Node{
 		ID:          doc.ID,
 		Name:        doc.Name,
 		Origin:      doc.Origin,

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"wsapi/offline/internal/console"
 )
 
 const (
@@ -201,7 +203,7 @@ func FuzzParseDatagram(f *testing.F) {
 		for _, e := range entries {
 			m[e.node.ID] = &e
 		}
-		if err := Render(io.Discard, buildTrace(id, m, 0)); err != nil {
+		if err := console.RenderTrace(io.Discard, buildTrace(id, m, 0)); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -12,7 +12,7 @@
 // the datagrams of each trace, waits a short settle window after the
 // function segment for late datagrams (UDP gives no end-of-trace signal, and
 // may lose datagrams), then hands the assembled tree to Config.OnComplete,
-// which the gateway prints with Render.
+// which the console renders (console.RenderTrace).
 //
 // Nothing here blocks the caller of Record: completion and delivery run on
 // the daemon's own goroutine. Memory is bounded: a trace whose function

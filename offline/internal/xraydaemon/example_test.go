@@ -5,14 +5,16 @@ import (
 	"os"
 	"time"
 
+	"wsapi/offline/internal/console"
 	"wsapi/offline/internal/xraydaemon"
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 )
 
 // The gateway's side of one invocation: a trace header for the function, the
-// function segment once it returns, and the assembled trace printed.
+// function segment once it returns, and the assembled trace printed, as the console prints it.
 func Example() {
 	d, err := xraydaemon.Listen("127.0.0.1:0", xraydaemon.Config{
-		OnComplete: func(t *xraydaemon.Trace) { _ = xraydaemon.Render(os.Stdout, t) },
+		OnComplete: func(t *xraytrace.Trace) { _ = console.RenderTrace(os.Stdout, t) },
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -40,31 +42,4 @@ func Example() {
 	// trace 1-5759e988-bd862e3fe1be46a994272793  11.9 ms
 	// └─ go-websocket-api-local-hello  11.9 ms  (Lambda function)  requestId=c3f1  route=hello
 	// 1 trace completed
-}
-
-func ExampleRender() {
-	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	ms := func(f float64) time.Time { return start.Add(time.Duration(f * float64(time.Millisecond))) }
-	trace := &xraydaemon.Trace{
-		ID: "1-5759e988-bd862e3fe1be46a994272793",
-		Roots: []*xraydaemon.Node{{
-			Name: "go-websocket-api-local-hello", Origin: xraydaemon.OriginLambdaFunction,
-			Start: ms(0), End: ms(12.4),
-			Annotations: map[string]any{"route": "hello"},
-			Children: []*xraydaemon.Node{{
-				Name: "PostToConnection", Start: ms(2), End: ms(5.1),
-				Annotations: map[string]any{"connectionId": "abc=", "bytes": 27.0, "outcome": "ok"},
-				Children: []*xraydaemon.Node{{
-					Name: "ApiGatewayManagementApi", Namespace: "aws", Operation: "PostToConnection", HTTPStatus: 200,
-					Start: ms(2.2), End: ms(5),
-				}},
-			}},
-		}},
-	}
-	_ = xraydaemon.Render(os.Stdout, trace)
-	// Output:
-	// trace 1-5759e988-bd862e3fe1be46a994272793  12.4 ms
-	// └─ go-websocket-api-local-hello  12.4 ms  (Lambda function)  route=hello
-	//    └─ PostToConnection  3.1 ms  bytes=27  connectionId=abc=  outcome=ok
-	//       └─ ApiGatewayManagementApi  2.8 ms  (AWS)  PostToConnection  HTTP 200
 }

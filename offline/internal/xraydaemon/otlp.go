@@ -13,6 +13,7 @@ import (
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 	"wsapi/otlpudp"
 )
 
@@ -84,7 +85,7 @@ func spanEntry(s *tracepb.Span, service string) (entry, error) {
 		return entry{}, fmt.Errorf("%w: span %q: start %d, end %d (ns)", otlpudp.ErrMalformed, s.GetName(), start, end)
 	}
 	attrs := s.GetAttributes()
-	n := Node{
+	n := xraytrace.Node{
 		ID: hex.EncodeToString(s.GetSpanId()),
 		// X-Ray's name for a segment whose span has none.
 		Name:        cmp.Or(s.GetName(), "span"),

@@ -30,6 +30,8 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 
+	"wsapi/offline/internal/console"
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 	"wsapi/otlpudp"
 )
 
@@ -235,9 +237,8 @@ func TestSpanEntry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var b strings.Builder
-			renderNode(&b, &e.node, "", true)
-			got := strings.TrimPrefix(strings.TrimSuffix(b.String(), "\n"), "└─ ") + "  <" + e.parent
+			_, line, _ := strings.Cut(render(t, &xraytrace.Trace{Roots: []*xraytrace.Node{&e.node}}), "\n")
+			got := strings.TrimPrefix(strings.TrimSuffix(line, "\n"), "└─ ") + "  <" + e.parent
 			if e.invocation {
 				got += " invocation"
 			}
@@ -253,15 +254,15 @@ func TestSpanEntry(t *testing.T) {
 func TestInvocationSpanFoldsIntoFunctionSegment(t *testing.T) {
 	entries := func(parentOrigin string) map[string]*entry {
 		return map[string]*entry{
-			"f0": {node: Node{ID: "f0", Name: "fn", Origin: parentOrigin, Start: at(0), End: at(3)}},
-			"i1": {node: Node{ID: "i1", Name: "fn", Start: at(0.5), End: at(2.5)}, parent: "f0", invocation: true},
-			"p1": {node: Node{ID: "p1", Name: "PostToConnection", Start: at(1), End: at(2)}, parent: "i1"},
+			"f0": {node: xraytrace.Node{ID: "f0", Name: "fn", Origin: parentOrigin, Start: at(0), End: at(3)}},
+			"i1": {node: xraytrace.Node{ID: "i1", Name: "fn", Start: at(0.5), End: at(2.5)}, parent: "f0", invocation: true},
+			"p1": {node: xraytrace.Node{ID: "p1", Name: "PostToConnection", Start: at(1), End: at(2)}, parent: "i1"},
 		}
 	}
 	for _, tt := range []struct {
 		origin, want string
 	}{
-		{OriginLambdaFunction, "└─ fn  3.0 ms  (Lambda function)\n   └─ PostToConnection  1.0 ms\n"},
+		{xraytrace.OriginLambdaFunction, "└─ fn  3.0 ms  (Lambda function)\n   └─ PostToConnection  1.0 ms\n"},
 		{"AWS::Lambda", "└─ fn  3.0 ms  (Lambda)\n   └─ fn  2.0 ms\n      └─ PostToConnection  1.0 ms\n"},
 	} {
 		got := render(t, buildTrace(trace, entries(tt.origin), 0))
@@ -320,10 +321,10 @@ func TestDecodeDatagramSplitsTraces(t *testing.T) {
 func TestDaemonWarnsOfMalformedDatagramsOnce(t *testing.T) {
 	var mu sync.Mutex
 	var warnings []error
-	done := make(chan *Trace, 1)
+	done := make(chan *xraytrace.Trace, 1)
 	d, err := Listen("127.0.0.1:0", Config{
 		Settle:     10 * time.Millisecond,
-		OnComplete: func(tr *Trace) { done <- tr },
+		OnComplete: func(tr *xraytrace.Trace) { done <- tr },
 		OnMalformed: func(err error) {
 			mu.Lock()
 			warnings = append(warnings, err)
@@ -393,7 +394,7 @@ func FuzzDecodeDatagram(f *testing.F) {
 				}
 				m[e.node.ID] = &e
 			}
-			if err := Render(io.Discard, buildTrace(bt.traceID, m, 0)); err != nil {
+			if err := console.RenderTrace(io.Discard, buildTrace(bt.traceID, m, 0)); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"maps"
 	"time"
-)
 
-// OriginLambdaFunction is the origin of the segment Lambda records for each
-// invocation; Render labels it "(Lambda function)".
-const OriginLambdaFunction = "AWS::Lambda::Function"
+	"wsapi/offline/internal/xraydaemon/xraytrace"
+)
 
 // Segment is a segment the gateway records itself, standing in for the one
 // Lambda records around each invocation. The function's subsegments name
@@ -38,7 +36,7 @@ func (d *Daemon) Record(seg Segment) error {
 	if !validTraceID(seg.TraceID) || seg.ID == "" || seg.Name == "" {
 		return fmt.Errorf("xray daemon: record segment %q (id %q) of trace %q: %w", seg.Name, seg.ID, seg.TraceID, errInvalidSegment)
 	}
-	n := Node{
+	n := xraytrace.Node{
 		ID:          seg.ID,
 		Name:        seg.Name,
 		Origin:      seg.Origin,
@@ -51,7 +49,7 @@ func (d *Daemon) Record(seg Segment) error {
 		Annotations: maps.Clone(seg.Annotations),
 	}
 	if n.Origin == "" {
-		n.Origin = OriginLambdaFunction
+		n.Origin = xraytrace.OriginLambdaFunction
 	}
 	d.mu.Lock()
 	d.add(seg.TraceID, []entry{{node: n, parent: seg.ParentID}}, true)

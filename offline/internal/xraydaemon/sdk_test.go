@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"wsapi/offline/internal/xraydaemon/xraytrace"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	xrayheader "github.com/aws/aws-xray-sdk-go/v2/header"
@@ -64,7 +66,7 @@ var durations = regexp.MustCompile(`\d+\.\d ms`)
 // recordHello records hello's function segment, as the gateway does once
 // the invocation ends, and returns the trace and its rendering with every
 // duration as "N ms".
-func recordHello(t *testing.T, d *Daemon, done <-chan *Trace, traceID, segmentID string, start time.Time) (*Trace, string) {
+func recordHello(t *testing.T, d *Daemon, done <-chan *xraytrace.Trace, traceID, segmentID string, start time.Time) (*xraytrace.Trace, string) {
 	t.Helper()
 	if err := d.Record(Segment{
 		TraceID: traceID, ID: segmentID, Name: "go-websocket-api-local-hello",
@@ -120,13 +122,13 @@ func TestSDKSubsegmentsFormOneTrace(t *testing.T) {
 	if got != want {
 		t.Errorf("rendered\n%s\nwant\n%s", got, want)
 	}
-	for _, n := range []*Node{gone, gone.Children[0]} {
+	for _, n := range []*xraytrace.Node{gone, gone.Children[0]} {
 		if !strings.Contains(n.Cause, "StatusCode: 410") || !strings.Contains(n.Cause, "GoneException") {
 			t.Errorf("%s: cause %q does not carry the service error", n.Name, n.Cause)
 		}
 	}
-	var walk func(n *Node)
-	walk = func(n *Node) {
+	var walk func(n *xraytrace.Node)
+	walk = func(n *xraytrace.Node) {
 		if n.InProgress || n.Duration() <= 0 {
 			t.Errorf("%s: in progress %v, duration %v", n.Name, n.InProgress, n.Duration())
 		}

@@ -3,62 +3,13 @@ package xraydaemon
 import (
 	"cmp"
 	"slices"
-	"time"
+
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 )
-
-// Trace is one completed trace: the segments the gateway recorded and every
-// subsegment received for them, as trees.
-type Trace struct {
-	ID string
-	// Roots are the recorded segments, plus any subsegment whose parent
-	// never arrived (lost datagram, or sent under a parent nobody recorded),
-	// ordered by start time.
-	Roots []*Node
-	// Dropped counts segments of this trace refused once it held its
-	// maximum, so a reader knows the tree is incomplete.
-	Dropped int
-}
-
-// Node is one segment or subsegment.
-type Node struct {
-	ID   string
-	Name string
-	// Origin is the AWS resource type of a segment, such as
-	// "AWS::Lambda::Function"; empty for subsegments.
-	Origin string
-	// Namespace is "aws" for AWS SDK calls and "remote" for other
-	// downstream calls; empty for the function's own subsegments.
-	Namespace  string
-	Start      time.Time
-	End        time.Time // zero while InProgress
-	InProgress bool
-	// Fault marks a server-side failure (an error the code reported, or a
-	// 5xx response), Error a 4xx response, Throttle a 429.
-	Fault    bool
-	Error    bool
-	Throttle bool
-	// Cause is the first exception message recorded with a fault.
-	Cause string
-	// Annotations holds the indexed keys: string, float64 or bool values.
-	Annotations map[string]any
-	// Operation and HTTPStatus describe an AWS SDK call (Namespace "aws").
-	Operation  string
-	HTTPStatus int
-	// Children are ordered by start time.
-	Children []*Node
-}
-
-// Duration is how long the segment ran, or 0 while it is in progress.
-func (n *Node) Duration() time.Duration {
-	if n.InProgress || n.End.IsZero() {
-		return 0
-	}
-	return n.End.Sub(n.Start)
-}
 
 // buildTrace nests entries by parent. Entries are owned by the caller and
 // not shared with anything else, so their nodes are linked in place.
-func buildTrace(id string, entries map[string]*entry, dropped int) *Trace {
+func buildTrace(id string, entries map[string]*entry, dropped int) *xraytrace.Trace {
 	children := make(map[string][]*entry, len(entries))
 	var roots []*entry
 	for _, e := range entries {
@@ -72,12 +23,12 @@ func buildTrace(id string, entries map[string]*entry, dropped int) *Trace {
 		return cmp.Or(a.node.Start.Compare(b.node.Start), cmp.Compare(a.node.Name, b.node.Name), cmp.Compare(a.node.ID, b.node.ID))
 	}
 	seen := make(map[string]bool, len(entries))
-	var link func(e *entry) *Node
-	link = func(e *entry) *Node {
+	var link func(e *entry) *xraytrace.Node
+	link = func(e *entry) *xraytrace.Node {
 		seen[e.node.ID] = true
 		n := &e.node
 		kids := children[e.node.ID]
-		if n.Origin == OriginLambdaFunction {
+		if n.Origin == xraytrace.OriginLambdaFunction {
 			var own []*entry
 			for _, k := range kids {
 				if k.invocation && !seen[k.node.ID] {
@@ -97,7 +48,7 @@ func buildTrace(id string, entries map[string]*entry, dropped int) *Trace {
 		}
 		return n
 	}
-	t := &Trace{ID: id, Dropped: dropped}
+	t := &xraytrace.Trace{ID: id, Dropped: dropped}
 	slices.SortFunc(roots, byStart)
 	for _, r := range roots {
 		t.Roots = append(t.Roots, link(r))

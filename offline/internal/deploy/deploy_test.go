@@ -1,46 +1,21 @@
-package cloudformation
+package deploy
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/cloudformation/cloudformationtest"
 )
-
-// writeBootstraps writes an empty executable for each key, a bootstrap the
-// gateway would run, each in a directory named for it.
-func writeBootstraps(t *testing.T, keys ...string) map[string]Bootstrap {
-	t.Helper()
-	dir := t.TempDir()
-	out := map[string]Bootstrap{}
-	for _, key := range keys {
-		p := filepath.Join(dir, key, "bootstrap")
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, nil, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		out[key] = Bootstrap{Key: key, Path: p}
-	}
-	return out
-}
-
-// serveOptions places stacks as the tests of a served template do, with a
-// bootstrap for the functions svc-fn and svc-auth, keyed by their
-// FunctionName.
-func serveOptions(t *testing.T) (Options, map[string]Bootstrap) {
-	t.Helper()
-	b := writeBootstraps(t, "fn", "auth")
-	return Options{Region: "ap-northeast-1", AccountID: "000000000000", StackName: "svc-prod", BuildCommand: "make offline-build",
-		Bootstraps: map[string]Bootstrap{"svc-fn": b["fn"], "svc-auth": b["auth"]}}, b
-}
 
 // loadFile serves a template from a file, as the gateway serves one given
 // with its bootstraps.
-func loadFile(t *testing.T, template string, opts Options) (*Service, error) {
+func loadFile(t *testing.T, template string, opts cloudformation.Options) (*Service, error) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "stack.template")
 	if err := os.WriteFile(path, []byte(template), 0o644); err != nil {
@@ -54,17 +29,17 @@ func loadFile(t *testing.T, template string, opts Options) (*Service, error) {
 	return s, nil
 }
 
-func routeKeys(s *Service) []string { return sortedKeys(s.Routes) }
+func routeKeys(s *Service) []string { return slices.Sorted(maps.Keys(s.Routes)) }
 
 func TestLoadFile(t *testing.T) {
-	opts, paths := serveOptions(t)
+	opts, paths := cloudformationtest.Options(t)
 	byLogicalID := opts
-	byLogicalID.Bootstraps = map[string]Bootstrap{"Fn": paths["fn"], "Auth": paths["auth"]}
+	byLogicalID.Bootstraps = map[string]cloudformation.Bootstrap{"Fn": paths["fn"], "Auth": paths["auth"]}
 	unmatched := opts
-	unmatched.Bootstraps = map[string]Bootstrap{"Fn": paths["fn"], "svc-auth": paths["auth"], "Nope": paths["fn"]}
+	unmatched.Bootstraps = map[string]cloudformation.Bootstrap{"Fn": paths["fn"], "svc-auth": paths["auth"], "Nope": paths["fn"]}
 	tests := []struct {
 		name    string
-		opts    Options
+		opts    cloudformation.Options
 		edits   map[string]any
 		routes  []string
 		warning string // the one warning, "" for none
@@ -79,7 +54,7 @@ func TestLoadFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := loadFile(t, stack(tt.edits), tt.opts)
+			s, err := loadFile(t, cloudformationtest.WebSocketAPI(tt.edits), tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,13 +75,13 @@ func TestLoadFile(t *testing.T) {
 }
 
 func TestLoadFileRefuses(t *testing.T) {
-	opts, _ := serveOptions(t)
+	opts, _ := cloudformationtest.Options(t)
 	noBootstraps := opts
 	noBootstraps.Bootstraps = nil
 	tests := []struct {
 		name     string
 		template string
-		opts     Options
+		opts     cloudformation.Options
 		want     string
 		nothing  bool // a NothingServedError
 	}{
@@ -115,9 +90,9 @@ func TestLoadFileRefuses(t *testing.T) {
 				"the gateway serves what the transform makes", false},
 		{"no WebSocket API", `{"Resources": {"Fn": {"Type": "AWS::Lambda::Function"}}}`, opts,
 			"the template has no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET: nothing to serve", false},
-		{"no route", stack(map[string]any{"Connect": nil, "Hello": nil, "HelloResponse": nil}), opts,
+		{"no route", cloudformationtest.WebSocketAPI(map[string]any{"Connect": nil, "Hello": nil, "HelloResponse": nil}), opts,
 			"nothing to serve: no route of the WebSocket API svc can be served: it has no AWS::ApiGatewayV2::Route", true},
-		{"no bootstrap", stack(nil), noBootstraps,
+		{"no bootstrap", cloudformationtest.WebSocketAPI(nil), noBootstraps,
 			"nothing to serve: no route of the WebSocket API svc can be served: Fn: function svc-fn: no bootstrap was given: " +
 				"build it with `make offline-build`; its routes are not served; Auth: function svc-auth: no bootstrap was given", true},
 	}
@@ -151,9 +126,9 @@ func TestLoadFileRefuses(t *testing.T) {
 // offline/testdata/cdk, with the hello function's bootstrap named by its
 // logical id.
 func TestCDKTemplate(t *testing.T) {
-	opts, paths := serveOptions(t)
+	opts, paths := cloudformationtest.Options(t)
 	opts.StackName = "HelloStack"
-	opts.Bootstraps = map[string]Bootstrap{"Hello4A628BD4": paths["fn"]}
+	opts.Bootstraps = map[string]cloudformation.Bootstrap{"Hello4A628BD4": paths["fn"]}
 	s, err := LoadFile("../../testdata/cdk/cdk.template.json", opts)
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +143,7 @@ func TestCDKTemplate(t *testing.T) {
 }
 
 func TestRegion(t *testing.T) {
-	opts, _ := serveOptions(t)
+	opts, _ := cloudformationtest.Options(t)
 	stated := map[string]any{"Permission": map[string]any{"Type": "AWS::Lambda::Permission", "Properties": map[string]any{
 		"SourceArn": map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":execute-api:eu-west-1:123456789012:", map[string]any{"Ref": "Api"}, "/*"}}}}}}
 	tests := []struct {
@@ -184,7 +159,7 @@ func TestRegion(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := opts
 			o.Region = tt.region
-			s, err := Load([]byte(stack(tt.edits)), o)
+			s, err := Load([]byte(cloudformationtest.WebSocketAPI(tt.edits)), o)
 			if err != nil {
 				t.Fatal(err)
 			}

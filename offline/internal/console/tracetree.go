@@ -1,4 +1,4 @@
-package xraydaemon
+package console
 
 import (
 	"fmt"
@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"wsapi/offline/internal/xraydaemon/xraytrace"
 )
 
-// Render writes t as a compact tree, one line per segment:
+// RenderTrace writes t as a compact tree, one line per segment:
 //
 //	trace 1-5759e988-bd862e3fe1be46a994272793  11.9 ms
 //	└─ go-websocket-api-local-hello  11.9 ms  (Lambda function)  requestId=r1  route=hello
@@ -20,7 +22,7 @@ import (
 //	      └─ ApiGatewayManagementApi  2.8 ms  (AWS)  PostToConnection  HTTP 200
 //
 // Annotations follow in key order; a fault shows as "FAULT: cause".
-func Render(w io.Writer, t *Trace) error {
+func RenderTrace(w io.Writer, t *xraytrace.Trace) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "trace %s  %s", clean(t.ID), traceDuration(t))
 	if t.Dropped > 0 {
@@ -36,7 +38,7 @@ func Render(w io.Writer, t *Trace) error {
 	return nil
 }
 
-func renderNode(b *strings.Builder, n *Node, indent string, last bool) {
+func renderNode(b *strings.Builder, n *xraytrace.Node, indent string, last bool) {
 	branch, next := "├─ ", "│  "
 	if last {
 		branch, next = "└─ ", "   "
@@ -76,9 +78,9 @@ func renderNode(b *strings.Builder, n *Node, indent string, last bool) {
 	}
 }
 
-func originLabel(n *Node) string {
+func originLabel(n *xraytrace.Node) string {
 	switch {
-	case n.Origin == OriginLambdaFunction:
+	case n.Origin == xraytrace.OriginLambdaFunction:
 		return "Lambda function"
 	case n.Origin == "AWS::Lambda":
 		return "Lambda"
@@ -93,10 +95,10 @@ func originLabel(n *Node) string {
 }
 
 // traceDuration spans the earliest start to the latest end in the trace.
-func traceDuration(t *Trace) string {
+func traceDuration(t *xraytrace.Trace) string {
 	var first, last time.Time
-	var walk func(n *Node)
-	walk = func(n *Node) {
+	var walk func(n *xraytrace.Node)
+	walk = func(n *xraytrace.Node) {
 		if first.IsZero() || n.Start.Before(first) {
 			first = n.Start
 		}

@@ -1,60 +1,16 @@
-package cloudformation
+package deploy
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"wsapi/offline/internal/cloudformation/cloudformationtest"
 )
 
-// stack is a WebSocket API with a function, $connect behind a REQUEST
-// authorizer and a hello route; edits change it for each case.
-func stack(edits map[string]any) string {
-	uri := func(fn string) any {
-		return map[string]any{"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + fn + ".Arn}/invocations"}
-	}
-	api := map[string]any{"Ref": "Api"}
-	res := map[string]any{
-		"Api": map[string]any{"Type": "AWS::ApiGatewayV2::Api", "Properties": map[string]any{
-			"Name": "svc", "ProtocolType": "WEBSOCKET", "RouteSelectionExpression": "$request.body.action"}},
-		"Stage": map[string]any{"Type": "AWS::ApiGatewayV2::Stage", "Properties": map[string]any{"ApiId": api, "StageName": "prod",
-			"AccessLogSettings": map[string]any{"DestinationArn": "arn:aws:logs:x", "Format": "$context.requestId"}}},
-		"Fn": map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{
-			"FunctionName": "svc-fn", "MemorySize": 256, "Timeout": "7", "TracingConfig": map[string]any{"Mode": "Active"},
-			"Environment": map[string]any{"Variables": map[string]any{"TABLE": map[string]any{"Ref": "Table"}, "N": 3, "GONE": map[string]any{"Ref": "AWS::NoValue"}}}}},
-		"Auth":  map[string]any{"Type": "AWS::Lambda::Function", "Properties": map[string]any{"FunctionName": "svc-auth"}},
-		"Table": map[string]any{"Type": "AWS::DynamoDB::Table", "Properties": map[string]any{"TableName": "t"}},
-		"Integration": map[string]any{"Type": "AWS::ApiGatewayV2::Integration", "Properties": map[string]any{
-			"ApiId": api, "IntegrationType": "AWS_PROXY", "IntegrationUri": uri("Fn")}},
-		"Authorizer": map[string]any{"Type": "AWS::ApiGatewayV2::Authorizer", "Properties": map[string]any{
-			"ApiId": api, "AuthorizerType": "REQUEST", "AuthorizerUri": uri("Auth"), "IdentitySource": []any{"route.request.querystring.token"}}},
-		"Connect": map[string]any{"Type": "AWS::ApiGatewayV2::Route", "Properties": map[string]any{
-			"ApiId": api, "RouteKey": "$connect", "AuthorizationType": "CUSTOM", "AuthorizerId": map[string]any{"Ref": "Authorizer"},
-			"Target": map[string]any{"Fn::Join": []any{"/", []any{"integrations", map[string]any{"Ref": "Integration"}}}}}},
-		"Hello": map[string]any{"Type": "AWS::ApiGatewayV2::Route", "Properties": map[string]any{
-			"ApiId": api, "RouteKey": "hello", "RouteResponseSelectionExpression": "$default",
-			"Target": map[string]any{"Fn::Join": []any{"/", []any{"integrations", map[string]any{"Ref": "Integration"}}}}}},
-		"HelloResponse": map[string]any{"Type": "AWS::ApiGatewayV2::RouteResponse", "Properties": map[string]any{
-			"ApiId": api, "RouteId": map[string]any{"Ref": "Hello"}, "RouteResponseKey": "$default"}},
-		"Role":       map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{}},
-		"Permission": map[string]any{"Type": "AWS::Lambda::Permission", "Properties": map[string]any{"SourceArn": map[string]any{"Fn::Sub": "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*"}}},
-		"Logs":       map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{}},
-	}
-	for k, v := range edits {
-		if v == nil {
-			delete(res, k)
-		} else {
-			res[k] = v
-		}
-	}
-	b, _ := json.Marshal(map[string]any{"Resources": res,
-		"Conditions": map[string]any{"Never": map[string]any{"Fn::Equals": []any{"a", "b"}}}})
-	return string(b)
-}
-
 func TestServe(t *testing.T) {
-	opts, _ := serveOptions(t)
+	opts, _ := cloudformationtest.Options(t)
 	route := func(key string, props map[string]any) map[string]any {
 		p := map[string]any{"ApiId": map[string]any{"Ref": "Api"}, "RouteKey": key,
 			"Target": map[string]any{"Fn::Join": []any{"/", []any{"integrations", map[string]any{"Ref": "Integration"}}}}}
@@ -97,7 +53,7 @@ func TestServe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Load([]byte(stack(tt.edits)), opts)
+			s, err := Load([]byte(cloudformationtest.WebSocketAPI(tt.edits)), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +74,7 @@ func TestServe(t *testing.T) {
 		})
 	}
 
-	s, err := Load([]byte(stack(nil)), opts)
+	s, err := Load([]byte(cloudformationtest.WebSocketAPI(nil)), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,18 @@
-package cloudformation
+package gateway
 
 import (
 	"strings"
 	"testing"
+
+	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/cloudformation/cloudformationtest"
 )
 
 // TestThrottling: the stage's DefaultRouteSettings throttle each route and
 // its RouteSettings one route, a limit either leaves unset being the
 // account's; a stage that sets none throttles nothing.
 func TestThrottling(t *testing.T) {
-	opts, _ := serveOptions(t)
+	opts, _ := cloudformationtest.Options(t)
 	stage := func(props map[string]any) map[string]any {
 		p := map[string]any{"ApiId": map[string]any{"Ref": "Api"}, "StageName": "prod"}
 		for k, v := range props {
@@ -48,7 +51,7 @@ func TestThrottling(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Load([]byte(stack(map[string]any{"Stage": stage(tt.stage)})), opts)
+			s, err := readRoutes([]byte(cloudformationtest.WebSocketAPI(map[string]any{"Stage": stage(tt.stage)})), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,4 +71,25 @@ func TestThrottling(t *testing.T) {
 			}
 		})
 	}
+}
+
+// routesRead is what the gateway reads of a template: the stage's
+// throttling, the routes, and the warnings about them.
+type routesRead struct {
+	Throttle *Throttle
+	Routes   map[string]Route
+	Warnings []string
+}
+
+func readRoutes(template []byte, opts cloudformation.Options) (*routesRead, error) {
+	t, err := cloudformation.Load(template, opts)
+	if err != nil {
+		return nil, err
+	}
+	api, err := ReadAPI(t, opts.Stage)
+	if err != nil {
+		return nil, err
+	}
+	routes := api.ReadRoutes(t)
+	return &routesRead{Throttle: api.Throttle, Routes: routes, Warnings: t.Warnings()}, nil
 }

@@ -1,0 +1,139 @@
+// Package deploy reads what a CloudFormation template deploys that the
+// offline gateway serves, each AWS service reading its own resources: the
+// WebSocket API's routes, their authorizers and throttling (gateway), the
+// functions they use (cloudformation), the tables (dynamolocal makes them),
+// the queues (sqslocal) and the event source mappings (eventsource).
+package deploy
+
+import (
+	"fmt"
+	"strings"
+
+	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/eventsource"
+	"wsapi/offline/internal/gateway"
+	"wsapi/offline/internal/sqslocal"
+)
+
+// Service is what a template deploys that the gateway serves.
+type Service struct {
+	Name                     string
+	Region                   string
+	APIName                  string
+	APIID                    string
+	Stage                    string
+	RouteSelectionExpression string
+	// Throttle is the stage's DefaultRouteSettings throttling, each route's
+	// unless its RouteSettings say otherwise; nil when it sets none.
+	Throttle *gateway.Throttle
+	// Routes by route key.
+	Routes map[string]gateway.Route
+	// Functions that a route, an authorizer or an event source mapping
+	// uses, by Key.
+	Functions map[string]cloudformation.Function
+	// LambdaFunctions are the FunctionNames of every AWS::Lambda::Function
+	// of the template, served or not, by logical id.
+	LambdaFunctions map[string]string
+	Tables          []cloudformation.Table
+	// Queues and EventSourceMappings are sorted by logical id.
+	Queues              []sqslocal.QueueResource
+	EventSourceMappings []eventsource.MappingResource
+	// Warnings each name a logical id and what the gateway does not do as
+	// AWS would with it.
+	Warnings []string
+}
+
+// LoadFile reads the template at path, as Load does.
+func LoadFile(path string, opts cloudformation.Options) (*Service, error) {
+	t, err := cloudformation.LoadFile(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	s, err := read(t)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Load reads a JSON or YAML template into what the gateway serves.
+func Load(data []byte, opts cloudformation.Options) (*Service, error) {
+	t, err := cloudformation.Load(data, opts)
+	if err != nil {
+		return nil, err
+	}
+	return read(t)
+}
+
+// read has each service read its resources, in the order their warnings
+// are given: the API, the resources no service reads, the routes, the
+// queues, then the mappings of those queues.
+func read(t *cloudformation.Template) (*Service, error) {
+	opts := t.Options()
+	api, err := gateway.ReadAPI(t, opts.Stage)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Name: opts.Name, Region: t.Region(), APIName: api.Name, APIID: api.ID, Stage: api.Stage,
+		RouteSelectionExpression: api.RouteSelectionExpression}
+	if s.Name == "" {
+		s.Name = s.APIName
+	}
+	for _, id := range t.IDs() {
+		switch typ := t.Type(id); typ {
+		case "AWS::DynamoDB::Table":
+			s.Tables = append(s.Tables, cloudformation.Table{LogicalID: id, Properties: t.Properties(id)})
+		case "AWS::DynamoDB::GlobalTable":
+			t.Warnf(id, "AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is")
+		case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::RouteResponse",
+			"AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer":
+			// Read by gateway.
+		case "AWS::Lambda::Function":
+			// Served as what uses it needs it.
+		case "AWS::SQS::Queue", "AWS::Lambda::EventSourceMapping":
+			// Read by sqslocal and eventsource.
+		default:
+			t.NotEmulated(id)
+		}
+	}
+	s.Routes = api.ReadRoutes(t)
+	s.Throttle = api.Throttle
+	s.Queues = sqslocal.ReadQueues(t)
+	s.EventSourceMappings = eventsource.ReadMappings(t)
+	s.Functions = t.Functions
+	s.LambdaFunctions = t.LambdaFunctions
+	s.Warnings = t.Warnings()
+	return s, nil
+}
+
+// UnmatchedBootstraps warns about each bootstrap given for a function the
+// template does not have, naming those it has: bootstraps given by hand
+// for a template (-bootstrap) may name a function that is not there.
+func (s *Service) UnmatchedBootstraps(bootstraps map[string]cloudformation.Bootstrap) []string {
+	return cloudformation.UnmatchedBootstraps(s.LambdaFunctions, bootstraps)
+}
+
+// NothingServed returns a *NothingServedError when s has no route to
+// serve, saying why from its warnings: a template that nothing will build
+// the bootstraps of later is refused for it.
+func NothingServed(s *Service) error {
+	if len(s.Routes) > 0 {
+		return nil
+	}
+	return &NothingServedError{API: s.APIName, Warnings: s.Warnings}
+}
+
+// NothingServedError is returned for a template whose WebSocket API has no
+// route the gateway can serve; its warnings say why for each.
+type NothingServedError struct {
+	API      string
+	Warnings []string
+}
+
+func (e *NothingServedError) Error() string {
+	why := "it has no AWS::ApiGatewayV2::Route"
+	if len(e.Warnings) > 0 {
+		why = strings.Join(e.Warnings, "; ")
+	}
+	return fmt.Sprintf("nothing to serve: no route of the WebSocket API %s can be served: %s", e.API, why)
+}
