@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
+
+	"wsapi/offline/internal/lambdaruntime"
 )
 
 // conn is one client connection.
@@ -100,7 +102,10 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		slots:        make(chan struct{}, maxInflightPerConn),
 		writeTimeout: g.cfg.WriteTimeout,
 	}
-	c.ctx, c.cancel = context.WithCancel(c.base)
+	// The connection is the caller its invocations are counted to when a
+	// function's instances are shared out: one client's flood waits its
+	// turn behind the others' messages (lambdaruntime's share.go).
+	c.ctx, c.cancel = context.WithCancel(lambdaruntime.WithCaller(c.base, c.id))
 	c.lastActive.Store(now.UnixNano())
 
 	accept := &websocket.AcceptOptions{InsecureSkipVerify: true} // API Gateway does not check Origin.

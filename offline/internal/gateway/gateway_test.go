@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/coder/websocket"
 
+	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/testkit"
 )
 
@@ -75,6 +76,8 @@ func (f *functions) InvokeFor(ctx context.Context, function, route string, paylo
 			Data:         []byte("posted: " + ev.Body),
 		})
 		return []byte(`{"statusCode":200}`), err
+	case "caller":
+		return json.Marshal(events.APIGatewayProxyResponse{StatusCode: 200, Body: lambdaruntime.CallerOf(ctx)})
 	case "boom":
 		return nil, errors.New("function failed")
 	case "hang":
@@ -125,6 +128,7 @@ func start(t *testing.T, tune func(*Config)) *harness {
 			"echo":        {Function: "echo", RouteResponse: true},
 			"post":        {Function: "post"},
 			"boom":        {Function: "boom"},
+			"caller":      {Function: "caller", RouteResponse: true},
 			"quiet":       {Function: "echo"},
 			"hang":        {Function: "hang"},
 		},
@@ -242,6 +246,21 @@ func TestMessages(t *testing.T) {
 	// A one-way route sends nothing back; the connection is still open after all of the above.
 	if got := roundTrip(t, c, `{"action":"echo"}`); got != `echo: {"action":"echo"}` {
 		t.Errorf("after errors the connection answers %q", got)
+	}
+}
+
+// Each connection's invocations count as its own when a function's
+// instances are shared out, so that one client's flood waits its turn.
+func TestInvocationsNameTheirConnectionAsCaller(t *testing.T) {
+	h := start(t, nil)
+	seen := map[string]bool{}
+	for range 2 {
+		c := h.dial(t, "/local")
+		id := connectionID(t, c)
+		if got := roundTrip(t, c, `{"action":"caller"}`); got != id || seen[got] {
+			t.Errorf("a message of connection %s was invoked for caller %q", id, got)
+		}
+		seen[id] = true
 	}
 }
 

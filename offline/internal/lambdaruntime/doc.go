@@ -9,7 +9,10 @@
 // Each process is one execution environment. It gets Lambda's environment
 // variables (and dummy credentials, never the parent's), serves one
 // invocation at a time and is kept warm for the next; concurrent invocations
-// start more processes up to the function's MaxConcurrency. Lambda's failure
+// start more processes up to the function's MaxConcurrency. Those beyond it
+// wait, and an instance that frees goes to the waiting caller (WithCaller)
+// that holds the fewest, so one caller's backlog does not stand in front of
+// another's invocation: a local policy, share.go says why. Lambda's failure
 // modes are kept: a timeout kills the process (Sandbox.Timedout), a crash or
 // a panic ends it (Runtime.ExitError), and the next invocation is a cold
 // start. The function's output and Lambda's START, END and REPORT lines go to

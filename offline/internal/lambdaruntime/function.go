@@ -55,7 +55,7 @@ type function struct {
 	opts  Options
 	arn   string
 	log   *lineWriter
-	slots chan struct{} // one per invocation in flight, at most MaxConcurrency
+	share *share // the invocations in flight, at most MaxConcurrency
 	wg    sync.WaitGroup
 
 	mu      sync.Mutex
@@ -75,7 +75,7 @@ func newFunction(opts Options, cfg Function) *function {
 		opts:    opts,
 		arn:     fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", opts.Region, AccountID, cfg.Name),
 		log:     &lineWriter{w: out},
-		slots:   make(chan struct{}, cfg.MaxConcurrency),
+		share:   newShare(cfg.MaxConcurrency),
 		closing: make(chan struct{}),
 		all:     make(map[*instance]struct{}),
 	}
@@ -84,17 +84,17 @@ func newFunction(opts Options, cfg Function) *function {
 // invoke runs one event. The invocation goes on when ctx ends, as it does in
 // Lambda when the caller hangs up; only the wait for it is abandoned.
 func (f *function) invoke(ctx context.Context, payload []byte, trace string) (*Result, error) {
-	select {
-	case f.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("waiting for an instance of %s: %w", f.cfg.Name, ctx.Err())
-	case <-f.closing:
-		return nil, errRetired
+	caller := CallerOf(ctx)
+	if err := f.share.acquire(ctx, caller, f.closing); err != nil {
+		if errors.Is(err, errRetired) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("waiting for an instance of %s: %w", f.cfg.Name, err)
 	}
 	f.mu.Lock()
 	if err := f.admit(); err != nil {
 		f.mu.Unlock()
-		<-f.slots
+		f.share.release(caller)
 		return nil, err
 	}
 	f.mu.Unlock()
@@ -103,7 +103,7 @@ func (f *function) invoke(ctx context.Context, payload []byte, trace string) (*R
 	if ctx.Done() == nil {
 		// Nothing can abandon the wait: no goroutine to watch for it.
 		defer f.wg.Done()
-		defer func() { <-f.slots }()
+		defer f.share.release(caller)
 		return f.run(inv)
 	}
 	type outcome struct {
@@ -119,7 +119,7 @@ func (f *function) invoke(ctx context.Context, payload []byte, trace string) (*R
 	go func() {
 		defer f.wg.Done()
 		res, err := f.run(inv)
-		<-f.slots
+		f.share.release(caller)
 		select {
 		case done <- outcome{res, err}:
 		case <-left:

@@ -247,7 +247,7 @@ func TestInvocationWaitsForCapacityUntilContextEnds(t *testing.T) {
 	}()
 	// Wait until the busy invocation holds the only instance.
 	testkit.Eventually(t, 5*time.Second, func() (bool, string) {
-		return len(rt.fns[fn.Name].slots) > 0, "busy invocation never started"
+		return inFlight(rt.fns[fn.Name]) > 0, "busy invocation never started"
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -524,7 +524,7 @@ func TestCloseStopsEveryProcess(t *testing.T) {
 		busy <- res
 	}()
 	testkit.Eventually(t, 5*time.Second, func() (bool, string) {
-		return len(rt.fns[fn.Name].slots) > 0, "busy invocation never started"
+		return inFlight(rt.fns[fn.Name]) > 0, "busy invocation never started"
 	})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
