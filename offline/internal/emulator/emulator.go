@@ -73,7 +73,7 @@ func New(svc *deploy.Service, region string, cfg Config) (*Emulator, error) {
 	invoker := lambda.New(rt, daemon, &xraydaemon.Sampler{All: cfg.TraceAll})
 	g := cfg.Gateway
 	g.APIID, g.AccountID, g.Region, g.Stage = svc.APIID, lambdaruntime.AccountID, region, svc.Stage
-	g.RouteSelectionExpression, g.Invoker = svc.RouteSelectionExpression, invoker
+	g.RouteSelectionExpression, g.Invoker = svc.RouteSelectionExpression, forConnections{invoker}
 	g.AccessKeyID, g.SecretAccessKey, g.SessionToken = lambdaruntime.AccessKeyID, lambdaruntime.SecretAccessKey, lambdaruntime.SessionToken
 	gw, err := gateway.New(g)
 	if err != nil {
@@ -89,6 +89,15 @@ func New(svc *deploy.Service, region string, cfg Config) (*Emulator, error) {
 	// The pollers outlive any one request: Close stops them.
 	d.Queues, d.Mappings = queues, eventsource.New(context.Background(), queues.Server, invoker, nil)
 	return &Emulator{Daemon: daemon, Gateway: gw, Deployment: NewDeployment(d), tables: cfg.Tables}, nil
+}
+
+// forConnections invokes for the gateway, each invocation counted to the
+// connection it is for when a function's instances are shared out, so that
+// one client's flood waits its turn behind the others' messages.
+type forConnections struct{ *lambda.Invoker }
+
+func (i forConnections) InvokeFor(ctx context.Context, key, route string, payload []byte) ([]byte, error) {
+	return i.Invoker.InvokeFor(lambdaruntime.WithCaller(ctx, gateway.ConnectionOf(ctx)), key, route, payload)
 }
 
 // Close stops the functions, the tables and the daemon.

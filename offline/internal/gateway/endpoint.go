@@ -14,8 +14,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
-
-	"wsapi/offline/internal/lambdaruntime"
 )
 
 // conn is one client connection.
@@ -102,10 +100,9 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		slots:        make(chan struct{}, maxInflightPerConn),
 		writeTimeout: g.cfg.WriteTimeout,
 	}
-	// The connection is the caller its invocations are counted to when a
-	// function's instances are shared out: one client's flood waits its
-	// turn behind the others' messages (lambdaruntime's share.go).
-	c.ctx, c.cancel = context.WithCancel(lambdaruntime.WithCaller(c.base, c.id))
+	// Every invocation for the connection says whose it is: the Lambda
+	// stand-in shares a function's instances out between connections.
+	c.ctx, c.cancel = context.WithCancel(WithConnection(c.base, c.id))
 	c.lastActive.Store(now.UnixNano())
 
 	accept := &websocket.AcceptOptions{InsecureSkipVerify: true} // API Gateway does not check Origin.

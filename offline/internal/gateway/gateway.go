@@ -44,9 +44,23 @@ type Route struct {
 
 // Invoker runs a function with an event and returns its response payload. An
 // error means the integration failed: the function reported an error, timed
-// out or crashed.
+// out or crashed. ConnectionOf(ctx) names the connection it is invoked for.
 type Invoker interface {
 	InvokeFor(ctx context.Context, function string, route string, payload []byte) ([]byte, error)
+}
+
+type connectionKey struct{}
+
+// WithConnection returns a context whose invocations are for connection id.
+func WithConnection(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, connectionKey{}, id)
+}
+
+// ConnectionOf is the id of the connection an invocation's ctx is for: the
+// client whose message, handshake or disconnect it handles.
+func ConnectionOf(ctx context.Context) string {
+	id, _ := ctx.Value(connectionKey{}).(string)
+	return id
 }
 
 // Config is what a gateway serves.

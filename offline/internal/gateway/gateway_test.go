@@ -23,7 +23,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/coder/websocket"
 
-	"wsapi/offline/internal/lambdaruntime"
 	"wsapi/offline/testkit"
 )
 
@@ -77,7 +76,7 @@ func (f *functions) InvokeFor(ctx context.Context, function, route string, paylo
 		})
 		return []byte(`{"statusCode":200}`), err
 	case "caller":
-		return json.Marshal(events.APIGatewayProxyResponse{StatusCode: 200, Body: lambdaruntime.CallerOf(ctx)})
+		return json.Marshal(events.APIGatewayProxyResponse{StatusCode: 200, Body: ConnectionOf(ctx)})
 	case "boom":
 		return nil, errors.New("function failed")
 	case "hang":
