@@ -55,12 +55,6 @@ type Function struct {
 	Bootstrap string
 }
 
-// Table is an AWS::DynamoDB::Table with its properties resolved.
-type Table struct {
-	LogicalID  string
-	Properties map[string]any
-}
-
 // document is the part of a CloudFormation template that is read.
 type document struct {
 	// Transform is a macro CloudFormation runs before it reads the rest.

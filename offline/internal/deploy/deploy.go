@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/sqslocal"
@@ -34,8 +35,8 @@ type Service struct {
 	// LambdaFunctions are the FunctionNames of every AWS::Lambda::Function
 	// of the template, served or not, by logical id.
 	LambdaFunctions map[string]string
-	Tables          []cloudformation.Table
-	// Queues and EventSourceMappings are sorted by logical id.
+	// Tables, Queues and EventSourceMappings are sorted by logical id.
+	Tables              []dynamolocal.TableResource
 	Queues              []sqslocal.QueueResource
 	EventSourceMappings []eventsource.MappingResource
 	// Warnings each name a logical id and what the gateway does not do as
@@ -67,7 +68,7 @@ func Load(data []byte, opts cloudformation.Options) (*Service, error) {
 
 // read has each service read its resources, in the order their warnings
 // are given: the API, the resources no service reads, the routes, the
-// queues, then the mappings of those queues.
+// tables, the queues, then the mappings of those queues.
 func read(t *cloudformation.Template) (*Service, error) {
 	opts := t.Options()
 	api, err := gateway.ReadAPI(t, opts.Stage)
@@ -81,10 +82,8 @@ func read(t *cloudformation.Template) (*Service, error) {
 	}
 	for _, id := range t.IDs() {
 		switch typ := t.Type(id); typ {
-		case "AWS::DynamoDB::Table":
-			s.Tables = append(s.Tables, cloudformation.Table{LogicalID: id, Properties: t.Properties(id)})
-		case "AWS::DynamoDB::GlobalTable":
-			t.Warnf(id, "AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is")
+		case "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable":
+			// Read by dynamolocal.
 		case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::RouteResponse",
 			"AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer":
 			// Read by gateway.
@@ -98,6 +97,7 @@ func read(t *cloudformation.Template) (*Service, error) {
 	}
 	s.Routes = api.ReadRoutes(t)
 	s.Throttle = api.Throttle
+	s.Tables = dynamolocal.ReadTables(t)
 	s.Queues = sqslocal.ReadQueues(t)
 	s.EventSourceMappings = eventsource.ReadMappings(t)
 	s.Functions = t.Functions

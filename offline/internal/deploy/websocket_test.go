@@ -45,8 +45,6 @@ func TestServe(t *testing.T) {
 			[]string{"$connect", "hello"}, ""},
 		{"a resource type not emulated", map[string]any{"Topic": map[string]any{"Type": "AWS::SNS::Topic", "Properties": map[string]any{}}},
 			[]string{"$connect", "hello"}, "Topic: AWS::SNS::Topic is not emulated"},
-		{"a global table", map[string]any{"Global": map[string]any{"Type": "AWS::DynamoDB::GlobalTable", "Properties": map[string]any{"TableName": "global"}}},
-			[]string{"$connect", "hello"}, "Global: AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is"},
 		{"a route of a condition that does not hold", map[string]any{"Never": map[string]any{"Type": "AWS::ApiGatewayV2::Route", "Condition": "Never",
 			"Properties": route("never", nil)["Properties"]}},
 			[]string{"$connect", "hello"}, ""},
