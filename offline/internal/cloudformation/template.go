@@ -211,11 +211,14 @@ func (t *Template) Warnf(id, format string, args ...any) {
 // the order they were added.
 func (t *Template) Warnings() []string { return append(slices.Clone(t.r.warnings), t.warnings...) }
 
-// NotEmulated warns about a resource that no service reads, unless it has no
-// meaning offline or only holds the functions' code.
-func (t *Template) NotEmulated(id string) {
-	if typ := t.Type(id); !quiet(typ) && !t.codeBucket(id) {
-		t.Warnf(id, "%s is not emulated: a function that uses it reaches nothing local", typ)
+// NotEmulated warns about each resource of a type that no service reads,
+// read being the types the services read, unless it has no meaning offline
+// or only holds the functions' code.
+func (t *Template) NotEmulated(read []string) {
+	for _, id := range t.IDs() {
+		if typ := t.Type(id); !slices.Contains(read, typ) && !quiet(typ) && !t.codeBucket(id) {
+			t.Warnf(id, "%s is not emulated: a function that uses it reaches nothing local", typ)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ package deploy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"wsapi/offline/internal/cloudformation"
@@ -66,9 +67,17 @@ func Load(data []byte, opts cloudformation.Options) (*Service, error) {
 	return read(t)
 }
 
-// read has each service read its resources, in the order their warnings
-// are given: the API, the resources no service reads, the routes, the
-// tables, the queues, then the mappings of those queues.
+// readTypes are the resource types that a service reads, each listed
+// beside its reading, and the functions, served as what uses them needs
+// them.
+var readTypes = slices.Concat(gateway.ResourceTypes, dynamolocal.ResourceTypes, sqslocal.ResourceTypes,
+	eventsource.ResourceTypes, []string{"AWS::Lambda::Function"})
+
+// read has each service read its resources in turn, in the order of
+// Service's fields, then names the resources none of them reads: the order
+// their warnings are given in. The API comes first, since a template
+// without one is refused; the routes serve their functions before the
+// mappings do, so a function both use takes its key and its warning there.
 func read(t *cloudformation.Template) (*Service, error) {
 	opts := t.Options()
 	api, err := gateway.ReadAPI(t, opts.Stage)
@@ -80,26 +89,11 @@ func read(t *cloudformation.Template) (*Service, error) {
 	if s.Name == "" {
 		s.Name = s.APIName
 	}
-	for _, id := range t.IDs() {
-		switch typ := t.Type(id); typ {
-		case "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable":
-			// Read by dynamolocal.
-		case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::RouteResponse",
-			"AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer":
-			// Read by gateway.
-		case "AWS::Lambda::Function":
-			// Served as what uses it needs it.
-		case "AWS::SQS::Queue", "AWS::Lambda::EventSourceMapping":
-			// Read by sqslocal and eventsource.
-		default:
-			t.NotEmulated(id)
-		}
-	}
-	s.Routes = api.ReadRoutes(t)
-	s.Throttle = api.Throttle
+	s.Routes, s.Throttle = api.ReadRoutes(t), api.Throttle
 	s.Tables = dynamolocal.ReadTables(t)
 	s.Queues = sqslocal.ReadQueues(t)
 	s.EventSourceMappings = eventsource.ReadMappings(t)
+	t.NotEmulated(readTypes)
 	s.Functions = t.Functions
 	s.LambdaFunctions = t.LambdaFunctions
 	s.Warnings = t.Warnings()

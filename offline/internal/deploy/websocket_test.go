@@ -91,3 +91,27 @@ func TestServe(t *testing.T) {
 		t.Errorf("stage %q, expression %q, %d tables", s.Stage, s.RouteSelectionExpression, len(s.Tables))
 	}
 }
+
+// TestWarningsOrder expects the services' warnings in the order they read
+// the template, and the resources none of them reads named last.
+func TestWarningsOrder(t *testing.T) {
+	opts, _ := cloudformationtest.Options(t)
+	s, err := Load([]byte(cloudformationtest.WebSocketAPI(map[string]any{
+		"ATopic": map[string]any{"Type": "AWS::SNS::Topic", "Properties": map[string]any{}},
+		"Global": map[string]any{"Type": "AWS::DynamoDB::GlobalTable", "Properties": map[string]any{"TableName": "global"}},
+		"Jobs":   map[string]any{"Type": "AWS::SQS::Queue", "Properties": map[string]any{"QueueName": "jobs.fifo", "FifoQueue": true}},
+		"Other":  map[string]any{"Type": "AWS::ApiGatewayV2::Api", "Properties": map[string]any{"ProtocolType": "HTTP"}},
+	})), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Other: a HTTP API", "Global: AWS::DynamoDB::GlobalTable", "Jobs: a FIFO queue", "ATopic: AWS::SNS::Topic is not emulated"}
+	if len(s.Warnings) != len(want) {
+		t.Fatalf("warnings %q, want %d beginning %q", s.Warnings, len(want), want)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(s.Warnings[i], w) {
+			t.Errorf("warning %d is %q, want one beginning %q", i, s.Warnings[i], w)
+		}
+	}
+}

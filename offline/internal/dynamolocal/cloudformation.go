@@ -15,6 +15,9 @@ import (
 	"wsapi/offline/internal/cloudformation"
 )
 
+// ResourceTypes are the resource types dynamolocal reads.
+var ResourceTypes = []string{"AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"}
+
 // TableResource is an AWS::DynamoDB::Table of a template, its properties
 // resolved: CreateTable's fields, which ReadTable translates when the table
 // is made.
