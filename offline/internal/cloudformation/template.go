@@ -18,8 +18,6 @@ type Options struct {
 	Region, AccountID, StackName string
 	// Parameters give template parameters a value over their Default.
 	Parameters map[string]any
-	// Stage is the stage served when the template declares none.
-	Stage string
 	// APIEndpoint is what the API's Fn::GetAtt ApiEndpoint resolves to, the
 	// gateway's own address; "" gives the deployed form.
 	APIEndpoint string
@@ -29,9 +27,6 @@ type Options struct {
 	Bootstraps map[string]Bootstrap
 	// BuildCommand is what builds the bootstraps, named when one is missing.
 	BuildCommand string
-	// Name is what the service is called: serverless.yml's service; ""
-	// is the API's Name.
-	Name string
 }
 
 // Bootstrap is a function's executable built for this machine, and the key
@@ -153,9 +148,6 @@ func Load(data []byte, opts Options) (*Template, error) {
 // Region is the region the stack is placed in: the options' or the
 // template's.
 func (t *Template) Region() string { return t.r.opts.Region }
-
-// Options are the options the template was loaded with, its region filled in.
-func (t *Template) Options() Options { return t.r.opts }
 
 // IDs are the logical ids of the resources, sorted.
 func (t *Template) IDs() []string { return sortedKeys(t.res) }

@@ -45,13 +45,24 @@ type Service struct {
 	Warnings []string
 }
 
+// Options place the stack (cloudformation.Options) and name what it
+// serves.
+type Options struct {
+	cloudformation.Options
+	// Stage is the stage served when the template declares none.
+	Stage string
+	// Name is what the service is called: serverless.yml's service; ""
+	// is the API's Name.
+	Name string
+}
+
 // LoadFile reads the template at path, as Load does.
-func LoadFile(path string, opts cloudformation.Options) (*Service, error) {
-	t, err := cloudformation.LoadFile(path, opts)
+func LoadFile(path string, opts Options) (*Service, error) {
+	t, err := cloudformation.LoadFile(path, opts.Options)
 	if err != nil {
 		return nil, err
 	}
-	s, err := read(t)
+	s, err := read(t, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -59,12 +70,12 @@ func LoadFile(path string, opts cloudformation.Options) (*Service, error) {
 }
 
 // Load reads a JSON or YAML template into what the gateway serves.
-func Load(data []byte, opts cloudformation.Options) (*Service, error) {
-	t, err := cloudformation.Load(data, opts)
+func Load(data []byte, opts Options) (*Service, error) {
+	t, err := cloudformation.Load(data, opts.Options)
 	if err != nil {
 		return nil, err
 	}
-	return read(t)
+	return read(t, opts)
 }
 
 // readTypes are the resource types that a service reads, each listed
@@ -78,8 +89,7 @@ var readTypes = slices.Concat(gateway.ResourceTypes, dynamolocal.ResourceTypes, 
 // their warnings are given in. The API comes first, since a template
 // without one is refused; the routes serve their functions before the
 // mappings do, so a function both use takes its key and its warning there.
-func read(t *cloudformation.Template) (*Service, error) {
-	opts := t.Options()
+func read(t *cloudformation.Template, opts Options) (*Service, error) {
 	api, err := gateway.ReadAPI(t, opts.Stage)
 	if err != nil {
 		return nil, err

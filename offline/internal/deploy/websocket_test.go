@@ -51,7 +51,7 @@ func TestServe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Load([]byte(cloudformationtest.WebSocketAPI(tt.edits)), opts)
+			s, err := Load([]byte(cloudformationtest.WebSocketAPI(tt.edits)), Options{Options: opts})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestServe(t *testing.T) {
 		})
 	}
 
-	s, err := Load([]byte(cloudformationtest.WebSocketAPI(nil)), opts)
+	s, err := Load([]byte(cloudformationtest.WebSocketAPI(nil)), Options{Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestWarningsOrder(t *testing.T) {
 		"Global": map[string]any{"Type": "AWS::DynamoDB::GlobalTable", "Properties": map[string]any{"TableName": "global"}},
 		"Jobs":   map[string]any{"Type": "AWS::SQS::Queue", "Properties": map[string]any{"QueueName": "jobs.fifo", "FifoQueue": true}},
 		"Other":  map[string]any{"Type": "AWS::ApiGatewayV2::Api", "Properties": map[string]any{"ProtocolType": "HTTP"}},
-	})), opts)
+	})), Options{Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
