@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/deploy"
+	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/sqslocal"
 )
@@ -59,7 +59,7 @@ func Compute(old, new *deploy.Service) ChangeSet {
 	return ChangeSet{
 		Routes:    compare(old.Routes, new.Routes),
 		Functions: compare(old.Functions, new.Functions),
-		Tables:    compare(tablesByID(old.Tables), tablesByID(new.Tables)),
+		Tables:    compare(byLogicalID(old.Tables, tableID), byLogicalID(new.Tables, tableID)),
 		Queues:    compare(byLogicalID(old.Queues, queueID), byLogicalID(new.Queues, queueID)),
 		EventSourceMappings: compare(byLogicalID(old.EventSourceMappings, mappingID),
 			byLogicalID(new.EventSourceMappings, mappingID)),
@@ -125,14 +125,6 @@ func compare[V any](old, new map[string]V) map[string]Change {
 	return changes
 }
 
-func tablesByID(tables []cloudformation.Table) map[string]cloudformation.Table {
-	m := make(map[string]cloudformation.Table, len(tables))
-	for _, t := range tables {
-		m[t.LogicalID] = t
-	}
-	return m
-}
-
 func byLogicalID[V any](list []V, id func(V) string) map[string]V {
 	m := make(map[string]V, len(list))
 	for _, v := range list {
@@ -141,5 +133,6 @@ func byLogicalID[V any](list []V, id func(V) string) map[string]V {
 	return m
 }
 
+func tableID(t dynamolocal.TableResource) string     { return t.LogicalID }
 func queueID(q sqslocal.QueueResource) string        { return q.LogicalID }
 func mappingID(m eventsource.MappingResource) string { return m.LogicalID }

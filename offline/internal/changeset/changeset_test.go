@@ -7,6 +7,7 @@ import (
 
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/deploy"
+	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/sqslocal"
@@ -26,7 +27,7 @@ func service() *deploy.Service {
 			"hello": {Key: "hello", Name: "svc-hello", Env: map[string]string{"GREETING": "hello"},
 				Timeout: 3 * time.Second, MemoryMB: 128, Tracing: "Active", Bootstrap: "/bin/hello/bootstrap"},
 		},
-		Tables: []cloudformation.Table{{LogicalID: "Connections", Properties: map[string]any{"TableName": "svc-connections"}}},
+		Tables: []dynamolocal.TableResource{{LogicalID: "Connections", Properties: map[string]any{"TableName": "svc-connections"}}},
 		Queues: []sqslocal.QueueResource{
 			{LogicalID: "FanoutDLQ", Name: "svc-dlq", VisibilityTimeout: 30 * time.Second},
 			{LogicalID: "FanoutQueue", Name: "svc-fanout", VisibilityTimeout: 60 * time.Second, DeadLetterQueue: "FanoutDLQ", MaxReceiveCount: 3},
@@ -89,10 +90,10 @@ func TestCompute(t *testing.T) {
 			delete(s.Routes, "hello")
 		}, "route hello removed, function hello removed", false, true},
 		{"table added", func(s *deploy.Service) {
-			s.Tables = append(s.Tables, cloudformation.Table{LogicalID: "Rooms", Properties: map[string]any{"TableName": "svc-rooms"}})
+			s.Tables = append(s.Tables, dynamolocal.TableResource{LogicalID: "Rooms", Properties: map[string]any{"TableName": "svc-rooms"}})
 		}, "table Rooms added", false, false},
 		{"table changed", func(s *deploy.Service) {
-			s.Tables = []cloudformation.Table{{LogicalID: "Connections", Properties: map[string]any{"TableName": "svc-conns"}}}
+			s.Tables = []dynamolocal.TableResource{{LogicalID: "Connections", Properties: map[string]any{"TableName": "svc-conns"}}}
 		}, "table Connections changed", false, false},
 		{"queue added", func(s *deploy.Service) {
 			s.Queues = append(s.Queues, sqslocal.QueueResource{LogicalID: "Jobs", Name: "svc-jobs"})

@@ -18,8 +18,6 @@ type Options struct {
 	Region, AccountID, StackName string
 	// Parameters give template parameters a value over their Default.
 	Parameters map[string]any
-	// Stage is the stage served when the template declares none.
-	Stage string
 	// APIEndpoint is what the API's Fn::GetAtt ApiEndpoint resolves to, the
 	// gateway's own address; "" gives the deployed form.
 	APIEndpoint string
@@ -29,9 +27,6 @@ type Options struct {
 	Bootstraps map[string]Bootstrap
 	// BuildCommand is what builds the bootstraps, named when one is missing.
 	BuildCommand string
-	// Name is what the service is called: serverless.yml's service; ""
-	// is the API's Name.
-	Name string
 }
 
 // Bootstrap is a function's executable built for this machine, and the key
@@ -53,12 +48,6 @@ type Function struct {
 	MemoryMB  int
 	Tracing   string // TracingConfig.Mode: Active or PassThrough
 	Bootstrap string
-}
-
-// Table is an AWS::DynamoDB::Table with its properties resolved.
-type Table struct {
-	LogicalID  string
-	Properties map[string]any
 }
 
 // document is the part of a CloudFormation template that is read.
@@ -160,9 +149,6 @@ func Load(data []byte, opts Options) (*Template, error) {
 // template's.
 func (t *Template) Region() string { return t.r.opts.Region }
 
-// Options are the options the template was loaded with, its region filled in.
-func (t *Template) Options() Options { return t.r.opts }
-
 // IDs are the logical ids of the resources, sorted.
 func (t *Template) IDs() []string { return sortedKeys(t.res) }
 
@@ -217,11 +203,14 @@ func (t *Template) Warnf(id, format string, args ...any) {
 // the order they were added.
 func (t *Template) Warnings() []string { return append(slices.Clone(t.r.warnings), t.warnings...) }
 
-// NotEmulated warns about a resource that no service reads, unless it has no
-// meaning offline or only holds the functions' code.
-func (t *Template) NotEmulated(id string) {
-	if typ := t.Type(id); !quiet(typ) && !t.codeBucket(id) {
-		t.Warnf(id, "%s is not emulated: a function that uses it reaches nothing local", typ)
+// NotEmulated warns about each resource of a type that no service reads,
+// read being the types the services read, unless it has no meaning offline
+// or only holds the functions' code.
+func (t *Template) NotEmulated(read []string) {
+	for _, id := range t.IDs() {
+		if typ := t.Type(id); !slices.Contains(read, typ) && !quiet(typ) && !t.codeBucket(id) {
+			t.Warnf(id, "%s is not emulated: a function that uses it reaches nothing local", typ)
+		}
 	}
 }
 

@@ -7,9 +7,11 @@ package deploy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"wsapi/offline/internal/cloudformation"
+	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/sqslocal"
@@ -34,8 +36,8 @@ type Service struct {
 	// LambdaFunctions are the FunctionNames of every AWS::Lambda::Function
 	// of the template, served or not, by logical id.
 	LambdaFunctions map[string]string
-	Tables          []cloudformation.Table
-	// Queues and EventSourceMappings are sorted by logical id.
+	// Tables, Queues and EventSourceMappings are sorted by logical id.
+	Tables              []dynamolocal.TableResource
 	Queues              []sqslocal.QueueResource
 	EventSourceMappings []eventsource.MappingResource
 	// Warnings each name a logical id and what the gateway does not do as
@@ -43,13 +45,24 @@ type Service struct {
 	Warnings []string
 }
 
+// Options place the stack (cloudformation.Options) and name what it
+// serves.
+type Options struct {
+	cloudformation.Options
+	// Stage is the stage served when the template declares none.
+	Stage string
+	// Name is what the service is called: serverless.yml's service; ""
+	// is the API's Name.
+	Name string
+}
+
 // LoadFile reads the template at path, as Load does.
-func LoadFile(path string, opts cloudformation.Options) (*Service, error) {
-	t, err := cloudformation.LoadFile(path, opts)
+func LoadFile(path string, opts Options) (*Service, error) {
+	t, err := cloudformation.LoadFile(path, opts.Options)
 	if err != nil {
 		return nil, err
 	}
-	s, err := read(t)
+	s, err := read(t, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -57,19 +70,26 @@ func LoadFile(path string, opts cloudformation.Options) (*Service, error) {
 }
 
 // Load reads a JSON or YAML template into what the gateway serves.
-func Load(data []byte, opts cloudformation.Options) (*Service, error) {
-	t, err := cloudformation.Load(data, opts)
+func Load(data []byte, opts Options) (*Service, error) {
+	t, err := cloudformation.Load(data, opts.Options)
 	if err != nil {
 		return nil, err
 	}
-	return read(t)
+	return read(t, opts)
 }
 
-// read has each service read its resources, in the order their warnings
-// are given: the API, the resources no service reads, the routes, the
-// queues, then the mappings of those queues.
-func read(t *cloudformation.Template) (*Service, error) {
-	opts := t.Options()
+// readTypes are the resource types that a service reads, each listed
+// beside its reading, and the functions, served as what uses them needs
+// them.
+var readTypes = slices.Concat(gateway.ResourceTypes, dynamolocal.ResourceTypes, sqslocal.ResourceTypes,
+	eventsource.ResourceTypes, []string{"AWS::Lambda::Function"})
+
+// read has each service read its resources in turn, in the order of
+// Service's fields, then names the resources none of them reads: the order
+// their warnings are given in. The API comes first, since a template
+// without one is refused; the routes serve their functions before the
+// mappings do, so a function both use takes its key and its warning there.
+func read(t *cloudformation.Template, opts Options) (*Service, error) {
 	api, err := gateway.ReadAPI(t, opts.Stage)
 	if err != nil {
 		return nil, err
@@ -79,27 +99,11 @@ func read(t *cloudformation.Template) (*Service, error) {
 	if s.Name == "" {
 		s.Name = s.APIName
 	}
-	for _, id := range t.IDs() {
-		switch typ := t.Type(id); typ {
-		case "AWS::DynamoDB::Table":
-			s.Tables = append(s.Tables, cloudformation.Table{LogicalID: id, Properties: t.Properties(id)})
-		case "AWS::DynamoDB::GlobalTable":
-			t.Warnf(id, "AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is")
-		case "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::RouteResponse",
-			"AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer":
-			// Read by gateway.
-		case "AWS::Lambda::Function":
-			// Served as what uses it needs it.
-		case "AWS::SQS::Queue", "AWS::Lambda::EventSourceMapping":
-			// Read by sqslocal and eventsource.
-		default:
-			t.NotEmulated(id)
-		}
-	}
-	s.Routes = api.ReadRoutes(t)
-	s.Throttle = api.Throttle
+	s.Routes, s.Throttle = api.ReadRoutes(t), api.Throttle
+	s.Tables = dynamolocal.ReadTables(t)
 	s.Queues = sqslocal.ReadQueues(t)
 	s.EventSourceMappings = eventsource.ReadMappings(t)
+	t.NotEmulated(readTypes)
 	s.Functions = t.Functions
 	s.LambdaFunctions = t.LambdaFunctions
 	s.Warnings = t.Warnings()

@@ -21,7 +21,7 @@ func loadFile(t *testing.T, template string, opts cloudformation.Options) (*Serv
 	if err := os.WriteFile(path, []byte(template), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := LoadFile(path, opts)
+	s, err := LoadFile(path, Options{Options: opts})
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func TestCDKTemplate(t *testing.T) {
 	opts, paths := cloudformationtest.Options(t)
 	opts.StackName = "HelloStack"
 	opts.Bootstraps = map[string]cloudformation.Bootstrap{"Hello4A628BD4": paths["fn"]}
-	s, err := LoadFile("../../testdata/cdk/cdk.template.json", opts)
+	s, err := LoadFile("../../testdata/cdk/cdk.template.json", Options{Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestRegion(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := opts
 			o.Region = tt.region
-			s, err := Load([]byte(cloudformationtest.WebSocketAPI(tt.edits)), o)
+			s, err := Load([]byte(cloudformationtest.WebSocketAPI(tt.edits)), Options{Options: o})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -33,8 +33,8 @@ func TestQueuesAndMappingsFromTheFramework(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Load(data, cloudformation.Options{Region: "us-east-1", AccountID: "123456789012", StackName: "sqsprobe-dev",
-		Bootstraps: bootstrapsFor(t, "sqsprobe-dev-worker", "sqsprobe-dev-hello")})
+	s, err := Load(data, Options{Options: cloudformation.Options{Region: "us-east-1", AccountID: "123456789012", StackName: "sqsprobe-dev",
+		Bootstraps: bootstrapsFor(t, "sqsprobe-dev-worker", "sqsprobe-dev-hello")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,15 +45,13 @@ func TestServe(t *testing.T) {
 			[]string{"$connect", "hello"}, ""},
 		{"a resource type not emulated", map[string]any{"Topic": map[string]any{"Type": "AWS::SNS::Topic", "Properties": map[string]any{}}},
 			[]string{"$connect", "hello"}, "Topic: AWS::SNS::Topic is not emulated"},
-		{"a global table", map[string]any{"Global": map[string]any{"Type": "AWS::DynamoDB::GlobalTable", "Properties": map[string]any{"TableName": "global"}}},
-			[]string{"$connect", "hello"}, "Global: AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is"},
 		{"a route of a condition that does not hold", map[string]any{"Never": map[string]any{"Type": "AWS::ApiGatewayV2::Route", "Condition": "Never",
 			"Properties": route("never", nil)["Properties"]}},
 			[]string{"$connect", "hello"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Load([]byte(cloudformationtest.WebSocketAPI(tt.edits)), opts)
+			s, err := Load([]byte(cloudformationtest.WebSocketAPI(tt.edits)), Options{Options: opts})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +72,7 @@ func TestServe(t *testing.T) {
 		})
 	}
 
-	s, err := Load([]byte(cloudformationtest.WebSocketAPI(nil)), opts)
+	s, err := Load([]byte(cloudformationtest.WebSocketAPI(nil)), Options{Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,5 +89,29 @@ func TestServe(t *testing.T) {
 	}
 	if s.Stage != "prod" || s.RouteSelectionExpression != "$request.body.action" || len(s.Tables) != 1 {
 		t.Errorf("stage %q, expression %q, %d tables", s.Stage, s.RouteSelectionExpression, len(s.Tables))
+	}
+}
+
+// TestWarningsOrder expects the services' warnings in the order they read
+// the template, and the resources none of them reads named last.
+func TestWarningsOrder(t *testing.T) {
+	opts, _ := cloudformationtest.Options(t)
+	s, err := Load([]byte(cloudformationtest.WebSocketAPI(map[string]any{
+		"ATopic": map[string]any{"Type": "AWS::SNS::Topic", "Properties": map[string]any{}},
+		"Global": map[string]any{"Type": "AWS::DynamoDB::GlobalTable", "Properties": map[string]any{"TableName": "global"}},
+		"Jobs":   map[string]any{"Type": "AWS::SQS::Queue", "Properties": map[string]any{"QueueName": "jobs.fifo", "FifoQueue": true}},
+		"Other":  map[string]any{"Type": "AWS::ApiGatewayV2::Api", "Properties": map[string]any{"ProtocolType": "HTTP"}},
+	})), Options{Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Other: a HTTP API", "Global: AWS::DynamoDB::GlobalTable", "Jobs: a FIFO queue", "ATopic: AWS::SNS::Topic is not emulated"}
+	if len(s.Warnings) != len(want) {
+		t.Fatalf("warnings %q, want %d beginning %q", s.Warnings, len(want), want)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(s.Warnings[i], w) {
+			t.Errorf("warning %d is %q, want one beginning %q", i, s.Warnings[i], w)
+		}
 	}
 }

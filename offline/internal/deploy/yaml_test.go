@@ -55,11 +55,11 @@ Resources:
       "Target": {"Fn::Join": ["/", ["integrations", {"Ref": "Integration"}]]}}}
   }
 }`
-	fromYAML, err := Load([]byte(yml), opts)
+	fromYAML, err := Load([]byte(yml), Options{Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromJSON, err := Load([]byte(js), opts)
+	fromJSON, err := Load([]byte(js), Options{Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}

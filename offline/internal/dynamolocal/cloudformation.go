@@ -11,7 +11,33 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"wsapi/offline/internal/cloudformation"
 )
+
+// ResourceTypes are the resource types dynamolocal reads.
+var ResourceTypes = []string{"AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"}
+
+// TableResource is an AWS::DynamoDB::Table of a template, its properties
+// resolved: CreateTable's fields, which ReadTable translates when the table
+// is made.
+type TableResource struct {
+	LogicalID  string
+	Properties map[string]any
+}
+
+// ReadTables reads the template's tables, sorted by logical id, warning
+// about each global table: only AWS::DynamoDB::Table is made locally.
+func ReadTables(t *cloudformation.Template) []TableResource {
+	var tables []TableResource
+	for _, id := range t.OfType("AWS::DynamoDB::Table") {
+		tables = append(tables, TableResource{LogicalID: id, Properties: t.Properties(id)})
+	}
+	for _, id := range t.OfType("AWS::DynamoDB::GlobalTable") {
+		t.Warnf(id, "AWS::DynamoDB::GlobalTable is not made locally; only AWS::DynamoDB::Table is")
+	}
+	return tables
+}
 
 // Table is one AWS::DynamoDB::Table resource, read once into the calls
 // that make it.

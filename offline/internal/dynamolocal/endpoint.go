@@ -1,10 +1,6 @@
 package dynamolocal
 
-import (
-	"context"
-
-	"wsapi/offline/internal/cloudformation"
-)
+import "context"
 
 // Endpoint makes a template's tables in a local dynalite, which it starts
 // with the first table, at the start or at a reload alike.
@@ -20,7 +16,7 @@ type Endpoint struct {
 
 // Create makes the tables not there yet, starting dynalite first if it is
 // not running.
-func (d *Endpoint) Create(ctx context.Context, tables []cloudformation.Table) (string, error) {
+func (d *Endpoint) Create(ctx context.Context, tables []TableResource) (string, error) {
 	specs := make([]*Table, 0, len(tables))
 	for _, t := range tables {
 		spec, err := ReadTable(t.LogicalID, t.Properties)

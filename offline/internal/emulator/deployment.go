@@ -11,6 +11,7 @@ import (
 	"wsapi/offline/internal/changeset"
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/deploy"
+	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/eventsource"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambda"
@@ -44,7 +45,7 @@ type Tables interface {
 	// Create makes the tables not there yet and keeps those that are as
 	// they are. It returns the endpoint functions reach DynamoDB at, ""
 	// while there is no table at all.
-	Create(ctx context.Context, tables []cloudformation.Table) (endpoint string, err error)
+	Create(ctx context.Context, tables []dynamolocal.TableResource) (endpoint string, err error)
 }
 
 // Queues serves queues; *sqslocal.Endpoint is one.
@@ -147,7 +148,7 @@ func (s *Deployment) Apply(ctx context.Context, old, new *deploy.Service) (chang
 }
 
 func (s *Deployment) applyTables(ctx context.Context, svc *deploy.Service, cs changeset.ChangeSet) error {
-	var tables []cloudformation.Table
+	var tables []dynamolocal.TableResource
 	for _, t := range svc.Tables {
 		if c, ok := cs.Tables[t.LogicalID]; ok && c != changeset.Removed {
 			tables = append(tables, t)

@@ -10,6 +10,7 @@ import (
 
 	"wsapi/offline/internal/cloudformation"
 	"wsapi/offline/internal/deploy"
+	"wsapi/offline/internal/dynamolocal"
 	"wsapi/offline/internal/gateway"
 	"wsapi/offline/internal/lambda"
 	"wsapi/offline/internal/lambdaruntime"
@@ -74,7 +75,7 @@ func (r fakeRouter) SetRoutes(_ string, routes map[string]gateway.Route) error {
 
 type fakeTables struct{ calls *calls }
 
-func (t fakeTables) Create(_ context.Context, tables []cloudformation.Table) (string, error) {
+func (t fakeTables) Create(_ context.Context, tables []dynamolocal.TableResource) (string, error) {
 	for _, tb := range tables {
 		t.calls.add("Create " + tb.LogicalID)
 	}
@@ -106,7 +107,7 @@ func service(fns map[string]string, routes map[string]string, tables ...string) 
 		svc.Routes[key] = gateway.Route{Function: fn}
 	}
 	for _, id := range tables {
-		svc.Tables = append(svc.Tables, cloudformation.Table{LogicalID: id})
+		svc.Tables = append(svc.Tables, dynamolocal.TableResource{LogicalID: id})
 	}
 	return svc
 }

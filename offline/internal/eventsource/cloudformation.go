@@ -9,6 +9,9 @@ import (
 	"wsapi/offline/internal/sqslocal"
 )
 
+// ResourceTypes are the resource types eventsource reads.
+var ResourceTypes = []string{"AWS::Lambda::EventSourceMapping"}
+
 // MappingResource is an AWS::Lambda::EventSourceMapping of a template, from
 // one of its queues to a function, with Lambda's defaults filled in.
 type MappingResource struct {

@@ -12,6 +12,12 @@ import (
 	"wsapi/offline/internal/cloudformation"
 )
 
+// ResourceTypes are the resource types the gateway reads.
+var ResourceTypes = []string{
+	"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::RouteResponse",
+	"AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer",
+}
+
 // API is the WebSocket API of a template, as the gateway serves it: the
 // first AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET, and its stage.
 type API struct {

@@ -86,7 +86,7 @@ func readRoutes(template []byte, opts cloudformation.Options) (*routesRead, erro
 	if err != nil {
 		return nil, err
 	}
-	api, err := ReadAPI(t, opts.Stage)
+	api, err := ReadAPI(t, "")
 	if err != nil {
 		return nil, err
 	}

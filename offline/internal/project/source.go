@@ -29,8 +29,9 @@ type Placement struct {
 	Stage, Region, Endpoint string
 }
 
-func (p Placement) options() cloudformation.Options {
-	return cloudformation.Options{AccountID: lambdaruntime.AccountID, Stage: p.Stage, Region: p.Region, APIEndpoint: p.Endpoint}
+func (p Placement) options() deploy.Options {
+	return deploy.Options{Stage: p.Stage,
+		Options: cloudformation.Options{AccountID: lambdaruntime.AccountID, Region: p.Region, APIEndpoint: p.Endpoint}}
 }
 
 // Serverless is serverless.yml, packaged by the project's pinned

@@ -9,6 +9,9 @@ import (
 	"wsapi/offline/internal/cloudformation"
 )
 
+// ResourceTypes are the resource types sqslocal reads.
+var ResourceTypes = []string{"AWS::SQS::Queue"}
+
 // QueueResource is an AWS::SQS::Queue of a template with its properties
 // read, SQS's defaults filled in.
 type QueueResource struct {
