@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -48,8 +49,9 @@ func twoFunctions(t *testing.T) string {
 // goes, each function once, and the end last.
 func TestBuildBootstrapsReportsInOrder(t *testing.T) {
 	root := twoFunctions(t)
+	bin := filepath.Join(root, ".offline/bin")
 	var log buildLog
-	if err := BuildBootstraps(t.Context(), root+"/serverless.yml", ".offline/bin", &log); err != nil {
+	if err := BuildBootstraps(t.Context(), filepath.Join(root, "serverless.yml"), bin, &log); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(log.events, "progress") {
@@ -57,7 +59,7 @@ func TestBuildBootstrapsReportsInOrder(t *testing.T) {
 	}
 	got := log.without("progress")
 	slices.Sort(got[1:3])
-	if want := []string{"started 2 .offline/bin", "built fa false", "built fb false", "finished <nil>"}; !slices.Equal(got, want) {
+	if want := []string{"started 2 " + bin, "built fa false", "built fb false", "finished <nil>"}; !slices.Equal(got, want) {
 		t.Errorf("report %q, want %q with progress before the first built", got, want)
 	}
 	if first := slices.Index(log.events, "progress"); first != 1 {
@@ -66,7 +68,7 @@ func TestBuildBootstrapsReportsInOrder(t *testing.T) {
 
 	testkit.WriteFile(t, root, "fb/main.go", "package main\n\nfunc main() { undefinedName() }\n")
 	log = buildLog{}
-	err := BuildBootstraps(t.Context(), root+"/serverless.yml", ".offline/bin", &log)
+	err := BuildBootstraps(t.Context(), filepath.Join(root, "serverless.yml"), bin, &log)
 	if err == nil || !strings.Contains(err.Error(), "1 of 2 bootstraps did not build") || !slices.Contains(log.events, "built fb true") {
 		t.Errorf("a function that does not compile: %v, report %q", err, log.events)
 	}
@@ -78,12 +80,13 @@ func TestBuildBootstrapsStopped(t *testing.T) {
 	root := twoFunctions(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
+	bin := filepath.Join(root, ".offline/bin")
 	var log buildLog
-	err := BuildBootstraps(ctx, root+"/serverless.yml", ".offline/bin", &log)
+	err := BuildBootstraps(ctx, filepath.Join(root, "serverless.yml"), bin, &log)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("stopped build returned %v, want context.Canceled", err)
 	}
-	if got := log.without("progress"); !slices.Equal(got, []string{"started 2 .offline/bin", "finished context canceled"}) {
+	if got := log.without("progress"); !slices.Equal(got, []string{"started 2 " + bin, "finished context canceled"}) {
 		t.Errorf("report %q, want started then finished with the reason", got)
 	}
 }
