@@ -11,6 +11,10 @@ type backlog struct {
 	freed    *sync.Cond // signalled as messages are handled; only the reader waits
 	bytes    int
 	messages int
+	// throttled holds from a message throttled until no message waits:
+	// the connection is flooding, and its messages are handled one at a
+	// time (see maxInflightPerConn).
+	throttled bool
 }
 
 func newBacklog() *backlog {
@@ -36,6 +40,24 @@ func (b *backlog) done(n int) {
 	b.mu.Lock()
 	b.bytes -= n
 	b.messages--
+	if b.messages == 0 {
+		b.throttled = false
+	}
 	b.mu.Unlock()
 	b.freed.Signal()
+}
+
+// throttle marks the connection flooding: a message of its was throttled.
+func (b *backlog) throttle() {
+	b.mu.Lock()
+	b.throttled = true
+	b.mu.Unlock()
+}
+
+// flooding reports whether a message was throttled since the backlog was
+// last empty.
+func (b *backlog) flooding() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.throttled
 }

@@ -39,6 +39,7 @@ type conn struct {
 	frames    *frameGuard
 	backlog   *backlog      // bytes read and not yet handled
 	slots     chan struct{} // messages being handled
+	serial    chan struct{} // the one message being handled while flooding
 	idle      *time.Timer
 	hardLimit *time.Timer
 
@@ -98,6 +99,7 @@ func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		base:         context.WithoutCancel(r.Context()),
 		backlog:      newBacklog(),
 		slots:        make(chan struct{}, maxInflightPerConn),
+		serial:       make(chan struct{}, 1),
 		writeTimeout: g.cfg.WriteTimeout,
 	}
 	// Every invocation for the connection says whose it is: the Lambda
@@ -206,6 +208,7 @@ func (g *Gateway) serve(c *conn) {
 			table := g.routes.Load()
 			key := table.selector.Select(data)
 			if key != "" && !table.allow(key, arrived) {
+				c.backlog.throttle()
 				g.reply(c, tooManyRequestsFrame(c.id, newID()))
 				g.logf("MESSAGE     %s  %s throttled: Too Many Requests", c.id, key)
 				continue
@@ -217,6 +220,10 @@ func (g *Gateway) serve(c *conn) {
 				defer c.backlog.done(len(data))
 				c.slots <- struct{}{}
 				defer func() { <-c.slots }()
+				if c.backlog.flooding() {
+					c.serial <- struct{}{}
+					defer func() { <-c.serial }()
+				}
 				g.message(c, table, key, data, arrived)
 			}()
 		}

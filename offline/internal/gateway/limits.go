@@ -35,11 +35,12 @@ const (
 	// documentation), rather than wait for a client that does not read.
 	maxQueuedBytes = 256 << 10
 	// maxInflightPerConn bounds the messages of one connection being handled
-	// at once; the others wait, within maxBacklogBytes. API Gateway has no
-	// such bound; here a function has 10 instances on a laptop's cores, and
-	// a client flooding with more than a few at once would take the cores
-	// the other clients' messages run on, however fairly the instances are
-	// shared.
+	// at once; the others wait, within maxBacklogBytes. A connection that
+	// has had a message throttled is flooding, and has one handled at a time
+	// until none waits. API Gateway has neither bound: here a function has
+	// 10 instances on a laptop's cores, and a client flooding at the stage's
+	// rate would take the cores the other clients' messages run on, however
+	// fairly the instances are shared.
 	maxInflightPerConn = 4
 	// maxBacklogBytes bounds what one connection has sent that waits to be
 	// handled: past it the gateway stops reading from that client (TCP

@@ -3,13 +3,17 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"wsapi/offline/testkit"
 )
 
 func TestTokenBucket(t *testing.T) {
@@ -176,5 +180,85 @@ func TestUnthrottled(t *testing.T) {
 	}
 	if got := roundTrip(t, c, `{"action":"echo"}`); got != `echo: {"action":"echo"}` {
 		t.Errorf("unthrottled after a reload, burst 0: %s", got)
+	}
+}
+
+// counted stands in for a slow function that counts its invocations: the
+// first ones wait for first to close, the later ones for later; it keeps
+// the most of the later ones that ran at once.
+type counted struct {
+	*functions
+	first, later chan struct{}
+	firstCount   int
+
+	mu                     sync.Mutex
+	started, finished      int
+	runningLater, maxLater int
+}
+
+func (f *counted) InvokeFor(ctx context.Context, function, route string, payload []byte) ([]byte, error) {
+	if function != "slow" {
+		return f.functions.InvokeFor(ctx, function, route, payload)
+	}
+	f.mu.Lock()
+	f.started++
+	later := f.started > f.firstCount
+	if later {
+		f.runningLater++
+		f.maxLater = max(f.maxLater, f.runningLater)
+	}
+	f.mu.Unlock()
+	if later {
+		<-f.later
+	} else {
+		<-f.first
+	}
+	f.mu.Lock()
+	f.finished++
+	if later {
+		f.runningLater--
+	}
+	f.mu.Unlock()
+	return []byte(`{"statusCode":200}`), nil
+}
+
+func (f *counted) await(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	testkit.Eventually(t, 5*time.Second, func() (bool, string) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return cond(), fmt.Sprintf("%s: %d started, %d finished", what, f.started, f.finished)
+	})
+}
+
+// TestFloodingConnectionOneMessageAtATime: once a connection has a message
+// throttled, the messages it has waiting are handled one at a time, so a
+// flood cannot take every core; before, up to maxInflightPerConn at once.
+func TestFloodingConnectionOneMessageAtATime(t *testing.T) {
+	const accepted = maxInflightPerConn + 2
+	f := &counted{first: make(chan struct{}), later: make(chan struct{}), firstCount: maxInflightPerConn}
+	h := start(t, func(c *Config) {
+		f.functions = c.Invoker.(*functions)
+		c.Invoker = f
+		c.Routes["slow"] = Route{Function: "slow", Throttle: &Throttle{RateLimit: 0, BurstLimit: accepted}}
+	})
+	c := h.dial(t, "/local")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for range accepted {
+		if err := c.Write(ctx, websocket.MessageText, []byte(`{"action":"slow"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.await(t, "the first messages handled at once", func() bool { return f.started == maxInflightPerConn })
+	if got := roundTrip(t, c, `{"action":"slow"}`); !strings.HasPrefix(got, `{"message": "Too Many Requests"`) {
+		t.Fatalf("past the burst: %s, want Too Many Requests", got)
+	}
+	close(f.first)
+	f.await(t, "a waiting message started", func() bool { return f.started > maxInflightPerConn })
+	close(f.later)
+	f.await(t, "every message handled", func() bool { return f.finished == accepted })
+	if f.maxLater != 1 {
+		t.Errorf("after the throttle, %d of the connection's waiting messages were handled at once, want 1", f.maxLater)
 	}
 }
