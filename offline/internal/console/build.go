@@ -59,8 +59,8 @@ func (b *Build) Progress(p hostbuild.Progress) {
 }
 
 // Built prints a function's failure with the compiler's errors, and, when
-// the build compiled anything, the function's time: a start with nothing
-// changed says it in its last line only.
+// the build compiled anything or the bootstrap is new, the function's
+// time: a start with nothing changed says it in its last line only.
 func (b *Build) Built(r hostbuild.Result) {
 	b.mu.Lock()
 	if r.Err != nil {
@@ -73,7 +73,7 @@ func (b *Build) Built(r hostbuild.Result) {
 	switch {
 	case r.Err != nil:
 		b.c.Error(r.Err)
-	case changed:
+	case changed || r.Created:
 		b.printf("%s built in %s", r.Function.Key, roundDuration(r.Duration))
 	}
 }
@@ -147,9 +147,9 @@ func (b *Build) printf(format string, args ...any) {
 }
 
 // roundDuration shows a build's time as a person reads it: 0.8s, 12s, 3m5s.
-func roundDuration(d time.Duration) time.Duration {
+func roundDuration(d time.Duration) string {
 	if d < 10*time.Second {
-		return d.Round(100 * time.Millisecond)
+		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
-	return d.Round(time.Second)
+	return d.Round(time.Second).String()
 }

@@ -93,11 +93,15 @@ func TestBuildLinesWithNothingToCompile(t *testing.T) {
 
 	out = lockedBuilder{}
 	b = NewBuild(New(&out), false)
-	b.Started(1, "bin")
+	b.Started(2, "bin")
 	b.Built(built("fa", time.Second, nil))
+	created := built("fb", 300*time.Millisecond, nil)
+	created.Created = true
+	b.Built(created)
 	b.Finished(nil)
-	if got := strings.Split(strings.TrimSpace(out.String()), "\n"); len(got) != 2 || !strings.HasPrefix(got[1], "build        │ 1 functions up to date (") {
-		t.Errorf("got %q, want the start and up to date", got)
+	got = strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(got) != 3 || got[1] != "build        │ fb built in 0.3s" || !strings.HasPrefix(got[2], "build        │ 2 functions up to date (") {
+		t.Errorf("got %q, want the start, the bootstrap that is new and up to date", got)
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,6 +50,7 @@ type Progress struct {
 type Result struct {
 	Function   Function
 	Executable string // the new bootstrap, when the build succeeded
+	Created    bool   // there was no bootstrap before
 	Duration   time.Duration
 	Err        error // a *BuildError when the compiler refused the code
 }
@@ -154,6 +157,8 @@ func (b *Builder) build(ctx context.Context, fn Function) Result {
 		bin = filepath.Join(root, bin)
 	}
 	exe := workspace.HostBootstrap(bin, fn.Key)
+	_, err = os.Stat(exe)
+	res.Created = errors.Is(err, fs.ErrNotExist)
 	dir := filepath.Dir(exe)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
