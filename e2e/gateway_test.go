@@ -20,7 +20,8 @@ import (
 // the gateway as a user would and talk to it over WebSocket.
 
 var (
-	buildDir   string // holds gateway and bin/<fn>/bootstrap
+	buildDir   string // holds gateway and bin/<fn>/bootstrap, kept between runs
+	runDir     string // this run's own files, removed at its end
 	projectDir = ".."
 )
 
@@ -34,11 +35,19 @@ func TestMain(m *testing.M) {
 }
 
 func buildAll() (func(*testing.M) int, error) {
-	dir, err := os.MkdirTemp("", "offline-e2e-")
+	// The build is kept in the project's build output between runs, where
+	// the go command leaves what is up to date as it is: a run links only
+	// what changed since the last.
+	dir, err := filepath.Abs(filepath.Join(projectDir, ".offline", "e2e"))
 	if err != nil {
 		return nil, err
 	}
 	buildDir = dir
+	run, err := os.MkdirTemp("", "offline-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	runDir = run
 	// The gateway as `serverless offline` builds it.
 	gateway := filepath.Join(dir, "gateway")
 	build := exec.Command("go", "build", "-o", gateway, "./offline")
@@ -54,7 +63,7 @@ func buildAll() (func(*testing.M) int, error) {
 		return nil, fmt.Errorf("gateway -build-only: %v\n%s", err, out)
 	}
 	return func(m *testing.M) int {
-		defer os.RemoveAll(dir)
+		defer os.RemoveAll(run)
 		defer func() {
 			if shared.g != nil {
 				shared.g.stop()
@@ -204,7 +213,7 @@ var shared struct {
 func sharedGateway(t testing.TB) *gatewayProc {
 	t.Helper()
 	shared.once.Do(func() {
-		dir := filepath.Join(buildDir, "shared")
+		dir := filepath.Join(runDir, "shared")
 		if shared.err = os.Mkdir(dir, 0o755); shared.err != nil {
 			return
 		}
