@@ -9,6 +9,10 @@ STAGE ?= dev
 FN ?= hello
 # Every module of the workspace, as package patterns.
 PACKAGES := $(shell go list -m -f '{{.Dir}}/...')
+# go test starts packages in the order given, -p at a time: the longest
+# tests (e2e/, and tools/'s deploy rehearsal and route copy) first, so that
+# the short ones fill in beside them rather than leave them the last.
+TEST_PACKAGES := $(filter %/e2e/... %/tools/...,$(PACKAGES)) $(filter-out %/e2e/... %/tools/...,$(PACKAGES))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TTL ?= 1h
 # The pinned CLI itself, as `npx --no-install serverless` runs it, without
@@ -39,7 +43,7 @@ build: ## Build each function's arm64 bootstrap and bin/<fn>.zip (serverless pac
 
 test: build node_modules/.package-lock.json ## Run every module's tests (race detector on), the plugin's, and rehearse the deploy
 	@command -v moto_server >/dev/null || echo "make test: moto_server is not on PATH, so the deploy rehearsal (make rehearse) is skipped: pip install 'moto[server]>=5,<6'"
-	go test -race -count=1 $(PACKAGES)
+	go test -race -count=1 -p 4 $(TEST_PACKAGES)
 	node --test plugins/go-workspace/*.test.js
 
 rehearse: node_modules/.package-lock.json ## Rehearse the deploy: serverless deploy, deploy function, info, logs and remove against moto on loopback

@@ -51,6 +51,7 @@ func (g *gatewayProc) openFiles(t testing.TB) int {
 // TestDroppedConnectionsReleaseSockets: a thousand clients that vanish with
 // a TCP reset leave no socket open in the gateway.
 func TestDroppedConnectionsReleaseSockets(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t)
 	// The first connections start the function instances, whose pipes are
 	// open files too: the count starts once they run.

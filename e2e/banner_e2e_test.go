@@ -18,7 +18,8 @@ var cliLine = regexp.MustCompile(`AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=
 	`--region (\S+) --endpoint-url (\S+) --connection-id <id> --data `)
 
 func TestBannerCallReachesAConnection(t *testing.T) {
-	g := startGateway(t)
+	t.Parallel()
+	g := sharedGateway(t)
 	m := cliLine.FindStringSubmatch(g.output())
 	if m == nil {
 		t.Fatalf("the banner shows no AWS CLI call to @connections:\n%s", g.output())

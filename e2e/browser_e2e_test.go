@@ -21,6 +21,7 @@ const chromium = "/usr/bin/chromium"
 // an Origin header (the page is served from another origin than the API).
 // Two pages send, then meet in a room: one broadcasts, the other shows it.
 func TestBrowserClient(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("%s: %v: install it with `apt-get install chromium` (Debian)", chromium, err)
 	}

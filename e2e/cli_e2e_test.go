@@ -23,6 +23,7 @@ import (
 // The command line's edges: help, quiet, and stopping with make.
 
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command(filepath.Join(buildDir, "gateway"), "-h")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -41,6 +42,7 @@ func TestHelp(t *testing.T) {
 // served (routes, tables, queues), warnings and errors, the framework's own output, the ready line
 // and the stop; no function output, per-message lines or traces.
 func TestQuiet(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t, "-quiet")
 	c := g.dial(t, "taro", "")
 	send(t, c, `{"action":"hello","userName":"taro"}`)
@@ -65,13 +67,15 @@ func TestQuiet(t *testing.T) {
 // recipe exec'ing it, and sends make SIGINT: make passes no signal on and
 // waits for the gateway, which must stop rather than serve on.
 func TestStopsWithMake(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	makefile := filepath.Join(dir, "Makefile")
 	if err := os.WriteFile(makefile, []byte("offline:\n\texec $(GATEWAY) $(ARGS)\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	abs, _ := filepath.Abs(projectDir)
-	args := strings.Join(gatewayArgs(filepath.Join(abs, "serverless.yml"), filepath.Join(dir, "package"), filepath.Join(dir, "logs")), " ")
+	w := newTempProject(t, projectDir)
+	w.service(t)
+	args := strings.Join(gatewayArgs(filepath.Join(w.Dir, "serverless.yml"), filepath.Join(dir, "package"), filepath.Join(dir, "logs")), " ")
 	cmd := exec.Command("make", "-s", "-f", makefile, "offline", "GATEWAY="+filepath.Join(buildDir, "gateway"), "ARGS="+args)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -125,6 +129,7 @@ func TestStopsWithMake(t *testing.T) {
 // TestNoBootstrap names each function with no bootstrap built for this
 // machine, and the command that builds it.
 func TestNoBootstrap(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t, "-bin", t.TempDir())
 	for _, fn := range []string{"authorizer", "onconnect", "ondisconnect", "hello", "send"} {
 		g.waitOutput(t, `(?m)^warning +│ \w+LambdaFunction: function go-websocket-api-local-`+fn+`: no bootstrap at \S+/`+fn+"/bootstrap: build it with `make offline-build`", 1)
@@ -134,6 +139,7 @@ func TestNoBootstrap(t *testing.T) {
 // TestDynaliteDeathIsReported kills the local DynamoDB under a running
 // gateway: the gateway says so once, with what to do.
 func TestDynaliteDeathIsReported(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t)
 	var node []int
 	for _, pid := range childPIDs(g.cmd.Process.Pid) {
@@ -157,8 +163,11 @@ func TestDynaliteDeathIsReported(t *testing.T) {
 // TestServesAGivenTemplate serves a template as it is, with -template and
 // -bootstrap, as for one that CDK or SAM made.
 func TestServesAGivenTemplate(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	serverlessPackage(t, dir)
+	w := newTempProject(t, projectDir)
+	w.service(t)
+	serverlessPackage(t, w.Dir, dir)
 	args := []string{"-template", filepath.Join(dir, "cloudformation-template-update-stack.json"), "-region", "ap-northeast-1"}
 	state, err := os.ReadFile(filepath.Join(dir, "serverless-state.json"))
 	if err != nil {
@@ -195,6 +204,7 @@ func TestServesAGivenTemplate(t *testing.T) {
 // TestPortInUse starts the gateway on a port another program holds: it
 // says how to pick another port, and builds nothing first.
 func TestPortInUse(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,8 @@ import (
 // fragments of 16 KB, gets the close frame that says why, 1009 and its
 // reason, not a reset that loses it (1006).
 func TestStillSendingClientReadsTheCloseFrame(t *testing.T) {
-	g := startGateway(t)
+	t.Parallel()
+	g := sharedGateway(t)
 	modules, err := filepath.Abs(filepath.Join(projectDir, "node_modules"))
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +54,7 @@ func TestStillSendingClientReadsTheCloseFrame(t *testing.T) {
 // onconnect runs, leave no registry row: every $connect that wrote one is
 // followed by $disconnect.
 func TestAbandonedHandshakesLeaveNoRow(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t)
 	host := strings.TrimPrefix(g.url, "ws://")
 	const clients = 20

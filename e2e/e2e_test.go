@@ -23,7 +23,8 @@ import (
 // The README's session and what the gateway prints around it.
 
 func TestTutorialSession(t *testing.T) {
-	g := startGateway(t)
+	t.Parallel()
+	g := sharedGateway(t)
 	c := g.dial(t, "taro", "")
 
 	var forbidden struct{ Message, ConnectionID, RequestID string }
@@ -56,7 +57,8 @@ func TestTutorialSession(t *testing.T) {
 }
 
 func TestReplyGoesToTheCallerOnly(t *testing.T) {
-	g := startGateway(t)
+	t.Parallel()
+	g := sharedGateway(t)
 	victim := g.dial(t, "hanako", "")
 	var f struct{ ConnectionID string }
 	if err := json.Unmarshal([]byte(send(t, victim, `{}`)), &f); err != nil || f.ConnectionID == "" {
@@ -75,6 +77,7 @@ func TestReplyGoesToTheCallerOnly(t *testing.T) {
 }
 
 func TestLogsAndTraces(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t)
 	c := g.dial(t, "taro", "")
 	send(t, c, `{"action":"hello","userName":"taro"}`)
@@ -114,6 +117,7 @@ func TestLogsAndTraces(t *testing.T) {
 // Traces follow Lambda's sampling (the first invocation of each function
 // every second, 5% of the rest) unless -trace-all asks for every one.
 func TestTraceSampling(t *testing.T) {
+	t.Parallel()
 	const hellos = 40
 	for _, tt := range []struct {
 		args     []string
@@ -146,6 +150,7 @@ func TestTraceSampling(t *testing.T) {
 }
 
 func TestCtrlC(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t)
 	clients := []*websocket.Conn{g.dial(t, "taro", ""), g.dial(t, "taro", "/local")}
 	for _, c := range clients {
@@ -192,6 +197,7 @@ func TestCtrlC(t *testing.T) {
 
 // TestWscat is the README's session, typed into the real wscat.
 func TestWscat(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t)
 	cmd := exec.Command("npx", "--no-install", "wscat", "-c", g.url+"?token="+tokenFor(t, "taro"))
 	cmd.Dir = projectDir

@@ -48,9 +48,8 @@ func queueVariant(t testing.TB, replacements ...string) string {
 		}
 		s = strings.Replace(s, replacements[i], replacements[i+1], 1)
 	}
+	w.service(t)
 	w.write(t, "serverless.yml", s)
-	w.copy(t, "package.json")
-	w.standInArtifacts(t)
 	return w.Dir
 }
 
@@ -135,6 +134,7 @@ func deliveries(t testing.TB, frames <-chan frame, n int, messageID string, with
 }
 
 func TestBroadcastToTwoThousandGoesThroughTheQueueOnceEach(t *testing.T) {
+	t.Parallel()
 	const members = 2000
 	// 2,000 handshakes and joins, 50 at a time, may go past the stage's 500
 	// a second: this is about the queue, not throttling.
@@ -166,6 +166,7 @@ func TestBroadcastToTwoThousandGoesThroughTheQueueOnceEach(t *testing.T) {
 }
 
 func TestWorkerKilledMidBatchItsJobsAreDeliveredAgain(t *testing.T) {
+	t.Parallel()
 	const members = 150 // over broadcast's 100 posted inline: one job
 	// A visibility timeout of 10 s, not 180, so that the batch of the
 	// killed worker comes back within the test, yet is longer than the
@@ -212,6 +213,7 @@ func TestWorkerKilledMidBatchItsJobsAreDeliveredAgain(t *testing.T) {
 }
 
 func TestJobThatKeepsFailingLandsInTheDeadLetterQueue(t *testing.T) {
+	t.Parallel()
 	dir := queueVariant(t, "VisibilityTimeout: 180", "VisibilityTimeout: 1", "maxReceiveCount: 5", "maxReceiveCount: 2")
 	g := launchGateway(t, dir)
 	g.awaitReady(t)

@@ -20,7 +20,8 @@ import (
 // the gateway as a user would and talk to it over WebSocket.
 
 var (
-	buildDir   string // holds gateway and bin/<fn>/bootstrap
+	buildDir   string // holds gateway and bin/<fn>/bootstrap, kept between runs
+	runDir     string // this run's own files, removed at its end
 	projectDir = ".."
 )
 
@@ -34,27 +35,52 @@ func TestMain(m *testing.M) {
 }
 
 func buildAll() (func(*testing.M) int, error) {
-	dir, err := os.MkdirTemp("", "offline-e2e-")
+	// The build is kept in the project's build output between runs, where
+	// the go command leaves what is up to date as it is: a run links only
+	// what changed since the last.
+	dir, err := filepath.Abs(filepath.Join(projectDir, ".offline", "e2e"))
 	if err != nil {
 		return nil, err
 	}
 	buildDir = dir
+	run, err := os.MkdirTemp("", "offline-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	runDir = run
+	// The gateway as `serverless offline` builds it.
 	gateway := filepath.Join(dir, "gateway")
 	build := exec.Command("go", "build", "-o", gateway, "./offline")
 	build.Dir = projectDir
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build.Env = goEnv()
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build ./offline: %v\n%s", err, out)
 	}
 	// The functions' bootstraps, as make offline-build builds them.
 	bootstraps := exec.Command(gateway, "-build-only", "-config", filepath.Join(projectDir, "serverless.yml"), "-bin", filepath.Join(dir, "bin"))
+	bootstraps.Env = goEnv()
 	if out, err := bootstraps.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("gateway -build-only: %v\n%s", err, out)
 	}
 	return func(m *testing.M) int {
-		defer os.RemoveAll(dir)
+		defer os.RemoveAll(run)
+		defer func() {
+			if shared.g != nil {
+				shared.g.stop()
+			}
+		}()
 		return m.Run()
 	}, nil
+}
+
+// goEnv is the environment of every go command the tests run, and of every
+// gateway that builds: -trimpath keys the build cache on the sources alone,
+// not on their directory, and -buildvcs=false leaves out the project's git
+// state, which a workspace copy does not have. A build in a copy then finds
+// the one TestMain made up to date, as a second build in the project would,
+// rather than compiling the whole workspace again.
+func goEnv() []string {
+	return append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath -buildvcs=false"))
 }
 
 // gatewayProc is a running offline gateway.
@@ -71,9 +97,14 @@ type gatewayProc struct {
 
 var readyLine = regexp.MustCompile(`ready: (ws://localhost:\d+)`)
 
+// startGateway starts the gateway on the project's serverless.yml, in a
+// directory of the test's own (tempProject.service), as `make offline` does
+// in the project, and waits until it is ready.
 func startGateway(t testing.TB, args ...string) *gatewayProc {
 	t.Helper()
-	return startGatewayIn(t, projectDir, args...)
+	w := newTempProject(t, projectDir)
+	w.service(t)
+	return startGatewayIn(t, w.Dir, args...)
 }
 
 // startGatewayIn starts the gateway on the serverless.yml of dir, as `make
@@ -106,13 +137,29 @@ func gatewayArgs(config, pkg, logs string) []string {
 // collects its output and stops it when the test ends.
 func runGateway(t testing.TB, cmd *exec.Cmd, logs string) *gatewayProc {
 	t.Helper()
-	stdout, err := cmd.StdoutPipe()
+	g, err := startProcess(cmd, logs)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		g.stop()
+		if t.Failed() {
+			t.Logf("gateway output:\n%s", g.output())
+		}
+	})
+	return g
+}
+
+// startProcess starts cmd, a gateway writing its function logs to logs,
+// and collects its output.
+func startProcess(cmd *exec.Cmd, logs string) (*gatewayProc, error) {
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	g := &gatewayProc{cmd: cmd, logs: logs, done: make(chan struct{}), ready: make(chan string, 1)}
 	go func() {
@@ -129,25 +176,65 @@ func runGateway(t testing.TB, cmd *exec.Cmd, logs string) *gatewayProc {
 		}
 		_ = cmd.Wait()
 	}()
-	t.Cleanup(func() {
-		g.stop()
-		if t.Failed() {
-			t.Logf("gateway output:\n%s", g.output())
-		}
-	})
-	return g
+	return g, nil
 }
 
 // awaitReady waits for the ready line and takes the URL from it.
 func (g *gatewayProc) awaitReady(t testing.TB) {
 	t.Helper()
+	if err := g.waitReady(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (g *gatewayProc) waitReady() error {
 	select {
 	case g.url = <-g.ready:
+		return nil
 	case <-g.done:
-		t.Fatalf("gateway exited before it was ready:\n%s", g.output())
+		return fmt.Errorf("gateway exited before it was ready:\n%s", g.output())
 	case <-time.After(60 * time.Second):
-		t.Fatalf("gateway not ready after 60 s:\n%s", g.output())
+		return fmt.Errorf("gateway not ready after 60 s:\n%s", g.output())
 	}
+}
+
+// shared is the gateway of the tests that only dial it and talk: started on
+// the first one's demand, stopped by TestMain. Each of those tests connects
+// as users of its own, whom no other test sends to, and uses rooms of its
+// own, so that none sees another's connections, rows or messages.
+var shared struct {
+	once sync.Once
+	g    *gatewayProc
+	err  error
+}
+
+// sharedGateway returns the shared gateway, starting it on first use with
+// the flags every test's gateway has.
+func sharedGateway(t testing.TB) *gatewayProc {
+	t.Helper()
+	shared.once.Do(func() {
+		dir := filepath.Join(runDir, "shared")
+		if shared.err = os.Mkdir(dir, 0o755); shared.err != nil {
+			return
+		}
+		w := newProjectIn(t, dir, projectDir)
+		w.service(t)
+		logs := filepath.Join(dir, ".offline", "logs")
+		cmd := exec.Command(filepath.Join(buildDir, "gateway"),
+			gatewayArgs(filepath.Join(dir, "serverless.yml"), filepath.Join(dir, ".offline", "package"), logs)...)
+		if shared.g, shared.err = startProcess(cmd, logs); shared.err == nil {
+			shared.err = shared.g.waitReady()
+		}
+	})
+	if shared.g == nil || shared.err != nil {
+		t.Fatalf("the shared gateway did not start: %v", shared.err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("shared gateway output:\n%s", shared.g.output())
+		}
+	})
+	return shared.g
 }
 
 // stop sends Ctrl-C and waits for the gateway to exit, killing it if it
@@ -200,12 +287,12 @@ func (g *gatewayProc) waitOutputWithin(t testing.TB, re string, count int, withi
 }
 
 // serverlessPackage runs the project's pinned `serverless package` for the
-// local stage into dir, as the gateway runs it: without the plugin's build
-// for Lambda, whose zips are there already.
-func serverlessPackage(t testing.TB, dir string) {
+// local stage of the service in service into dir, as the gateway runs it:
+// without the plugin's build for Lambda, whose zips are there already.
+func serverlessPackage(t testing.TB, service, dir string) {
 	t.Helper()
 	cmd := exec.Command(filepath.Join("node_modules", ".bin", "serverless"), "package", "--stage", "local", "--package", dir, "--param", "build=off")
-	cmd.Dir = projectDir
+	cmd.Dir = service
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "SLS_TELEMETRY_DISABLED=1", "SLS_NOTIFICATIONS_MODE=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("serverless package: %v\n%s", err, out)

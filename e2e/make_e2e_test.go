@@ -23,6 +23,7 @@ import (
 // kill -INT of make alone (make resets its handler, passes nothing on and
 // waits for its recipe) ends them as Ctrl-C does.
 func TestMakeOfflineStops(t *testing.T) {
+	t.Parallel()
 	// -o: the copy's node_modules is the project's, linked; the copy's newer
 	// package-lock.json must not have make run npm ci through the link.
 	const makeOffline = `make -s -o node_modules/.package-lock.json offline ARGS="--port 0 --no-watch"`
@@ -42,6 +43,7 @@ func makeOfflineStops(t *testing.T, script string, stop syscall.Signal) {
 	copyFile(t, filepath.Join(projectDir, "Makefile"), filepath.Join(dir, "Makefile"))
 	cmd := exec.Command("bash", "-c", script)
 	cmd.Dir = dir
+	cmd.Env = goEnv()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

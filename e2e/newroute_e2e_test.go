@@ -17,6 +17,7 @@ import (
 
 // TestNewRouteFromMakeRoute adds a route as `make route` does.
 func TestNewRouteFromMakeRoute(t *testing.T) {
+	t.Parallel()
 	root := workspaceCopy(t)
 	g := startCopy(t, root)
 	c := g.dial(t, "taro", "")
@@ -27,6 +28,7 @@ func TestNewRouteFromMakeRoute(t *testing.T) {
 
 	cmd := exec.Command("go", "run", "./tools/route", "-name", "frotz")
 	cmd.Dir = root
+	cmd.Env = goEnv()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go run ./tools/route -name frotz: %v\n%s", err, out)
 	}
@@ -44,6 +46,7 @@ func TestNewRouteFromMakeRoute(t *testing.T) {
 // in go.work first, then its function, route and role in serverless.yml,
 // saved once.
 func TestNewRouteAddedByHand(t *testing.T) {
+	t.Parallel()
 	root := workspaceCopy(t)
 	g := startCopy(t, root)
 	c := g.dial(t, "taro", "")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestTempProject(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	testkit.WriteFiles(t, src, map[string]string{
 		"go.work":                 "go 1.26\n\nuse ./fa\n",

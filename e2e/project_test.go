@@ -26,11 +26,18 @@ type tempProject struct {
 // serverless.yml loads its Serverless plugin from.
 func newTempProject(t testing.TB, project string) *tempProject {
 	t.Helper()
+	return newProjectIn(t, t.TempDir(), project)
+}
+
+// newProjectIn is newTempProject in dir, an empty directory that outlives
+// the test.
+func newProjectIn(t testing.TB, dir, project string) *tempProject {
+	t.Helper()
 	abs, err := filepath.Abs(project)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &tempProject{Dir: t.TempDir(), Project: abs}
+	w := &tempProject{Dir: dir, Project: abs}
 	for _, dir := range []string{"node_modules", "plugins"} {
 		if _, err := os.Stat(filepath.Join(abs, dir)); err != nil {
 			continue
@@ -54,6 +61,17 @@ func (w *tempProject) copy(t testing.TB, names ...string) {
 func (w *tempProject) write(t testing.TB, name, data string) {
 	t.Helper()
 	testkit.WriteFile(t, w.Dir, name, data)
+}
+
+// service copies the project's serverless.yml and package.json, and
+// writes stand-ins for the artifacts, making the copy a service the
+// framework packages as the project, in a directory of its own: the
+// framework packages in the service's directory (its .serverless/), so two
+// packagings of one directory at once take each other's files.
+func (w *tempProject) service(t testing.TB) {
+	t.Helper()
+	w.copy(t, "serverless.yml", "package.json")
+	w.standInArtifacts(t)
 }
 
 // copyModules copies go.work, go.work.sum and the sources of every module

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,36 +20,56 @@ import (
 // The reload tests run the gateway on a copy of the workspace, whose code
 // they edit as a developer would.
 
-// workspaceCopy copies the workspace as freshClone does and builds there
-// the functions' bootstraps, as make offline does. It returns the copy's
-// root.
+// workspaceCopy copies the workspace as freshClone does and puts there the
+// functions' bootstraps, as make offline builds them: those TestMain built,
+// which a build in the copy finds up to date (goEnv). It returns the
+// copy's root.
 func workspaceCopy(t testing.TB) string {
 	t.Helper()
 	root := freshClone(t)
-	cmd := exec.Command(filepath.Join(root, ".offline", "gateway"), "-build-only", "-bin", ".offline/bin")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gateway -build-only: %v\n%s", err, out)
-	}
+	linkBuild(t, filepath.Join(buildDir, "bin"), filepath.Join(root, ".offline", "bin"))
 	return root
 }
 
 // freshClone copies the workspace's modules, go.work, serverless.yml and
-// package.json into a temporary directory, links node_modules and builds
-// the gateway there, as the plugin does: a clone before its first make
-// offline. No bin/: offline packaging needs no zip built for Lambda
-// (TestFirstStart). It returns the copy's root.
+// package.json into a temporary directory, links node_modules and puts the
+// gateway there, as the plugin builds it: a clone before its first make
+// offline, no bootstrap built. No bin/: offline packaging needs no zip
+// built for Lambda (TestFirstStart). It returns the copy's root.
 func freshClone(t testing.TB) string {
 	t.Helper()
 	w := newTempProject(t, projectDir)
 	w.copy(t, "serverless.yml", "package.json", "package-lock.json")
 	w.copyModules(t)
-	cmd := exec.Command("go", "build", "-o", filepath.Join(w.Dir, ".offline", "gateway"), "./offline")
-	cmd.Dir = w.Dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./offline: %v\n%s", err, out)
-	}
+	linkBuild(t, filepath.Join(buildDir, "gateway"), filepath.Join(w.Dir, ".offline", "gateway"))
 	return w.Dir
+}
+
+// linkBuild hard-links the file src, or each file under the directory src,
+// to the same place under dst. A link shares nothing a build writes: the go
+// command and the gateway replace an executable, never write into it.
+func linkBuild(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		return os.Link(path, to)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // startCopy starts the gateway built in the workspace copy at root, on its
@@ -70,6 +91,7 @@ func launchCopy(t testing.TB, root string, args ...string) *gatewayProc {
 		"-logs", logs, "-env", "TOKEN_SECRET=" + testSecret}, args...)
 	cmd := exec.Command(filepath.Join(root, ".offline", "gateway"), args...)
 	cmd.Dir = root
+	cmd.Env = goEnv()
 	return runGateway(t, cmd, logs)
 }
 
@@ -117,6 +139,7 @@ func principal(t testing.TB, c *websocket.Conn, user string) string {
 }
 
 func TestChangesReloadWithoutDroppingConnections(t *testing.T) {
+	t.Parallel()
 	root := workspaceCopy(t)
 	g := startCopy(t, root)
 	c := g.dial(t, "taro", "")

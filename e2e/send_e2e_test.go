@@ -74,6 +74,7 @@ func delivered(t testing.TB, frame string) (from, message string) {
 }
 
 func TestSendReachesEveryConnectionOfOneUser(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t)
 	phone, laptop := g.dial(t, "taro", ""), g.dial(t, "taro", "")
 	hanako := g.dial(t, "hanako", "")
@@ -115,6 +116,7 @@ func TestSendReachesEveryConnectionOfOneUser(t *testing.T) {
 }
 
 func TestStaleRowIsRemovedOn410(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t)
 	db := g.db(t)
 	taro := g.dial(t, "taro", "")
@@ -143,6 +145,7 @@ func TestStaleRowIsRemovedOn410(t *testing.T) {
 }
 
 func TestConnectDisconnectStorm(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t)
 	db := g.db(t)
 	const n = 40
@@ -178,6 +181,7 @@ func TestConnectDisconnectStorm(t *testing.T) {
 }
 
 func TestAuthorizerRejections(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t)
 	other, _ := token.Sign([]byte("another-secret-that-is-32-bytes-long"), "taro", time.Hour, time.Now())
 	expired, _ := token.Sign([]byte(testSecret), "taro", time.Hour, time.Now().Add(-2*time.Hour))

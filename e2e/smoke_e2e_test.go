@@ -19,7 +19,8 @@ import (
 // the offline gateway: the probe package, then the command in both of its
 // modes, and the command's failure when the API refuses it.
 func TestSmoke(t *testing.T) {
-	g := startGateway(t, "-quiet")
+	t.Parallel()
+	g := sharedGateway(t)
 
 	t.Run("probe", func(t *testing.T) {
 		tok, err := token.Sign([]byte(testSecret), "smoke-probe", time.Hour, time.Now())

@@ -32,6 +32,7 @@ func holdsOpen(t testing.TB, g *gatewayProc, path string) bool {
 // reloaded, and a function removed from it stops running and its log file
 // is closed.
 func TestRemovedFunctionStopsUnderAnotherConfig(t *testing.T) {
+	t.Parallel()
 	root := workspaceCopy(t)
 	copyFile(t, filepath.Join(root, "serverless.yml"), filepath.Join(root, "other.yml"))
 	g := startCopy(t, root, "-config", filepath.Join(root, "other.yml"))

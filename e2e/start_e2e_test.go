@@ -23,6 +23,7 @@ import (
 // with Retry-After; and nothing is built for Lambda (no bin/arm64), what
 // packaging needed of bin/ being placeholders, which no deploy takes.
 func TestFirstStart(t *testing.T) {
+	t.Parallel()
 	root := freshClone(t)
 	g := launchCopy(t, root, "-build", "-watch=false")
 

@@ -25,7 +25,7 @@ func BenchmarkStartup(b *testing.B) {
 		dir := b.TempDir()
 		cpu := childCPU(b)
 		for b.Loop() {
-			serverlessPackage(b, filepath.Join(dir, "package"))
+			serverlessPackage(b, projectDir, filepath.Join(dir, "package"))
 		}
 		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/package")
 		b.ReportMetric(float64((childCPU(b)-cpu).Milliseconds())/float64(b.N), "cpu-ms/package")

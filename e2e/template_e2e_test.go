@@ -116,6 +116,7 @@ resources:
 `
 
 func TestServesTheTemplate(t *testing.T) {
+	t.Parallel()
 	g := startGatewayIn(t, serviceDir(t, rawResourcesYML))
 	c := dial(t, g.url)
 
@@ -158,6 +159,7 @@ func TestServesTheTemplate(t *testing.T) {
 // the gateway with the framework's own error, before dynalite or any
 // function starts.
 func TestDoesNotPackage(t *testing.T) {
+	t.Parallel()
 	yml := strings.Replace(rawResourcesYML, "configValidationMode: warn\n", "", 1)
 	g := launchGateway(t, serviceDir(t, yml))
 	if code := g.awaitExit(t, 60*time.Second); code == 0 {
@@ -180,6 +182,7 @@ const cdkTemplate = "../offline/testdata/cdk/cdk.template.json"
 // TestServesACDKTemplate serves CDK's template with a bootstrap named by
 // its function's logical id, as a CDK user would.
 func TestServesACDKTemplate(t *testing.T) {
+	t.Parallel()
 	g := startGateway(t, "-template", cdkTemplate,
 		"-bootstrap", "Hello4A628BD4="+filepath.Join(buildDir, "bin", "hello", "bootstrap"),
 		"-bootstrap", "Goodbye="+filepath.Join(buildDir, "bin", "hello", "bootstrap"))
@@ -211,6 +214,7 @@ func TestServesACDKTemplate(t *testing.T) {
 // TestServesNothing expects a template none of whose routes can be served
 // to stop the gateway, saying why.
 func TestServesNothing(t *testing.T) {
+	t.Parallel()
 	g := launchGateway(t, projectDir, "-template", cdkTemplate)
 	if code := g.awaitExit(t, 60*time.Second); code == 0 {
 		t.Error("gateway exited 0 with nothing to serve")

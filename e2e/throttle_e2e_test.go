@@ -15,6 +15,7 @@ import (
 // hello gets the burst answered and Too Many Requests for the rest, stays
 // open, and its other routes still answer.
 func TestFloodIsThrottled(t *testing.T) {
+	t.Parallel()
 	dir := queueVariant(t, "          ThrottlingBurstLimit: 1000\n",
 		"          ThrottlingBurstLimit: 1000\n        RouteSettings:\n          hello:\n            ThrottlingBurstLimit: 5\n            ThrottlingRateLimit: 1\n")
 	g := launchGateway(t, dir)

@@ -24,6 +24,7 @@ var helloTree = regexp.MustCompile(`(?m)^x-ray +│ trace (1-[0-9a-f]{8}-[0-9a-f
 // `make offline` and `make offline TRACING=otel` do: hello's tree is the
 // same, and the trace its log line names is the tree's.
 func TestTracingBackends(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		backend string
 		args    []string
@@ -90,6 +91,7 @@ func functionEnv(t *testing.T, g *gatewayProc, name string) map[string]string {
 // TestParamRefused: a -param the gateway cannot pass on stops it before
 // anything starts, saying why.
 func TestParamRefused(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		want string

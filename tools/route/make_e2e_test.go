@@ -56,6 +56,14 @@ func copyWorkspace(t *testing.T) string {
 	return dst
 }
 
+// goEnv is the environment of the go commands run in the copy: -trimpath
+// keys the build cache on the sources alone, not on their directory, so that
+// the copy compiles only what differs from the project (the new route), as a
+// second build in the project would.
+func goEnv() []string {
+	return append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath"))
+}
+
 // TestMakeRoute adds a route with `make route` in a copy of the workspace,
 // then runs what a user runs next: the new module's tests, the build, and the
 // stack check, which packages the service and finds the new route, its role
@@ -70,7 +78,7 @@ func TestMakeRoute(t *testing.T) {
 		cmd := exec.Command(name, args...)
 		cmd.Dir = dir
 		// This test may itself run under make: the copy's make starts afresh.
-		cmd.Env = append(os.Environ(), "MAKEFLAGS=", "MAKELEVEL=", "GOWORK=")
+		cmd.Env = append(goEnv(), "MAKEFLAGS=", "MAKELEVEL=", "GOWORK=")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
@@ -112,7 +120,7 @@ func TestMakeRoute(t *testing.T) {
 	}
 	cmd := exec.Command("go", "test", "-count=1", "-run", "TestLeastPrivilege", "./tools/stackcheck/")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=")
+	cmd.Env = append(goEnv(), "GOWORK=")
 	failed, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(failed), `unexpected dynamodb:Scan: "*"`) {
 		t.Errorf("stack check with an undeclared grant: %v, want a failure naming it:\n%s", err, failed)

@@ -71,3 +71,48 @@ func TestWriteMissingExecutable(t *testing.T) {
 		t.Errorf("a failed write left %s behind", out)
 	}
 }
+
+// TestWriteLeavesAnUpToDateZip: packing the executable a zip already holds
+// leaves the zip as it is, the same file, not a copy; an executable changed,
+// even to one of the same size, is packed anew.
+func TestWriteLeavesAnUpToDateZip(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "bootstrap")
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\necho hello\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "fn.zip")
+	if err := Write(out, exe); err != nil {
+		t.Fatal(err)
+	}
+	first, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(out, exe); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := os.Stat(out); err != nil || !os.SameFile(first, again) {
+		t.Errorf("a second Write of the same executable replaced the zip (%v)", err)
+	}
+
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\necho HELLO\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(out, exe); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	rc, err := zr.File[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if got, _ := io.ReadAll(rc); string(got) != "#!/bin/sh\necho HELLO\n" {
+		t.Errorf("after the executable changed the zip holds %q, want the new executable", got)
+	}
+}
