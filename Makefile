@@ -41,9 +41,12 @@ node_modules/.package-lock.json: package-lock.json $(wildcard patches/*.patch)
 build: ## Build each function's arm64 bootstrap and bin/<fn>.zip (serverless package and deploy do it themselves)
 	go run ./tools/lambdabuild
 
+# go test links each package's test binary anew: -w leaves out the DWARF
+# tables no test reads (a race report's files and lines come from the
+# runtime's own tables), a quarter of each link.
 test: build node_modules/.package-lock.json ## Run every module's tests (race detector on), the plugin's, and rehearse the deploy
 	@command -v moto_server >/dev/null || echo "make test: moto_server is not on PATH, so the deploy rehearsal (make rehearse) is skipped: pip install 'moto[server]>=5,<6'"
-	go test -race -count=1 -p 4 $(TEST_PACKAGES)
+	go test -race -count=1 -p 4 -ldflags=-w $(TEST_PACKAGES)
 	node --test plugins/go-workspace/*.test.js
 
 rehearse: node_modules/.package-lock.json ## Rehearse the deploy: serverless deploy, deploy function, info, logs and remove against moto on loopback
