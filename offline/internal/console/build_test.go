@@ -4,30 +4,12 @@ import (
 	"errors"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"wsapi/offline/internal/hostbuild"
+	"wsapi/offline/testkit"
 )
-
-// lockedBuilder is an output read while a build's ticker writes to it.
-type lockedBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuilder) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuilder) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func built(key string, d time.Duration, err error) hostbuild.Result {
 	return hostbuild.Result{Function: hostbuild.Function{Key: key}, Duration: d, Err: err}
@@ -37,7 +19,7 @@ func built(key string, d time.Duration, err error) hostbuild.Result {
 // nothing was printed for a while, names each function with its time and
 // ends with the total.
 func TestBuildLinesWhenCompiling(t *testing.T) {
-	var out lockedBuilder
+	var out testkit.Buffer
 	b := NewBuild(New(&out), false)
 	b.every = 20 * time.Millisecond
 	b.Started(2, ".offline/bin")
@@ -75,7 +57,7 @@ func TestBuildLinesWhenCompiling(t *testing.T) {
 }
 
 func TestBuildLinesWithNothingToCompile(t *testing.T) {
-	var out lockedBuilder
+	var out testkit.Buffer
 	b := NewBuild(New(&out), false)
 	b.Started(2, "bin")
 	b.Built(built("fa", time.Second, nil))
@@ -91,7 +73,7 @@ func TestBuildLinesWithNothingToCompile(t *testing.T) {
 		t.Errorf("got\n%s\nwant no line for an up-to-date function, the error, then the total", strings.Join(got, "\n"))
 	}
 
-	out = lockedBuilder{}
+	out = testkit.Buffer{}
 	b = NewBuild(New(&out), false)
 	b.Started(2, "bin")
 	b.Built(built("fa", time.Second, nil))
@@ -106,7 +88,7 @@ func TestBuildLinesWithNothingToCompile(t *testing.T) {
 }
 
 func TestQuietBuildPrintsErrorsOnly(t *testing.T) {
-	var out lockedBuilder
+	var out testkit.Buffer
 	b := NewBuild(New(&out), true)
 	b.Started(1, "bin")
 	b.Progress(hostbuild.Progress{Compiled: "example.com/fa"})

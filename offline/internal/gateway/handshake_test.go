@@ -1,19 +1,19 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
+
+	"wsapi/offline/testkit"
 )
 
 func (h *harness) await(t *testing.T, ch chan string, what string) string {
@@ -91,24 +91,6 @@ func (s slowHandshake) InvokeFor(ctx context.Context, function, route string, pa
 	})
 }
 
-// syncBuffer is a log the gateway writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // TestClientLeavingDuringHandshake: a client that gives up while the
 // authorizer or $connect runs does not cut them short; a $connect that
 // accepts is followed by exactly one $disconnect, so that what it recorded
@@ -127,7 +109,7 @@ func TestClientLeavingDuringHandshake(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			logs := &syncBuffer{}
+			logs := &testkit.Buffer{}
 			slow := slowHandshake{status: tt.status, started: make(chan string, 1), release: make(chan struct{})}
 			h := start(t, func(c *Config) {
 				slow.functions = c.Invoker.(*functions)
