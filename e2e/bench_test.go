@@ -394,3 +394,9 @@ func fanOutOnce(b *testing.B, sender *websocket.Conn, frames <-chan frame, n int
 	}
 	return elapsed
 }
+
+// p50 is the median of d, which it sorts.
+func p50(d []time.Duration) time.Duration {
+	slices.Sort(d)
+	return d[len(d)/2]
+}

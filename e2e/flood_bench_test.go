@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -74,7 +73,6 @@ func BenchmarkRoomBesideFlood(b *testing.B) {
 	accepted := float64(f.receipts.Load()-acceptedStart) / time.Since(floodStart).Seconds()
 	f.stop()
 
-	p50 := func(d []time.Duration) time.Duration { slices.Sort(d); return d[len(d)/2] }
 	q, fl := p50(quiet), p50(flooded)
 	b.ReportMetric(float64(q.Microseconds()), "quiet-p50-µs")
 	b.ReportMetric(float64(fl.Microseconds()), "flooded-p50-µs")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +56,6 @@ func BenchmarkRoomOfTenBesideSend(b *testing.B) {
 		rooms = append(rooms, deliverOnce(b, sender, frames, roomPublish, roomReceipt, fmt.Sprintf("room %d", i)))
 	}
 	b.StopTimer()
-	p50 := func(d []time.Duration) time.Duration { slices.Sort(d); return d[len(d)/2] }
 	s, r := p50(sends), p50(rooms)
 	b.ReportMetric(float64(s.Microseconds()), "send-p50-µs")
 	b.ReportMetric(float64(r.Microseconds()), "room-p50-µs")

@@ -1,9 +1,6 @@
 package e2e
 
 import (
-	"bufio"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -29,7 +26,7 @@ func TestFirstStart(t *testing.T) {
 
 	listening := g.waitOutputWithin(t, `(?m)^gateway +│ listening at ws://(\S+);`, 1, 60*time.Second)[0]
 	addr := regexp.MustCompile(`ws://(\S+);`).FindStringSubmatch(listening)[1]
-	resp, body := handshake(t, addr)
+	resp, body := testkit.Handshake(t, addr, addr, "/")
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "building the functions") {
 		t.Errorf("a client during the start got %s, Retry-After %q, %s; want 503 with Retry-After and the reason", resp.Status, resp.Header.Get("Retry-After"), body)
 	}
@@ -60,7 +57,7 @@ func TestFirstStart(t *testing.T) {
 		}
 	}
 
-	if resp, _ := handshake(t, addr); resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusSwitchingProtocols {
+	if resp, _ := testkit.Handshake(t, addr, addr, "/"); resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusSwitchingProtocols {
 		t.Errorf("once ready, a handshake without a token got %s, want the API's own answer", resp.Status)
 	}
 	if _, err := os.Stat(filepath.Join(root, "bin", "arm64")); !os.IsNotExist(err) {
@@ -80,25 +77,4 @@ func TestFirstStart(t *testing.T) {
 	if got := send(t, c, `{"action":"hello","userName":"taro"}`); got != `{"message":"hello, taro!"}` {
 		t.Errorf("hello got %s", got)
 	}
-}
-
-// handshake sends a WebSocket handshake with no token to the gateway at
-// addr and returns its answer.
-func handshake(t *testing.T, addr string) (*http.Response, string) {
-	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := nc.Write([]byte(testkit.UpgradeRequest(addr, "/"))); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
-	if err != nil {
-		t.Fatalf("no answer from %s: %v", addr, err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
 }

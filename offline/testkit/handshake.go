@@ -2,6 +2,8 @@ package testkit
 
 import (
 	"bufio"
+	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"testing"
@@ -40,4 +42,31 @@ func RawDial(t testing.TB, addr, path string, first []byte) (net.Conn, *bufio.Re
 		t.Fatalf("handshake: %s", resp.Status)
 	}
 	return nc, br
+}
+
+// Handshake sends a WebSocket handshake for path naming host in its Host
+// header to addr, over a connection closed when the test ends, and returns
+// the answer with its body ("" for 101 Switching Protocols), which the
+// answer's Body still gives.
+func Handshake(t testing.TB, addr, host, path string) (*http.Response, string) {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := nc.Write([]byte(UpgradeRequest(host, path))); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	if err != nil {
+		t.Fatalf("no answer from %s: %v", addr, err)
+	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		return resp, ""
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, string(body)
 }

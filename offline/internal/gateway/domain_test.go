@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -80,19 +79,7 @@ func TestDomainsRefuseBadNames(t *testing.T) {
 // Host header, and returns the answer.
 func (h *harness) handshake(t *testing.T, host string) *http.Response {
 	t.Helper()
-	nc, err := net.Dial("tcp", strings.TrimPrefix(h.srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	if _, err := nc.Write([]byte(testkit.UpgradeRequest(host, "/local"))); err != nil {
-		t.Fatal(err)
-	}
-	nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, _ := testkit.Handshake(t, strings.TrimPrefix(h.srv.URL, "http://"), host, "/local")
 	return resp
 }
 

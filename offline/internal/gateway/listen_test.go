@@ -1,9 +1,7 @@
 package gateway
 
 import (
-	"bufio"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -62,7 +60,7 @@ func TestPortAnswers503UntilOpen(t *testing.T) {
 	t.Cleanup(func() { p.Close() })
 	p.Starting("building the functions")
 
-	resp, body := handshake(t, ln.Addr().String(), h.domain)
+	resp, body := testkit.Handshake(t, ln.Addr().String(), h.domain, "/")
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "2" ||
 		!strings.Contains(body, "building the functions") || !resp.Close {
 		t.Errorf("during the start: %s, Retry-After %q, close %v, body %s; want 503, Retry-After 2, the reason and the connection closed",
@@ -70,31 +68,7 @@ func TestPortAnswers503UntilOpen(t *testing.T) {
 	}
 
 	p.Open(h.gw)
-	if resp, body := handshake(t, ln.Addr().String(), h.domain); resp.StatusCode != http.StatusSwitchingProtocols {
+	if resp, body := testkit.Handshake(t, ln.Addr().String(), h.domain, "/"); resp.StatusCode != http.StatusSwitchingProtocols {
 		t.Errorf("once open: %s %s, want 101 Switching Protocols", resp.Status, body)
 	}
-}
-
-// handshake sends a WebSocket handshake for host to addr and returns the
-// answer.
-func handshake(t *testing.T, addr, host string) (*http.Response, string) {
-	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	nc.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := nc.Write([]byte(testkit.UpgradeRequest(host, "/"))); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
-	if err != nil {
-		t.Fatalf("no answer: %v", err)
-	}
-	if resp.StatusCode == http.StatusSwitchingProtocols {
-		return resp, ""
-	}
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
 }
