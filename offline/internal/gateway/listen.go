@@ -11,10 +11,10 @@ import (
 	"time"
 )
 
-// RetryAfter is what a client that comes while the gateway starts is told
-// to wait, in the 503's Retry-After: a start with nothing to build takes a
-// few seconds, and a client that retries that often costs nothing.
-const RetryAfter = 2 * time.Second
+// retryAfterSeconds is what a client that comes while the gateway starts
+// is told to wait, in the 503's Retry-After: a start with nothing to build
+// takes a few seconds, and a client that retries that often costs nothing.
+const retryAfterSeconds = 2
 
 // Port is the gateway's port, served from the moment it listens. Until
 // Open hands it a gateway, every request is answered 503 Service
@@ -42,14 +42,14 @@ func Listen(host string, port int) (*Port, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	return Serve(ln, defaultRequestTimeout), nil
+	return servePort(ln, defaultRequestTimeout), nil
 }
 
-// Serve serves ln (see Port) with the timeouts a public endpoint needs: a
+// servePort serves ln (see Port) with the timeouts a public endpoint needs: a
 // client that trickles its headers or keeps an idle keep-alive connection
 // open is cut off after requestTimeout. (A @connections body gets the same
 // bound from the gateway; a WebSocket, once open, only the idle timeout.)
-func Serve(ln net.Listener, requestTimeout time.Duration) *Port {
+func servePort(ln net.Listener, requestTimeout time.Duration) *Port {
 	p := &Port{ln: ln, served: make(chan error, 1)}
 	p.Starting("the gateway is starting")
 	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: requestTimeout, IdleTimeout: requestTimeout}
@@ -79,8 +79,8 @@ func (p *Port) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.ServeHTTP(w, r)
 		return
 	}
-	w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfter/time.Second)))
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 	w.Header().Set("Connection", "close")
 	apiError(w, http.StatusServiceUnavailable, "ServiceUnavailableException",
-		fmt.Sprintf("Service Unavailable: %s; retry in %d s", *p.starting.Load(), int(RetryAfter/time.Second)))
+		fmt.Sprintf("Service Unavailable: %s; retry in %d s", *p.starting.Load(), retryAfterSeconds))
 }

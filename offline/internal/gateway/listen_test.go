@@ -56,7 +56,7 @@ func TestPortAnswers503UntilOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := Serve(ln, time.Second)
+	p := servePort(ln, time.Second)
 	t.Cleanup(func() { p.Close() })
 	p.Starting("building the functions")
 

@@ -17,7 +17,7 @@ func serve(t *testing.T, g *Gateway) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := Serve(ln, g.cfg.RequestTimeout)
+	p := servePort(ln, g.cfg.RequestTimeout)
 	p.Open(g)
 	t.Cleanup(func() { p.Close() })
 	return ln.Addr().String()
