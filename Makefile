@@ -19,6 +19,13 @@ TTL ?= 1h
 # npx between make and it: a second less, and nothing in the way of make's
 # signals.
 SERVERLESS := node_modules/.bin/serverless
+# Node.js 22 keeps what it compiled of the Serverless CLI and dynalite on disk
+# (the module compile cache) for the next run: each of the CLI's runs, the
+# gateway's packaging and the deploy's, takes about a quarter less CPU, and
+# make test runs it about fifty times. Node 20 ignores it. The directory is
+# the one module.enableCompileCache() takes by default; set NODE_COMPILE_CACHE
+# to choose another, or NODE_DISABLE_COMPILE_CACHE=1 to turn it off.
+export NODE_COMPILE_CACHE ?= $(or $(TMPDIR),/tmp)/node-compile-cache
 
 .PHONY: help build test lint bench package deploy logs remove clean offline offline-build logs-offline token
 .PHONY: smoke route rehearse
