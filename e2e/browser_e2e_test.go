@@ -29,11 +29,11 @@ func TestBrowserClient(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(projectDir, "node_modules", "playwright-core")); err != nil {
 		t.Fatalf("playwright-core is missing: run `npm ci` (make test does)")
 	}
-	g := startGateway(t, "-quiet")
+	g := sharedGateway(t)
 	page := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(projectDir, "examples", "browser"))))
 	defer page.Close()
 
-	const room = "browser-room"
+	taro, hanako, room := uniqueName("taro"), uniqueName("hanako"), uniqueName("browser-room")
 	sign := func(user string) string {
 		tok, err := token.Sign([]byte(testSecret), user, time.Hour, time.Now())
 		if err != nil {
@@ -42,7 +42,7 @@ func TestBrowserClient(t *testing.T) {
 		return tok
 	}
 	cfg, _ := json.Marshal(map[string]string{
-		"page": page.URL + "/", "api": g.url, "taro": sign("taro"), "hanako": sign("hanako"),
+		"page": page.URL + "/", "api": g.url, "taro": sign(taro), "taroName": taro, "hanako": sign(hanako),
 		"userDataDir": t.TempDir(), "chromium": chromium, "room": room,
 	})
 	cmd := exec.CommandContext(t.Context(), "node", driver, string(cfg))
@@ -68,11 +68,11 @@ func TestBrowserClient(t *testing.T) {
 	}
 
 	if got.Taro.Status != "connected" || len(got.Taro.Received) != 5 ||
-		got.Taro.Received[0].Class != "" || got.Taro.Received[0].Text != `{"message":"hello, taro!"}` ||
-		got.Taro.Received[1].Class != "delivery" || got.Taro.Received[1].Text != "hanako: lunch?" ||
-		got.Taro.Received[2].Text != `{"action":"join","room":"browser-room","members":1}` ||
-		got.Taro.Received[3].Class != "delivery" || got.Taro.Received[3].Text != "[browser-room] hanako: hi room" ||
-		got.Taro.Received[4].Text != `{"action":"leave","room":"browser-room"}` {
+		got.Taro.Received[0].Class != "" || got.Taro.Received[0].Text != `{"message":"hello, `+taro+`!"}` ||
+		got.Taro.Received[1].Class != "delivery" || got.Taro.Received[1].Text != hanako+": lunch?" ||
+		got.Taro.Received[2].Text != `{"action":"join","room":"`+room+`","members":1}` ||
+		got.Taro.Received[3].Class != "delivery" || got.Taro.Received[3].Text != "["+room+"] "+hanako+": hi room" ||
+		got.Taro.Received[4].Text != `{"action":"leave","room":"`+room+`"}` {
 		t.Fatalf("taro's page shows %+v, want connected, the hello reply, hanako's message, joined alone, hanako's message to the room, left", got.Taro)
 	}
 	var receipt struct {
@@ -81,9 +81,9 @@ func TestBrowserClient(t *testing.T) {
 	}
 	if got.Hanako.Status != "connected" || len(got.Hanako.Received) != 4 ||
 		json.Unmarshal([]byte(got.Hanako.Received[0].Text), &receipt) != nil ||
-		receipt.Action != "send" || receipt.To != "taro" || receipt.Delivered != 1 || receipt.Failed != 0 ||
-		got.Hanako.Received[1].Text != `{"action":"join","room":"browser-room","members":2}` ||
-		got.Hanako.Received[3].Text != `{"action":"leave","room":"browser-room"}` {
+		receipt.Action != "send" || receipt.To != taro || receipt.Delivered != 1 || receipt.Failed != 0 ||
+		got.Hanako.Received[1].Text != `{"action":"join","room":"`+room+`","members":2}` ||
+		got.Hanako.Received[3].Text != `{"action":"leave","room":"`+room+`"}` {
 		t.Fatalf("hanako's page shows %+v, want connected, the receipt: delivered to taro's 1 connection, joined second, the broadcast's receipt, left", got.Hanako)
 	}
 	// The message taro's page shows is the one hanako's receipt names.

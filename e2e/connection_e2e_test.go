@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -49,21 +50,27 @@ func TestStillSendingClientReadsTheCloseFrame(t *testing.T) {
 	}
 }
 
+// handshakeEnd is the gateway's last line about a handshake: the client
+// left during it, or it was refused, or the connection opened and then its
+// DISCONNECT. It captures the connection's id.
+var handshakeEnd = regexp.MustCompile(`(?m)^gateway +│ (?:CONNECT +(\S+)  (?:client left during the handshake|rejected)|DISCONNECT +(\S+) )`)
+
 // TestAbandonedHandshakesLeaveNoRow: clients that drop their socket a few
 // milliseconds after a full upgrade request, while the authorizer or
 // onconnect runs, leave no registry row: every $connect that wrote one is
 // followed by $disconnect.
 func TestAbandonedHandshakesLeaveNoRow(t *testing.T) {
 	t.Parallel()
-	g := startGateway(t)
+	g := sharedGateway(t)
 	host := strings.TrimPrefix(g.url, "ws://")
-	const clients = 20
-	for i := range clients {
+	leavers := make([]string, 20)
+	for i := range leavers {
+		leavers[i] = uniqueName("leaver")
 		nc, err := net.Dial("tcp", host)
 		if err != nil {
 			t.Fatal(err)
 		}
-		req := testkit.UpgradeRequest(host, "/?token="+tokenFor(t, fmt.Sprintf("leaver%d", i)))
+		req := testkit.UpgradeRequest(host, "/?token="+tokenFor(t, leavers[i]))
 		if _, err := nc.Write([]byte(req)); err != nil {
 			t.Fatal(err)
 		}
@@ -73,13 +80,25 @@ func TestAbandonedHandshakesLeaveNoRow(t *testing.T) {
 		_ = nc.(*net.TCPConn).SetLinger(0)
 		nc.Close()
 	}
-	// Each handshake ends in one of two lines: the client left during it,
-	// or the connection opened and then its DISCONNECT (or, were it
-	// refused, rejected).
-	g.waitOutput(t, `client left during the handshake|rejected|DISCONNECT `, clients)
+	// The authorizer lets each leaver in, on a connection whose handshake
+	// then ends: once every one has, no $connect is left to write a row.
+	ids := g.connectionsOf(t, leavers...)
+	testkit.Eventually(t, 15*time.Second, func() (bool, string) {
+		ended := map[string]bool{}
+		for _, m := range handshakeEnd.FindAllStringSubmatch(g.output(), -1) {
+			ended[m[1]+m[2]] = true
+		}
+		var open []string
+		for user, id := range ids {
+			if !ended[id] {
+				open = append(open, user+" "+id)
+			}
+		}
+		return len(open) == 0, fmt.Sprintf("%d handshakes not ended: %v", len(open), open)
+	})
 	db := g.db(t)
 	testkit.Eventually(t, 15*time.Second, func() (bool, string) {
-		left := rows(t, db)
-		return len(left) == 0, fmt.Sprintf("%d registry rows left by %d abandoned handshakes: %v", len(left), clients, left)
+		left := rowsOf(t, db, leavers...)
+		return len(left) == 0, fmt.Sprintf("%d registry rows left by %d abandoned handshakes: %v", len(left), len(leavers), left)
 	})
 }

@@ -79,6 +79,16 @@ func TestReplyGoesToTheCallerOnly(t *testing.T) {
 func TestLogsAndTraces(t *testing.T) {
 	t.Parallel()
 	g := startGateway(t)
+	// API Gateway answers a handshake without the identity source, the
+	// token, itself: the authorizer does not run for it (authorizer.log).
+	for _, query := range []string{"", "?token=", "?user=taro"} {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		_, resp, err := websocket.Dial(ctx, g.url+query, nil)
+		cancel()
+		if err == nil || resp == nil || resp.StatusCode != 401 {
+			t.Fatalf("handshake %q: %v %v, want refused with 401", query, err, resp)
+		}
+	}
 	c := g.dial(t, "taro", "")
 	send(t, c, `{"action":"hello","userName":"taro"}`)
 	// The reply can arrive before the invocation ends; a message sent before
@@ -111,6 +121,15 @@ func TestLogsAndTraces(t *testing.T) {
 	}
 	if strings.Contains(string(logFile), "onconnect") {
 		t.Error("hello.log holds another function's lines")
+	}
+	// An invocation's START line is written as it starts: taro's before his
+	// handshake ended, any for the refused ones before his began.
+	logFile, err = os.ReadFile(filepath.Join(g.logs, "authorizer.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(logFile), "START RequestId"); n != 1 {
+		t.Errorf("authorizer.log holds %d invocations, want taro's alone (not the 3 handshakes without a token):\n%s", n, logFile)
 	}
 }
 
@@ -198,8 +217,9 @@ func TestCtrlC(t *testing.T) {
 // TestWscat is the README's session, typed into the real wscat.
 func TestWscat(t *testing.T) {
 	t.Parallel()
-	g := startGateway(t)
-	cmd := exec.Command("npx", "--no-install", "wscat", "-c", g.url+"?token="+tokenFor(t, "taro"))
+	g := sharedGateway(t)
+	user := uniqueName("taro")
+	cmd := exec.Command("npx", "--no-install", "wscat", "-c", g.url+"?token="+tokenFor(t, user))
 	cmd.Dir = projectDir
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -218,7 +238,8 @@ func TestWscat(t *testing.T) {
 		_ = cmd.Wait()
 	}()
 	// Without a terminal wscat prints no "Connected" banner, and lines typed
-	// before it connects are lost: the gateway's CONNECT line says when to type.
+	// before it connects are lost: the gateway's CONNECT line of its
+	// connection says when to type.
 	var mu sync.Mutex
 	var printed strings.Builder
 	go func() {
@@ -242,7 +263,7 @@ func TestWscat(t *testing.T) {
 			return strings.Contains(got, want), fmt.Sprintf("wscat printed %q, want %q; gateway output:\n%s", got, want, g.output())
 		})
 	}
-	g.waitOutput(t, `gateway +│ CONNECT `, 1)
+	g.waitOutput(t, `gateway +│ CONNECT +`+regexp.QuoteMeta(g.connectionsOf(t, user)[user])+`  from `, 1)
 	session := []struct{ send, want string }{
 		{`{"action":"hello","userName":"taro"}`, `{"message":"hello, taro!"}` + "\n"},
 		{`{"action":"hello"}`, `{"error":"missing_field","message":"userName is required"}` + "\n"},

@@ -2,13 +2,16 @@ package e2e
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -201,11 +204,22 @@ func (g *gatewayProc) waitReady() error {
 // shared is the gateway of the tests that only dial it and talk: started on
 // the first one's demand, stopped by TestMain. Each of those tests connects
 // as users of its own, whom no other test sends to, and uses rooms of its
-// own, so that none sees another's connections, rows or messages.
+// own, so that none sees another's connections, rows or messages. A test
+// that sends to a user, or reads the registry, takes its names from
+// uniqueName.
 var shared struct {
 	once sync.Once
 	g    *gatewayProc
 	err  error
+}
+
+var names atomic.Int64
+
+// uniqueName is name made one that no other test of the run uses, nor the
+// same test run again with -count: a user or room of the test's own on the
+// shared gateway.
+func uniqueName(name string) string {
+	return fmt.Sprintf("%s-%d", name, names.Add(1))
 }
 
 // sharedGateway returns the shared gateway, starting it on first use with
@@ -284,6 +298,26 @@ func (g *gatewayProc) waitOutputWithin(t testing.TB, re string, count int, withi
 		return len(m) >= count, fmt.Sprintf("gateway output has %d lines matching\n  %s\nwant %d", len(m), re, count)
 	})
 	return m
+}
+
+var authorizerLog = regexp.MustCompile(`(?m)^authorizer +│ (\{.*\})$`)
+
+// connectionsOf waits until the authorizer has let each of users in, and
+// returns the connection it let each in on: the gateway's own lines name a
+// connection by its id alone. Each of users connects once.
+func (g *gatewayProc) connectionsOf(t testing.TB, users ...string) map[string]string {
+	t.Helper()
+	ids := make(map[string]string, len(users))
+	testkit.Eventually(t, 15*time.Second, func() (bool, string) {
+		for _, m := range authorizerLog.FindAllStringSubmatch(g.output(), -1) {
+			var line struct{ UserName, ConnectionID, Decision string }
+			if json.Unmarshal([]byte(m[1]), &line) == nil && line.Decision == "allow" && slices.Contains(users, line.UserName) {
+				ids[line.UserName] = line.ConnectionID
+			}
+		}
+		return len(ids) == len(users), fmt.Sprintf("the authorizer let in %d of %d users: %v", len(ids), len(users), ids)
+	})
+	return ids
 }
 
 // serverlessPackage runs the project's pinned `serverless package` for the

@@ -1,10 +1,11 @@
-// Drives examples/browser in headless Chromium, for offline/browser_e2e_test.go:
+// Drives examples/browser in headless Chromium, for e2e/browser_e2e_test.go:
 // taro and hanako each open the page; taro says hello; hanako sends taro a
 // message; both join a room, hanako broadcasts to it and both leave; a third
 // page connects with a bad token. It waits for each answer to
 // show, then prints what every page shows as JSON for the Go test to check.
+// taro and hanako are tokens; taroName is the user taro's token names.
 //
-//   node drive.mjs '{"page":"http://127.0.0.1:…/","api":"ws://localhost:…","taro":"…","hanako":"…","userDataDir":"…"}'
+//   node drive.mjs '{"page":"http://127.0.0.1:…/","api":"ws://localhost:…","taro":"…","taroName":"…","hanako":"…","userDataDir":"…","room":"…"}'
 import { chromium } from 'playwright-core';
 
 const cfg = JSON.parse(process.argv[2]);
@@ -39,11 +40,11 @@ try {
   await connected(taro);
   await connected(hanako);
 
-  await taro.fill('#name', 'taro');
+  await taro.fill('#name', cfg.taroName);
   await taro.click('#hello');
   await received(taro, 1);
 
-  await hanako.fill('#to', 'taro');
+  await hanako.fill('#to', cfg.taroName);
   await hanako.fill('#message', 'lunch?');
   await hanako.click('#send');
   await received(taro, 2);
