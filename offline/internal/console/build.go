@@ -15,8 +15,8 @@ const statusEvery = 5 * time.Second
 
 // Build prints a build of the functions' bootstraps for this machine: what
 // it builds and why before it starts, where it is whenever nothing was
-// printed for a while, each function as it finishes when anything had to
-// be compiled, and the total.
+// printed for a while, each function whose bootstrap it wrote, and the
+// total.
 type Build struct {
 	c     *Console
 	quiet bool
@@ -59,8 +59,9 @@ func (b *Build) Progress(p hostbuild.Progress) {
 }
 
 // Built prints a function's failure with the compiler's errors, and, when
-// the build compiled anything or the bootstrap is new, the function's
-// time: a start with nothing changed says it in its last line only.
+// its bootstrap is new or was replaced, the function's time: a function
+// the build left as it was says nothing, and a start with nothing changed
+// says it in its last line only.
 func (b *Build) Built(r hostbuild.Result) {
 	b.mu.Lock()
 	if r.Err != nil {
@@ -68,12 +69,11 @@ func (b *Build) Built(r hostbuild.Result) {
 	} else {
 		b.built++
 	}
-	changed := b.compiled > 0
 	b.mu.Unlock()
 	switch {
 	case r.Err != nil:
 		b.c.Error(r.Err)
-	case changed || r.Created:
+	case r.Created || r.Replaced:
 		b.printf("%s built in %s", r.Function.Key, roundDuration(r.Duration))
 	}
 }

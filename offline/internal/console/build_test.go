@@ -15,14 +15,21 @@ func built(key string, d time.Duration, err error) hostbuild.Result {
 	return hostbuild.Result{Function: hostbuild.Function{Key: key}, Duration: d, Err: err}
 }
 
+func replaced(key string, d time.Duration) hostbuild.Result {
+	r := built(key, d, nil)
+	r.Replaced = true
+	return r
+}
+
 // A build that compiles says so before it starts, says where it is when
-// nothing was printed for a while, names each function with its time and
-// ends with the total.
+// nothing was printed for a while, names each function whose bootstrap it
+// replaced with its time, not one it left as it was, and ends with the
+// total.
 func TestBuildLinesWhenCompiling(t *testing.T) {
 	var out testkit.Buffer
 	b := NewBuild(New(&out), false)
 	b.every = 20 * time.Millisecond
-	b.Started(2, ".offline/bin")
+	b.Started(3, ".offline/bin")
 	b.Progress(hostbuild.Progress{Downloaded: "github.com/rs/zerolog@v1.34.0"})
 	b.Progress(hostbuild.Progress{Compiled: "github.com/aws/aws-sdk-go-v2/service/dynamodb"})
 	status := regexp.MustCompile(`build +│ [0-9.]+m?s: 1 packages compiled, 1 modules downloaded \(last: github.com/aws/aws-sdk-go-v2/service/dynamodb\)`)
@@ -33,12 +40,13 @@ func TestBuildLinesWhenCompiling(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	b.Built(built("fa", 72*time.Second+300*time.Millisecond, nil))
-	b.Built(built("fb", 1234*time.Millisecond, nil))
+	b.Built(replaced("fa", 72*time.Second+300*time.Millisecond))
+	b.Built(replaced("fb", 1234*time.Millisecond))
+	b.Built(built("fc", 1234*time.Millisecond, nil))
 	b.Finished(nil)
 
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if !strings.HasPrefix(lines[0], "build        │ building 2 functions for this machine into .offline/bin, to run them here: a first build") {
+	if !strings.HasPrefix(lines[0], "build        │ building 3 functions for this machine into .offline/bin, to run them here: a first build") {
 		t.Errorf("first line %q, want what is built and why", lines[0])
 	}
 	var ends []string
@@ -51,7 +59,7 @@ func TestBuildLinesWhenCompiling(t *testing.T) {
 		"build        │ fa built in 1m12s",
 		"build        │ fb built in 1.2s",
 	}
-	if len(ends) != 3 || ends[0] != want[0] || ends[1] != want[1] || !regexp.MustCompile(`^build +│ 2 functions built in [0-9.]+m?s \(1 packages compiled\)$`).MatchString(ends[2]) {
+	if len(ends) != 3 || ends[0] != want[0] || ends[1] != want[1] || !regexp.MustCompile(`^build +│ 3 functions built in [0-9.]+m?s \(1 packages compiled\)$`).MatchString(ends[2]) {
 		t.Errorf("after the status lines:\n%s\nwant\n%s\nand the total", strings.Join(ends, "\n"), strings.Join(want, "\n"))
 	}
 }

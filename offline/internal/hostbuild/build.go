@@ -1,16 +1,12 @@
 package hostbuild
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -25,16 +21,11 @@ import (
 type Builder struct {
 	Root string // the workspace root
 	Bin  string // where bootstraps go; relative paths are to the root
-	// InPlace builds straight onto each bootstrap, so that the go command
-	// leaves one that is up to date as it is instead of linking it anew:
-	// about 0.2 s instead of 0.6 s of CPU each, 4 s against 1 s for nine at
-	// the gateway's start. Only while no process runs the bootstraps.
-	InPlace bool
-	// Progress, when set, is told what a build of several functions
-	// compiles and downloads as the go command does it: a first build
-	// compiles the AWS SDK and takes minutes.
+	// Progress, when set, is told what a build compiles and downloads as
+	// the go command does it: a first build compiles the AWS SDK and takes
+	// minutes.
 	Progress func(Progress)
-	// Built, when set, is told each function's result as it finishes,
+	// Built, when set, is told each function's result once it is known,
 	// unless the build was stopped.
 	Built func(Result)
 }
@@ -49,8 +40,9 @@ type Progress struct {
 // Result is one function's build.
 type Result struct {
 	Function   Function
-	Executable string // the new bootstrap, when the build succeeded
+	Executable string // the bootstrap, when the build succeeded
 	Created    bool   // there was no bootstrap before
+	Replaced   bool   // a bootstrap with other code was there before
 	Duration   time.Duration
 	Err        error // a *BuildError when the compiler refused the code
 }
@@ -69,56 +61,132 @@ func (e *BuildError) Error() string {
 
 func (e *BuildError) Unwrap() error { return e.Err }
 
-// Build builds fns concurrently and returns their results in fns' order.
-// Several functions are compiled first by one go command, so the packages
-// they share are compiled once: nine go commands started together on an
-// empty cache would each compile the AWS SDK. Each function's own build
-// then links it, or finds it up to date.
+// stageDir, under Bin, is where the go command links every function. It
+// keeps each executable between builds, so that the go command finds it up
+// to date and leaves it as it is (linking nine functions anew costs seconds
+// of CPU), and no process runs it, so the go command may rewrite it in
+// place. A function's bootstrap is a copy, replaced only when it differs.
+const stageDir = ".link"
+
+// Build builds fns and returns their results in fns' order. One go command
+// builds them all: it loads the package graph once, compiles what they
+// share once, and leaves an executable that is up to date as it is, so
+// that a start with nothing changed costs a fraction of a second. Only
+// when that command fails is each function built on its own, so that each
+// gets its own compiler errors and those that compile are installed.
 func (b *Builder) Build(ctx context.Context, fns []Function) []Result {
-	if len(fns) > 1 {
-		b.compile(ctx, fns)
-	}
+	start := time.Now()
 	results := make([]Result, len(fns))
+	if len(fns) == 0 {
+		return results
+	}
+	s, err := b.stage()
+	if err != nil {
+		for n, fn := range fns {
+			results[n] = Result{Function: fn, Err: fmt.Errorf("build %s: %w", fn.Key, err)}
+			b.built(ctx, results[n])
+		}
+		return results
+	}
+	out, err := s.goBuild(ctx, fns, b.Progress)
+	took := time.Since(start)
+	switch {
+	case ctx.Err() != nil:
+		for n, fn := range fns {
+			results[n] = Result{Function: fn, Duration: took, Err: fmt.Errorf("build %s: %w", fn.Key, ctx.Err())}
+		}
+		return results
+	case err == nil:
+		for n, fn := range fns {
+			results[n] = s.install(ctx, fn)
+			results[n].Duration = took
+		}
+		for _, r := range results {
+			b.built(ctx, r)
+		}
+		return results
+	case len(fns) == 1: // the errors are the function's own already
+		results[0] = Result{Function: fns[0], Duration: took, Err: &BuildError{Function: fns[0].Key, Output: out, Err: err}}
+		b.built(ctx, results[0])
+		return results
+	}
 	var wg sync.WaitGroup
 	for n, fn := range fns {
 		wg.Go(func() {
-			results[n] = b.build(ctx, fn)
-			if b.Built != nil && ctx.Err() == nil {
-				b.Built(results[n])
-			}
+			results[n] = s.buildOne(ctx, fn)
+			results[n].Duration = time.Since(start)
+			b.built(ctx, results[n])
 		})
 	}
 	wg.Wait()
 	return results
 }
 
-// compile compiles fns' packages and everything they import into the
-// build cache, without linking: `go list -export` compiles to give each
-// package's export data, and -v names each package as it is compiled. Its
-// failure is left to each function's build to report, with the compiler's
-// errors for that function alone.
-func (b *Builder) compile(ctx context.Context, fns []Function) {
-	args := []string{"list", "-v", "-export", "-tags", workspace.Tags, "-f", "{{.ImportPath}}"}
+func (b *Builder) built(ctx context.Context, r Result) {
+	if b.Built != nil && ctx.Err() == nil {
+		b.Built(r)
+	}
+}
+
+// stage is where a Builder's go commands run and link.
+type stage struct {
+	root string // the workspace root, absolute
+	bin  string // where bootstraps go, absolute
+	dir  string // where the go command links, under bin
+}
+
+func (b *Builder) stage() (stage, error) {
+	root, err := filepath.Abs(b.Root)
+	if err != nil {
+		return stage{}, err
+	}
+	bin := b.Bin
+	if !filepath.IsAbs(bin) {
+		bin = filepath.Join(root, bin)
+	}
+	s := stage{root: root, bin: bin, dir: filepath.Join(bin, stageDir)}
+	return s, os.MkdirAll(s.dir, 0o755)
+}
+
+// buildOne builds fn by its own go command and installs it.
+func (s stage) buildOne(ctx context.Context, fn Function) Result {
+	out, err := s.goBuild(ctx, []Function{fn}, nil)
+	switch {
+	case ctx.Err() != nil:
+		return Result{Function: fn, Err: fmt.Errorf("build %s: %w", fn.Key, ctx.Err())}
+	case err != nil:
+		return Result{Function: fn, Err: &BuildError{Function: fn.Key, Output: out, Err: err}}
+	}
+	return s.install(ctx, fn)
+}
+
+// goBuild runs one go command that links fns into the stage, each named
+// after the last element of its import path, from the workspace root, so
+// that the compiler names files from the root. -v names each package as it
+// is compiled, for progress; the rest of the output is returned.
+func (s stage) goBuild(ctx context.Context, fns []Function, progress func(Progress)) (string, error) {
+	args := []string{"build", "-tags", workspace.Tags, "-ldflags", workspace.LDFlags, "-o", s.dir + string(filepath.Separator)}
+	if progress != nil {
+		args = append(args, "-v")
+	}
 	for _, fn := range fns {
 		args = append(args, "./"+filepath.ToSlash(fn.Dir))
 	}
 	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = b.Root
+	cmd.Dir = s.root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return
-	}
-	if err := cmd.Start(); err != nil {
-		return
-	}
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if step, ok := progressOf(sc.Text()); ok && b.Progress != nil {
-			b.Progress(step)
+	var out bytes.Buffer
+	w := &lineWriter{line: func(line string) {
+		if step, ok := progressOf(line); ok && progress != nil {
+			progress(step)
+			return
 		}
-	}
-	_ = cmd.Wait()
+		out.WriteString(line + "\n")
+	}}
+	cmd.Stdout, cmd.Stderr = w, w
+	err := cmd.Run()
+	w.flush()
+	return strings.TrimRight(out.String(), "\n"), err
 }
 
 // progressOf reads one line of the go command's -v output: "go:
@@ -138,73 +206,30 @@ func progressOf(line string) (Progress, bool) {
 	return Progress{Compiled: line}, true
 }
 
-// build writes a new file and renames it over the bootstrap, so a process
-// still running the old one keeps its executable intact (the old file lives
-// on until it exits) and a failed build leaves the old bootstrap in place.
-func (b *Builder) build(ctx context.Context, fn Function) Result {
-	start := time.Now()
-	res := Result{Function: fn}
-	fail := func(err error) Result {
-		res.Err, res.Duration = err, time.Since(start)
-		return res
-	}
-	root, err := filepath.Abs(b.Root)
-	if err != nil {
-		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
-	}
-	bin := b.Bin
-	if !filepath.IsAbs(bin) {
-		bin = filepath.Join(root, bin)
-	}
-	exe := workspace.HostBootstrap(bin, fn.Key)
-	_, err = os.Stat(exe)
-	res.Created = errors.Is(err, fs.ErrNotExist)
-	dir := filepath.Dir(exe)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fail(fmt.Errorf("build %s: %w", fn.Key, err))
-	}
-	out := exe
-	if !b.InPlace {
-		tmp, err := os.CreateTemp(dir, "bootstrap.*")
-		if err != nil {
-			return fail(fmt.Errorf("build %s: %w", fn.Key, err))
-		}
-		_ = tmp.Close()
-		defer os.Remove(tmp.Name()) // gone by then when the build succeeded
-		out = tmp.Name()
-	}
-
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", workspace.Tags, "-ldflags", workspace.LDFlags, "-o", out, ".")
-	cmd.Dir = filepath.Join(root, fn.Dir)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	var output bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Run(); err != nil {
-		return fail(&BuildError{Function: fn.Key, Output: fromRoot(output.String(), root, cmd.Dir), Err: err})
-	}
-	if out != exe {
-		if err := os.Rename(out, exe); err != nil {
-			return fail(fmt.Errorf("build %s: %w", fn.Key, err))
-		}
-	}
-	res.Executable, res.Duration = exe, time.Since(start)
-	return res
+// lineWriter calls line for each line written to it, as it is written.
+// The go command's stdout and stderr share one, so it is not called
+// concurrently.
+type lineWriter struct {
+	buf  []byte
+	line func(string)
 }
 
-// relativeFile is a compiler message's file, as the go command names it:
-// relative to the directory it ran in.
-var relativeFile = regexp.MustCompile(`(?m)^\.\.?/[^:\s]+:`)
-
-// fromRoot names the files in the go command's output from the workspace
-// root rather than from the function's directory.
-func fromRoot(out, root, dir string) string {
-	out = relativeFile.ReplaceAllStringFunc(out, func(m string) string {
-		file := strings.TrimSuffix(m, ":")
-		rel, err := filepath.Rel(root, filepath.Join(dir, file))
-		if err != nil || !filepath.IsLocal(rel) {
-			return m
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		before, after, ok := bytes.Cut(w.buf, []byte("\n"))
+		if !ok {
+			return len(p), nil
 		}
-		return filepath.ToSlash(rel) + ":"
-	})
-	return strings.TrimRight(out, "\n")
+		w.line(string(before))
+		w.buf = after
+	}
+}
+
+// flush hands on a last line without a newline.
+func (w *lineWriter) flush() {
+	if len(w.buf) > 0 {
+		w.line(string(w.buf))
+		w.buf = nil
+	}
 }

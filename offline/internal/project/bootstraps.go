@@ -15,18 +15,18 @@ type BuildReport interface {
 	// Started comes before the go command runs.
 	Started(functions int, bin string)
 	Progress(hostbuild.Progress)
-	// Built comes as each function's build ends, with the compiler's
-	// errors when it failed.
+	// Built comes for each function once its build ended (for all of them
+	// together when the one go command that builds them succeeds), with
+	// the compiler's errors when it failed.
 	Built(hostbuild.Result)
 	// Finished comes last, with ctx's error when the build was stopped.
 	Finished(stopped error)
 }
 
 // BuildBootstraps builds, for this machine, the bootstrap of every function
-// config declares into bin (-build, -build-only). It runs before any
-// function starts, so it builds in place and the go command leaves an
-// up-to-date bootstrap as it is: this is how a stale one is caught at
-// start, before the watch takes over.
+// config declares into bin (-build, -build-only): this is how a stale one
+// is caught at start, before the watch takes over. With nothing changed it
+// costs one go command that finds every function up to date.
 func BuildBootstraps(ctx context.Context, config, bin string, report BuildReport) error {
 	keys, err := Functions(config)
 	if err != nil {
@@ -41,7 +41,7 @@ func BuildBootstraps(ctx context.Context, config, bin string, report BuildReport
 		fns[n] = Function(key)
 	}
 	report.Started(len(fns), bin)
-	b := &hostbuild.Builder{Root: filepath.Dir(config), Bin: abs, InPlace: true, Progress: report.Progress, Built: report.Built}
+	b := &hostbuild.Builder{Root: filepath.Dir(config), Bin: abs, Progress: report.Progress, Built: report.Built}
 	results := b.Build(ctx, fns)
 	report.Finished(ctx.Err())
 	if err := ctx.Err(); err != nil {
