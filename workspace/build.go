@@ -64,8 +64,8 @@ func Build(ctx context.Context, root string, fns []string) ([]Built, error) {
 		if !validName(fn) {
 			return nil, fmt.Errorf("%q is not a function name of this workspace", fn)
 		}
-		if _, err := os.Stat(filepath.Join(root, Source(fn), "go.mod")); err != nil {
-			return nil, fmt.Errorf("function %s: its module %s/ is missing (%w)", fn, Source(fn), err)
+		if err := CheckModule(filepath.Join(root, Source(fn)), fn); err != nil {
+			return nil, err
 		}
 	}
 	exeDir := filepath.Join(root, bin, "arm64")
@@ -87,9 +87,6 @@ func Build(ctx context.Context, root string, fns []string) ([]Built, error) {
 	built := make([]Built, 0, len(fns))
 	for _, fn := range fns {
 		exe := filepath.Join(exeDir, fn)
-		if _, err := os.Stat(exe); err != nil {
-			return built, fmt.Errorf("function %s: go build wrote no %s: its module path must end in /%s (%w)", fn, filepath.Join(bin, "arm64", fn), fn, err)
-		}
 		zip := filepath.Join(root, filepath.FromSlash(Artifact(fn)))
 		if err := bootstrapzip.Write(zip, exe); err != nil {
 			return built, fmt.Errorf("function %s: %w", fn, err)

@@ -127,3 +127,46 @@ func TestBuildRefusesWhatIsNotAFunction(t *testing.T) {
 		}
 	}
 }
+
+// A function whose module path no longer ends in its name is refused before
+// the build, naming the rule: the go command would name its executable
+// otherwise, and the one an earlier build left under the function's name
+// would be zipped as if just built.
+func TestBuildRefusesAModulePathThatNamesAnotherExecutable(t *testing.T) {
+	workspaceWith(t, map[string]string{"quote": "package main\n\nfunc main() {}\n"})
+	if _, err := Build(t.Context(), ".", []string{"quote"}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(filepath.Join("bin", "quote.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, "quote/go.mod", "module example/quotes\n\ngo 1.26\n")
+	write(t, "quote/main.go", "package main\n\nfunc main() { println(\"changed\") }\n")
+	_, err = Build(t.Context(), ".", []string{"quote"})
+	if err == nil || !strings.Contains(err.Error(), "module path example/quotes must end in /quote") {
+		t.Errorf("Build of a module named example/quotes: %v, want the rule named", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join("bin", "quote.zip")); !bytes.Equal(before, after) {
+		t.Error("the zip was replaced by a build that should not have run")
+	}
+}
+
+func TestCheckModule(t *testing.T) {
+	t.Chdir(t.TempDir())
+	write(t, "hello/go.mod", "module example.com/app/hello\n\ngo 1.26\n")
+	write(t, "other/go.mod", "module example.com/app/hello\n")
+	write(t, "blank/go.mod", "go 1.26\n")
+	tests := []struct{ dir, want string }{
+		{"hello", ""},
+		{"other", "module path example.com/app/hello must end in /other"},
+		{"blank", "names no module path"},
+		{"missing", "its module missing is missing"},
+	}
+	for _, tt := range tests {
+		err := CheckModule(tt.dir, tt.dir)
+		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("CheckModule(%q) = %v, want %q", tt.dir, err, tt.want)
+		}
+	}
+}

@@ -2,4 +2,7 @@ module wsapi/workspace
 
 go 1.26
 
-require gopkg.in/yaml.v3 v3.0.1
+require (
+	golang.org/x/mod v0.37.0
+	gopkg.in/yaml.v3 v3.0.1
+)

@@ -77,43 +77,56 @@ const stageDir = ".link"
 func (b *Builder) Build(ctx context.Context, fns []Function) []Result {
 	start := time.Now()
 	results := make([]Result, len(fns))
-	if len(fns) == 0 {
-		return results
-	}
-	s, err := b.stage()
-	if err != nil {
-		for n, fn := range fns {
+	s, stageErr := b.stage()
+	// A function whose module breaks the workspace's rule is refused before
+	// the go command runs; the others build.
+	var todo []int
+	for n, fn := range fns {
+		err := stageErr
+		if err == nil {
+			err = workspace.CheckModule(filepath.Join(s.root, fn.Dir), fn.Key)
+		}
+		if err != nil {
 			results[n] = Result{Function: fn, Err: fmt.Errorf("build %s: %w", fn.Key, err)}
 			b.built(ctx, results[n])
+			continue
 		}
+		todo = append(todo, n)
+	}
+	if len(todo) == 0 {
 		return results
 	}
-	out, err := s.goBuild(ctx, fns, b.Progress)
+	building := make([]Function, len(todo))
+	for i, n := range todo {
+		building[i] = fns[n]
+	}
+	out, err := s.goBuild(ctx, building, b.Progress)
 	took := time.Since(start)
 	switch {
 	case ctx.Err() != nil:
-		for n, fn := range fns {
-			results[n] = Result{Function: fn, Duration: took, Err: fmt.Errorf("build %s: %w", fn.Key, ctx.Err())}
+		for _, n := range todo {
+			results[n] = Result{Function: fns[n], Duration: took, Err: fmt.Errorf("build %s: %w", fns[n].Key, ctx.Err())}
 		}
 		return results
 	case err == nil:
-		for n, fn := range fns {
-			results[n] = s.install(ctx, fn)
+		for _, n := range todo {
+			results[n] = s.install(ctx, fns[n])
 			results[n].Duration = took
 		}
-		for _, r := range results {
-			b.built(ctx, r)
+		for _, n := range todo {
+			b.built(ctx, results[n])
 		}
 		return results
-	case len(fns) == 1: // the errors are the function's own already
-		results[0] = Result{Function: fns[0], Duration: took, Err: &BuildError{Function: fns[0].Key, Output: out, Err: err}}
-		b.built(ctx, results[0])
+	case len(todo) == 1: // the errors are the function's own already
+		n := todo[0]
+		results[n] = Result{Function: fns[n], Duration: took, Err: &BuildError{Function: fns[n].Key, Output: out, Err: err}}
+		b.built(ctx, results[n])
 		return results
 	}
 	var wg sync.WaitGroup
-	for n, fn := range fns {
+	for _, n := range todo {
 		wg.Go(func() {
-			results[n] = s.buildOne(ctx, fn)
+			results[n] = s.buildOne(ctx, fns[n])
 			results[n].Duration = time.Since(start)
 			b.built(ctx, results[n])
 		})

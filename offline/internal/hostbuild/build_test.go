@@ -1,6 +1,7 @@
 package hostbuild
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -199,13 +200,29 @@ func TestBuildErrorOfOneFunctionIsOneGoCommand(t *testing.T) {
 // whose module path does not end in its name has no executable to install.
 func TestBuildNamesTheModulePathRule(t *testing.T) {
 	root := testkit.GoWorkspace(t)
+	b := &Builder{Root: root, Bin: "out"}
+	for _, r := range b.Build(t.Context(), functions) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	before, err := os.ReadFile(filepath.Join(root, "out", "fb", "bootstrap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// fb's module renamed, and its code changed: the go command would link
+	// it as out/.link/other, beside the fb an earlier build left there.
 	testkit.WriteFile(t, root, "fb/go.mod", "module example.com/other\n\ngo 1.26\n")
-	results := (&Builder{Root: root, Bin: "out"}).Build(t.Context(), functions)
+	testkit.WriteFile(t, root, "fb/main.go", "package main\n\nfunc main() { println(\"changed\") }\n")
+	results := b.Build(t.Context(), functions)
 	if results[0].Err != nil {
 		t.Errorf("fa: %v", results[0].Err)
 	}
-	if err := results[1].Err; err == nil || !strings.Contains(err.Error(), "its module path must end in /fb") {
+	if err := results[1].Err; err == nil || !strings.Contains(err.Error(), "its module path example.com/other must end in /fb") {
 		t.Errorf("fb with module example.com/other: %v, want the rule named", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(root, "out", "fb", "bootstrap")); !bytes.Equal(before, after) {
+		t.Error("fb's bootstrap was replaced by what an earlier build left")
 	}
 }
 

@@ -29,12 +29,9 @@ func (s stage) install(ctx context.Context, fn Function) Result {
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
+	// The go command named it after the last element of its import path,
+	// which workspace.CheckModule saw is the function's name.
 	staged := filepath.Join(s.dir, fn.Key)
-	if _, err := os.Stat(staged); err != nil {
-		// The go command names an executable after the last element of its
-		// import path, as it does for the Lambda build (workspace.Build).
-		return fail(fmt.Errorf("go build wrote no %s: its module path must end in /%s (%w)", staged, fn.Key, err))
-	}
 	exe := workspace.HostBootstrap(s.bin, fn.Key)
 	_, err := os.Stat(exe)
 	res.Created = errors.Is(err, fs.ErrNotExist)
