@@ -64,7 +64,7 @@ func Build(ctx context.Context, root string, fns []string) ([]Built, error) {
 		if !validName(fn) {
 			return nil, fmt.Errorf("%q is not a function name of this workspace", fn)
 		}
-		if err := CheckModule(filepath.Join(root, Source(fn)), fn); err != nil {
+		if err := CheckModule(root, Source(fn), fn); err != nil {
 			return nil, err
 		}
 	}

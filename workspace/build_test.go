@@ -161,10 +161,10 @@ func TestCheckModule(t *testing.T) {
 		{"hello", ""},
 		{"other", "module path example.com/app/hello must end in /other"},
 		{"blank", "names no module path"},
-		{"missing", "its module missing is missing"},
+		{"missing", "its module missing/ is missing"},
 	}
 	for _, tt := range tests {
-		err := CheckModule(tt.dir, tt.dir)
+		err := CheckModule(".", tt.dir, tt.dir)
 		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("CheckModule(%q) = %v, want %q", tt.dir, err, tt.want)
 		}

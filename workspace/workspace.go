@@ -38,21 +38,21 @@ func Source(fn string) string { return fn }
 // bin, the offline gateway's -bin.
 func HostBootstrap(bin, fn string) string { return filepath.Join(bin, fn, "bootstrap") }
 
-// CheckModule reports whether dir holds the Go module of the function fn
-// as the rule has it: a module path ending in /fn. A build that links
+// CheckModule reports whether dir, relative to root, holds the Go module of
+// the function fn as the rule has it: a module path ending in /fn. A build that links
 // several functions with one go command (go build -o dir/) gets each
 // executable named after the last element of its path; checking the path
 // before the build, rather than looking for the executable after it, keeps
 // one that an earlier build left under fn's name from being taken for this
 // build's.
-func CheckModule(dir, fn string) error {
-	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+func CheckModule(root, dir, fn string) error {
+	data, err := os.ReadFile(filepath.Join(root, dir, "go.mod"))
 	if err != nil {
-		return fmt.Errorf("function %s: its module %s is missing (%w)", fn, dir, err)
+		return fmt.Errorf("function %s: its module %s/ is missing (%w)", fn, filepath.ToSlash(dir), err)
 	}
 	mod := modfile.ModulePath(data)
 	if mod == "" {
-		return fmt.Errorf("function %s: %s names no module path", fn, filepath.Join(dir, "go.mod"))
+		return fmt.Errorf("function %s: %s/go.mod names no module path", fn, filepath.ToSlash(dir))
 	}
 	if path.Base(mod) != fn {
 		return fmt.Errorf("function %s: its module path %s must end in /%s, the name the go command gives its executable", fn, mod, fn)

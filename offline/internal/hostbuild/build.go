@@ -84,7 +84,7 @@ func (b *Builder) Build(ctx context.Context, fns []Function) []Result {
 	for n, fn := range fns {
 		err := stageErr
 		if err == nil {
-			err = workspace.CheckModule(filepath.Join(s.root, fn.Dir), fn.Key)
+			err = workspace.CheckModule(s.root, fn.Dir, fn.Key)
 		}
 		if err != nil {
 			results[n] = Result{Function: fn, Err: fmt.Errorf("build %s: %w", fn.Key, err)}
