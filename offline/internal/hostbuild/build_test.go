@@ -40,6 +40,21 @@ func TestBuild(t *testing.T) {
 	noTemporaryFiles(t, filepath.Join(root, ".offline/bin"))
 }
 
+// builtWorkspace is testkit.GoWorkspace with both its functions built into
+// its .offline/bin by the builder it returns.
+func builtWorkspace(t *testing.T) (root, bin string, b *Builder) {
+	t.Helper()
+	root = testkit.GoWorkspace(t)
+	bin = filepath.Join(root, ".offline/bin")
+	b = &Builder{Root: root, Bin: bin}
+	for _, r := range b.Build(t.Context(), functions) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	return root, bin, b
+}
+
 // A build finds what changed with one go command, and replaces the
 // bootstraps of the functions whose executable changed, and only those:
 // an unchanged bootstrap keeps its file and time, so that whatever runs
@@ -68,14 +83,7 @@ func TestBuildReplacesOnlyWhatChanged(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := testkit.GoWorkspace(t)
-			bin := filepath.Join(root, ".offline/bin")
-			b := &Builder{Root: root, Bin: bin}
-			for _, r := range b.Build(t.Context(), functions) {
-				if r.Err != nil {
-					t.Fatal(r.Err)
-				}
-			}
+			root, bin, b := builtWorkspace(t)
 			before := map[string]fileID{"fa": idOf(t, filepath.Join(bin, "fa/bootstrap")), "fb": idOf(t, filepath.Join(bin, "fb/bootstrap"))}
 			tt.change(t, root, bin)
 
@@ -142,14 +150,7 @@ func TestBuildErrorIsEachFunctionsOwn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := testkit.GoWorkspace(t)
-			bin := filepath.Join(root, ".offline/bin")
-			b := &Builder{Root: root, Bin: bin}
-			for _, r := range b.Build(t.Context(), functions) {
-				if r.Err != nil {
-					t.Fatal(r.Err)
-				}
-			}
+			root, bin, b := builtWorkspace(t)
 			good := idOf(t, filepath.Join(bin, tt.failed, "bootstrap"))
 			testkit.WriteFiles(t, root, tt.change)
 
@@ -199,19 +200,13 @@ func TestBuildErrorOfOneFunctionIsOneGoCommand(t *testing.T) {
 // The go command names an executable after its module path, so a function
 // whose module path does not end in its name has no executable to install.
 func TestBuildNamesTheModulePathRule(t *testing.T) {
-	root := testkit.GoWorkspace(t)
-	b := &Builder{Root: root, Bin: "out"}
-	for _, r := range b.Build(t.Context(), functions) {
-		if r.Err != nil {
-			t.Fatal(r.Err)
-		}
-	}
-	before, err := os.ReadFile(filepath.Join(root, "out", "fb", "bootstrap"))
+	root, bin, b := builtWorkspace(t)
+	before, err := os.ReadFile(filepath.Join(bin, "fb", "bootstrap"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// fb's module renamed, and its code changed: the go command would link
-	// it as out/.link/other, beside the fb an earlier build left there.
+	// it as .link/other, beside the fb an earlier build left there.
 	testkit.WriteFile(t, root, "fb/go.mod", "module example.com/other\n\ngo 1.26\n")
 	testkit.WriteFile(t, root, "fb/main.go", "package main\n\nfunc main() { println(\"changed\") }\n")
 	results := b.Build(t.Context(), functions)
@@ -221,7 +216,7 @@ func TestBuildNamesTheModulePathRule(t *testing.T) {
 	if err := results[1].Err; err == nil || !strings.Contains(err.Error(), "its module path example.com/other must end in /fb") {
 		t.Errorf("fb with module example.com/other: %v, want the rule named", err)
 	}
-	if after, _ := os.ReadFile(filepath.Join(root, "out", "fb", "bootstrap")); !bytes.Equal(before, after) {
+	if after, _ := os.ReadFile(filepath.Join(bin, "fb", "bootstrap")); !bytes.Equal(before, after) {
 		t.Error("fb's bootstrap was replaced by what an earlier build left")
 	}
 }
