@@ -113,6 +113,14 @@ func (w *tempProject) standInArtifacts(t testing.TB) []string {
 // copyTree copies a module's sources, leaving out build output.
 func copyTree(t testing.TB, src, dst string) {
 	t.Helper()
+	mirror(t, src, dst, []string{"node_modules", ".offline", ".serverless", "bin"}, copyBytes)
+}
+
+// mirror recreates src under dst: each directory but those named in skip,
+// and each regular file, put there by place (a copy or a link). src may be
+// a single file.
+func mirror(t testing.TB, src, dst string, skip []string, place func(from, to string) error) {
+	t.Helper()
 	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -121,16 +129,16 @@ func copyTree(t testing.TB, src, dst string) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() {
-			if slices.Contains([]string{"node_modules", ".offline", ".serverless", "bin"}, d.Name()) {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		to := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir() && slices.Contains(skip, d.Name()):
+			return filepath.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(to, 0o755)
+		case !d.Type().IsRegular():
+			return nil
 		}
-		if d.Type().IsRegular() {
-			copyFile(t, path, filepath.Join(dst, rel))
-		}
-		return nil
+		return place(path, to)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -140,14 +148,18 @@ func copyTree(t testing.TB, src, dst string) {
 // copyFile copies the file src to dst, making dst's directory.
 func copyFile(t testing.TB, src, dst string) {
 	t.Helper()
+	if err := copyBytes(src, dst); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyBytes(src, dst string) error {
 	b, err := os.ReadFile(src)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return os.WriteFile(dst, b, 0o644)
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,26 +49,12 @@ func freshClone(t testing.TB) string {
 // command and the gateway replace an executable, never write into it.
 func linkBuild(t testing.TB, src, dst string) {
 	t.Helper()
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		to := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(to, 0o755)
-		}
+	mirror(t, src, dst, nil, func(from, to string) error {
 		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
 			return err
 		}
-		return os.Link(path, to)
+		return os.Link(from, to)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // startCopy starts the gateway built in the workspace copy at root, on its
